@@ -1,0 +1,25 @@
+/* commands.h: the commands of bin/otmpi (one file each in drivers/) and what they share. */
+#pragma once
+#include <otmpi.h>
+
+/* A command gets the positional arguments that followed its name (e.g. `otmpi info FILE`); options are in PETSc's database. */
+typedef PetscErrorCode (*OTCommandFn)(PetscInt, char **);
+
+typedef struct {
+  const char *name;
+  OTCommandFn run;
+  const char *summary;
+} OTCommand;
+
+PetscErrorCode OTCommandGen(PetscInt, char **);
+PetscErrorCode OTCommandInfo(PetscInt, char **);
+PetscErrorCode OTCommandConvert(PetscInt, char **);
+PetscErrorCode OTCommandSinkhorn(PetscInt, char **);
+PetscErrorCode OTCommandBarycenter(PetscInt, char **);
+PetscErrorCode OTCommandDynamic(PetscInt, char **);
+PetscErrorCode OTCommandSemidiscrete(PetscInt, char **);
+
+/* -help: commands list their options (with defaults) and stop before doing any work. */
+PetscErrorCode OTDriverHelpRequested(PetscBool *);
+/* -o (required unless help), checked for writability at start; -png optional. */
+PetscErrorCode OTDriverOutputOptions(PetscOptionItems *, const char[], char[], size_t, char[], size_t, PetscBool *);

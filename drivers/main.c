@@ -1,0 +1,93 @@
+/* main.c: bin/otmpi, the command dispatcher: `mpiexec -n P bin/otmpi COMMAND [options]`. */
+#include "commands.h"
+
+static const OTCommand commands[] = {
+  {"gen",          OTCommandGen,          "write synthetic densities or point clouds"},
+  {"info",         OTCommandInfo,         "print shape, geometry, mass, min/max and attributes of files"},
+  {"convert",      OTCommandConvert,      "rewrite a density (HDF5 or NIfTI, optionally one label) as an otmpi HDF5 density"},
+  {"sinkhorn",     OTCommandSinkhorn,     "entropic OT between two grid densities (convolutional Sinkhorn)"},
+  {"barycenter",   OTCommandBarycenter,   "entropic Wasserstein barycenter of K grid densities"},
+  {"dynamic",      OTCommandDynamic,      "Benamou-Brenier dynamic OT between two grid densities"},
+  {"semidiscrete", OTCommandSemidiscrete, "semi-discrete OT from a grid density to a weighted point cloud"},
+};
+static const int ncommands = (int)(sizeof commands / sizeof commands[0]);
+
+static const char usage[] = "otmpi: MPI-parallel optimal transport on grids\n"
+                            "usage: mpiexec -n P otmpi COMMAND [options]   (otmpi COMMAND -help lists the options of COMMAND)\n";
+
+PetscErrorCode OTDriverHelpRequested(PetscBool *help)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsHasHelp(NULL, help));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTDriverOutputOptions(PetscOptionItems *PetscOptionsObject, const char what[], char out[], size_t olen, char png[], size_t plen, PetscBool *has_png)
+{
+  PetscBool set, help;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsString("-o", what, NULL, out, out, olen, &set));
+  PetscCall(PetscOptionsString("-png", "PNG snapshot (2-D field, middle plane of a 3-D field)", NULL, png, png, plen, has_png));
+  PetscCall(OTDriverHelpRequested(&help));
+  if (!help) {
+    PetscCheck(set && out[0], PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-o OUT.h5 is required");
+    PetscCall(OTOutputCheckPath(PETSC_COMM_WORLD, out, "-o"));
+    if (*has_png) PetscCall(OTOutputCheckPath(PETSC_COMM_WORLD, png, "-png"));
+  }
+  PetscFunctionReturn(0);
+}
+
+int main(int argc, char **argv)
+{
+  const OTCommand *cmd = NULL;
+  char           **pargs;
+  int              npos = 0, nargc = 1, first = 2, status;
+  char           **nargv;
+  PetscErrorCode   ierr;
+  char             help[4096];
+
+  for (int i = 0; i < ncommands; i++)
+    if (argc > 1 && !strcmp(argv[1], commands[i].name)) cmd = &commands[i];
+  /* positional arguments follow the command, up to the first option */
+  while (first + npos < argc && argv[first + npos][0] != '-') npos++;
+  pargs = argv + first;
+  nargv = (char **)malloc(sizeof(char *) * (size_t)(argc + 1));
+  nargv[0] = argv[0];
+  for (int i = first + npos; i < argc; i++) nargv[nargc++] = argv[i];
+  if (!cmd) /* no command: every argument goes to PETSc (otmpi -help, otmpi -version) */
+    for (int i = 1; i < argc; i++) nargv[nargc++] = argv[i], npos = 0;
+  nargv[nargc] = NULL;
+  snprintf(help, sizeof help, "%s", usage);
+  if (cmd) snprintf(help, sizeof help, "otmpi %s: %s\nusage: mpiexec -n P otmpi %s [options]\n", cmd->name, cmd->summary, cmd->name);
+  else {
+    snprintf(help + strlen(help), sizeof help - strlen(help), "commands:\n");
+    for (int i = 0; i < ncommands; i++) snprintf(help + strlen(help), sizeof help - strlen(help), "  %-13s %s\n", commands[i].name, commands[i].summary);
+  }
+  if (OTSetCommandLine(argc, argv)) return 1;
+  ierr = OTInitialize(&nargc, &nargv, help);
+  if (ierr) return 1;
+  if (!cmd) {
+    PetscBool version, hashelp;
+    PetscOptionsHasName(NULL, NULL, "-version", &version);
+    PetscOptionsHasHelp(NULL, &hashelp);
+    if (version) PetscPrintf(PETSC_COMM_WORLD, "otmpi %s\n", OTVersion());
+    else if (!hashelp) {
+      if (argc > 1 && argv[1][0] != '-') PetscFPrintf(PETSC_COMM_WORLD, PETSC_STDERR, "otmpi: error: unknown command '%s' (run otmpi -help for the list)\n", argv[1]);
+      else PetscFPrintf(PETSC_COMM_WORLD, PETSC_STDERR, "otmpi: error: no command given (run otmpi -help for the list)\n");
+      OTFinalize();
+      free(nargv);
+      return 1;
+    }
+    OTFinalize();
+    free(nargv);
+    return 0;
+  }
+  ierr = cmd->run(npos, pargs);
+  if (!ierr) ierr = OTReportUnusedOptions(PETSC_COMM_WORLD);
+  ierr   = OTErrorReport(ierr);
+  status = ierr ? 1 : OTGetExitStatus();
+  OTFinalize();
+  free(nargv);
+  return status;
+}

@@ -1,0 +1,66 @@
+/* otsys.h: otmpi's system layer: version, start-up/shut-down, error reporting, memory checks, signals, progress. */
+#pragma once
+
+#include <petscsys.h>
+#include <petscversion.h>
+#include <stddef.h>
+
+#if PETSC_VERSION_LT(3, 18, 0)
+  #error "otmpi needs PETSc >= 3.18"
+#endif
+#ifndef PETSC_SUCCESS
+  #define PETSC_SUCCESS 0
+#endif
+
+#define OTMPI_VERSION_MAJOR 0
+#define OTMPI_VERSION_MINOR 1
+#define OTMPI_VERSION_PATCH 0
+
+/* Exit status of a run that stopped on SIGTERM/SIGUSR1 after writing a checkpoint (EX_TEMPFAIL: "try again"). */
+#define OTMPI_EXIT_CHECKPOINTED 75
+
+/* Error code otmpi raises for bad user input that is not an argument range problem (file contents, shapes). */
+#define OT_ERR_INPUT PETSC_ERR_FILE_UNEXPECTED
+
+PETSC_EXTERN const char *OTVersion(void);
+
+/* Start-up and shut-down: PETSc, FFTW-MPI, otmpi's error handler and signal handlers. */
+PETSC_EXTERN PetscErrorCode OTInitialize(int *, char ***, const char[]);
+PETSC_EXTERN PetscErrorCode OTFinalize(void);
+PETSC_EXTERN PetscErrorCode OTSetCommandLine(int, char **);
+PETSC_EXTERN const char    *OTGetCommandLine(void);
+
+/* Errors: otmpi's error handler records the first message; drivers report it as one `otmpi: error:` line. */
+PETSC_EXTERN PetscErrorCode OTErrorReport(PetscErrorCode);
+PETSC_EXTERN void           OTSetExitStatus(int);
+PETSC_EXTERN int            OTGetExitStatus(void);
+PETSC_EXTERN const char    *OTErrorMessage(void);
+
+/* Files that must not survive a failure (outputs being written); removed by OTCleanupFiles(). */
+PETSC_EXTERN PetscErrorCode OTCleanupRegister(const char[]);
+PETSC_EXTERN PetscErrorCode OTCleanupUnregister(const char[]);
+PETSC_EXTERN void           OTCleanupFiles(void);
+
+/* Memory: estimate before allocating; refuse with "needs X GiB, Y GiB available". */
+PETSC_EXTERN PetscErrorCode OTMemoryAvailable(MPI_Comm, double *);
+PETSC_EXTERN PetscErrorCode OTMemoryCheck(MPI_Comm, double, const char[]);
+PETSC_EXTERN PetscErrorCode OTMemoryPeak(MPI_Comm, double *);
+PETSC_EXTERN PetscErrorCode OTFormatBytes(double, char[], size_t);
+
+/* Signals (SIGTERM/SIGUSR1, e.g. Slurm's --signal): solvers checkpoint and stop at the next iteration. */
+PETSC_EXTERN PetscErrorCode OTSignalInstall(void);
+PETSC_EXTERN PetscErrorCode OTSignalReceived(MPI_Comm, PetscBool *);
+
+/* Progress lines for long-running solvers: rate-limited, -monitor (every iteration) and -quiet honoured. */
+typedef struct _p_OTProgress *OTProgress;
+PETSC_EXTERN PetscErrorCode   OTProgressCreate(MPI_Comm, const char[], PetscInt, double, OTProgress *);
+PETSC_EXTERN PetscErrorCode   OTProgressUpdate(OTProgress, PetscInt, double, const char[]);
+PETSC_EXTERN PetscErrorCode   OTProgressElapsed(OTProgress, double *);
+PETSC_EXTERN PetscErrorCode   OTProgressDestroy(OTProgress *);
+PETSC_EXTERN PetscErrorCode   OTIsQuiet(PetscBool *);
+
+/* Options helpers: byte sizes (-memory_limit 2GiB), comma lists of unknown length, the end-of-run unused-option report. */
+PETSC_EXTERN PetscErrorCode OTParseBytes(const char[], double *);
+PETSC_EXTERN PetscErrorCode OTStringSplit(const char[], PetscInt *, char ***);
+PETSC_EXTERN PetscErrorCode OTStringListDestroy(PetscInt *, char ***);
+PETSC_EXTERN PetscErrorCode OTReportUnusedOptions(MPI_Comm);

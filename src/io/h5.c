@@ -1,0 +1,511 @@
+/* h5.c: OTH5, collective parallel-HDF5 files: hyperslab datasets, attributes, atomic commit (temporary name + rename). */
+#include <otio.h>
+#include <otlog.h>
+#include "xdmf.h"
+#include <hdf5.h>
+#include <errno.h>
+#include <unistd.h>
+#include <libgen.h>
+#include <sys/stat.h>
+
+/* HDF5 calls return negative values on failure; otmpi turns them into PETSc errors with the file named. */
+#define OTCallH5(f, call, ...) \
+  do { \
+    if (PetscUnlikely((call) < 0)) SETERRQ((f)->comm, OT_ERR_INPUT, __VA_ARGS__); \
+  } while (0)
+
+struct _p_OTH5 {
+  MPI_Comm  comm;
+  hid_t     fid;
+  PetscBool write;
+  char      path[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN + 32];
+  OTXdmf    xdmf;
+};
+
+static hid_t MemType(OTDataType t)
+{
+  return t == OT_DOUBLE ? H5T_NATIVE_DOUBLE : (t == OT_INT32 ? H5T_NATIVE_INT32 : H5T_NATIVE_INT64);
+}
+
+static hid_t FileType(OTDataType t)
+{
+  return t == OT_DOUBLE ? H5T_IEEE_F64LE : (t == OT_INT32 ? H5T_STD_I32LE : H5T_STD_I64LE);
+}
+
+static PetscErrorCode FileAccessList(MPI_Comm comm, hid_t *fapl)
+{
+  PetscFunctionBegin;
+  *fapl = H5Pcreate(H5P_FILE_ACCESS);
+  PetscCheck(*fapl >= 0, comm, PETSC_ERR_LIB, "H5Pcreate failed");
+  PetscCheck(H5Pset_fapl_mpio(*fapl, comm, MPI_INFO_NULL) >= 0, comm, PETSC_ERR_LIB, "H5Pset_fapl_mpio failed");
+  /* metadata is read by one rank and broadcast, written collectively: no metadata storms at scale */
+  PetscCheck(H5Pset_all_coll_metadata_ops(*fapl, 1) >= 0, comm, PETSC_ERR_LIB, "H5Pset_all_coll_metadata_ops failed");
+  PetscCheck(H5Pset_coll_metadata_write(*fapl, 1) >= 0, comm, PETSC_ERR_LIB, "H5Pset_coll_metadata_write failed");
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTOutputCheckPath(MPI_Comm comm, const char path[], const char option[])
+{
+  PetscMPIInt rank;
+  int         err = 0; /* 1: no directory, 2: not writable, 3: path is a directory, 4: empty */
+  char        dir[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(PetscStrncpy(dir, path, sizeof dir));
+  if (!rank) {
+    struct stat st;
+    char       *d = dirname(dir);
+    if (!path[0]) err = 4;
+    else if (!stat(path, &st) && S_ISDIR(st.st_mode)) err = 3;
+    else if (stat(d, &st) || !S_ISDIR(st.st_mode)) err = 1;
+    else if (access(d, W_OK)) err = 2;
+    if (err == 1 || err == 2) PetscCall(PetscStrncpy(dir, d, sizeof dir));
+  }
+  PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
+  PetscCallMPI(MPI_Bcast(dir, sizeof dir, MPI_CHAR, 0, comm));
+  PetscCheck(err != 4, comm, PETSC_ERR_ARG_WRONG, "%s: empty output path", option);
+  PetscCheck(err != 3, comm, PETSC_ERR_ARG_WRONG, "%s %s: is a directory, not a file name", option, path);
+  PetscCheck(err != 1, comm, PETSC_ERR_FILE_OPEN, "%s %s: directory %s does not exist", option, path, dir);
+  PetscCheck(err != 2, comm, PETSC_ERR_FILE_OPEN, "%s %s: directory %s is not writable", option, path, dir);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTH5Create(MPI_Comm comm, const char path[], OTH5 *file)
+{
+  OTH5  f;
+  hid_t fapl;
+  long  pid = (long)getpid();
+
+  PetscFunctionBegin;
+  PetscCall(OTOutputCheckPath(comm, path, "output"));
+  PetscCall(PetscNew(&f));
+  f->comm  = comm;
+  f->write = PETSC_TRUE;
+  PetscCall(PetscStrncpy(f->path, path, sizeof f->path));
+  /* the temporary name is rank 0's: all ranks must agree on it */
+  PetscCallMPI(MPI_Bcast(&pid, 1, MPI_LONG, 0, comm));
+  snprintf(f->tmp, sizeof f->tmp, "%s.tmp%ld", path, pid);
+  PetscCall(OTCleanupRegister(f->tmp));
+  PetscCall(FileAccessList(comm, &fapl));
+  f->fid = H5Fcreate(f->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  H5Pclose(fapl);
+  PetscCheck(f->fid >= 0, comm, PETSC_ERR_FILE_OPEN, "cannot create %s (%s)", path, strerror(errno));
+  PetscCall(OTXdmfCreate(&f->xdmf));
+  PetscCall(OTH5WriteAttributeString(f, "/", "command", OTGetCommandLine()));
+  PetscCall(OTH5WriteAttributeString(f, "/", "otmpi_version", OTVersion()));
+  *file = f;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTH5Open(MPI_Comm comm, const char path[], OTH5 *file)
+{
+  OTH5        f;
+  hid_t       fapl;
+  PetscMPIInt rank;
+  int         err = 0; /* 1: missing, 2: unreadable, 3: not HDF5, 4: directory */
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (!rank) {
+    struct stat st;
+    if (stat(path, &st)) err = 1;
+    else if (S_ISDIR(st.st_mode)) err = 4;
+    else if (access(path, R_OK)) err = 2;
+    else if (H5Fis_hdf5(path) <= 0) err = 3;
+  }
+  PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
+  PetscCheck(err != 1, comm, PETSC_ERR_FILE_OPEN, "%s: no such file", path);
+  PetscCheck(err != 4, comm, PETSC_ERR_FILE_OPEN, "%s: is a directory", path);
+  PetscCheck(err != 2, comm, PETSC_ERR_FILE_READ, "%s: cannot read the file (permission denied)", path);
+  PetscCheck(err != 3, comm, PETSC_ERR_FILE_UNEXPECTED, "%s: not an HDF5 file", path);
+  PetscCall(PetscNew(&f));
+  f->comm = comm;
+  PetscCall(PetscStrncpy(f->path, path, sizeof f->path));
+  PetscCall(FileAccessList(comm, &fapl));
+  f->fid = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+  H5Pclose(fapl);
+  if (f->fid < 0) {
+    PetscCall(PetscFree(f));
+    SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "%s: cannot open the HDF5 file (truncated or corrupt?)", path);
+  }
+  *file = f;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTH5GetPath(OTH5 f, const char **path)
+{
+  PetscFunctionBegin;
+  *path = f->path;
+  PetscFunctionReturn(0);
+}
+
+/* Closes a file: a read file simply; a write file that was not committed is discarded (its temporary file removed). */
+PetscErrorCode OTH5Close(OTH5 *file)
+{
+  OTH5 f = *file;
+
+  PetscFunctionBegin;
+  if (!f) PetscFunctionReturn(0);
+  if (f->fid >= 0) H5Fclose(f->fid);
+  if (f->write) {
+    PetscMPIInt rank;
+    PetscCallMPI(MPI_Comm_rank(f->comm, &rank));
+    if (!rank) (void)unlink(f->tmp);
+    PetscCall(OTCleanupUnregister(f->tmp));
+  }
+  PetscCall(OTXdmfDestroy(&f->xdmf));
+  PetscCall(PetscFree(*file));
+  PetscFunctionReturn(0);
+}
+
+/* Closes the temporary file, writes the XDMF sidecar (also via a temporary), then renames both into place. */
+PetscErrorCode OTH5Commit(OTH5 *file)
+{
+  OTH5        f = *file;
+  PetscMPIInt rank;
+  int         err = 0;
+  char        xmf[PETSC_MAX_PATH_LEN + 8], xtmp[PETSC_MAX_PATH_LEN + 40];
+
+  PetscFunctionBegin;
+  PetscCheck(f->write, f->comm, PETSC_ERR_ARG_WRONG, "%s was opened for reading", f->path);
+  PetscCheck(H5Fclose(f->fid) >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: closing the file failed (disk full?)", f->path);
+  f->fid = -1;
+  PetscCallMPI(MPI_Comm_rank(f->comm, &rank));
+  PetscCall(OTXdmfSidecarName(f->path, xmf, sizeof xmf));
+  snprintf(xtmp, sizeof xtmp, "%s.tmp%ld", xmf, (long)getpid());
+  if (!rank) {
+    PetscBool any;
+    PetscCall(OTXdmfHasEntries(f->xdmf, &any));
+    if (any) {
+      PetscCall(OTCleanupRegister(xtmp));
+      if (OTXdmfWrite(f->xdmf, f->path, xtmp)) err = 1;
+      else if (rename(f->tmp, f->path)) err = 2;
+      else if (rename(xtmp, xmf)) err = 3;
+      PetscCall(OTCleanupUnregister(xtmp));
+      if (err) (void)unlink(xtmp);
+    } else if (rename(f->tmp, f->path)) err = 2;
+  }
+  PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, f->comm));
+  PetscCheck(err != 1, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write %s", f->path, xmf);
+  PetscCheck(err != 2, f->comm, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", f->tmp, f->path);
+  PetscCheck(err != 3, f->comm, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", xtmp, xmf);
+  PetscCall(OTCleanupUnregister(f->tmp));
+  f->write = PETSC_FALSE;
+  PetscCall(OTH5Close(file));
+  PetscFunctionReturn(0);
+}
+
+/* Walks a path component by component: H5Lexists fails when an intermediate group is missing. */
+PetscErrorCode OTH5HasDataset(OTH5 f, const char name[], PetscBool *has)
+{
+  char   buf[PETSC_MAX_PATH_LEN];
+  char  *p;
+  htri_t e = 1;
+
+  PetscFunctionBegin;
+  PetscCall(PetscStrncpy(buf, name, sizeof buf));
+  for (p = buf + 1; e > 0; p++) {
+    char c = *p;
+    if (c != '/' && c != 0) continue;
+    *p = 0;
+    e  = H5Lexists(f->fid, buf, H5P_DEFAULT);
+    *p = c;
+    if (!c) break;
+  }
+  if (e > 0) e = H5Oexists_by_name(f->fid, name, H5P_DEFAULT);
+  *has = e > 0 ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTH5GetShape(OTH5 f, const char name[], PetscInt *rank, ptrdiff_t dims[])
+{
+  PetscBool has;
+  hid_t     d, s;
+  hsize_t   hd[H5S_MAX_RANK];
+  int       r;
+
+  PetscFunctionBegin;
+  PetscCall(OTH5HasDataset(f, name, &has));
+  PetscCheck(has, f->comm, OT_ERR_INPUT, "%s: no dataset %s", f->path, name);
+  d = H5Dopen2(f->fid, name, H5P_DEFAULT);
+  PetscCheck(d >= 0, f->comm, OT_ERR_INPUT, "%s: %s is not a dataset", f->path, name);
+  s = H5Dget_space(d);
+  r = H5Sget_simple_extent_dims(s, hd, NULL);
+  H5Sclose(s);
+  H5Dclose(d);
+  PetscCheck(r >= 0, f->comm, OT_ERR_INPUT, "%s: cannot read the shape of %s", f->path, name);
+  *rank = r;
+  for (int k = 0; k < r; k++) dims[k] = (ptrdiff_t)hd[k];
+  PetscFunctionReturn(0);
+}
+
+/* Selects [start, start + count) in a file space, or nothing on ranks without a part (they still join the collective). */
+static herr_t SelectBox(hid_t fspace, hid_t *mspace, PetscInt rank, const ptrdiff_t start[], const ptrdiff_t count[])
+{
+  hsize_t hs[H5S_MAX_RANK], hc[H5S_MAX_RANK], n = 1;
+
+  for (PetscInt k = 0; k < rank; k++) {
+    hs[k] = (hsize_t)start[k];
+    hc[k] = (hsize_t)count[k];
+    n *= hc[k];
+  }
+  if (!n) {
+    hsize_t one = 1;
+    *mspace     = H5Screate_simple(1, &one, NULL);
+    H5Sselect_none(*mspace);
+    return H5Sselect_none(fspace);
+  }
+  *mspace = H5Screate_simple(1, &n, NULL);
+  return H5Sselect_hyperslab(fspace, H5S_SELECT_SET, hs, NULL, hc, NULL);
+}
+
+static PetscErrorCode TransferList(MPI_Comm comm, hid_t *dxpl)
+{
+  PetscFunctionBegin;
+  *dxpl = H5Pcreate(H5P_DATASET_XFER);
+  PetscCheck(*dxpl >= 0 && H5Pset_dxpl_mpio(*dxpl, H5FD_MPIO_COLLECTIVE) >= 0, comm, PETSC_ERR_LIB, "cannot set collective HDF5 transfers");
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTH5WriteArray(OTH5 f, const char name[], OTDataType type, PetscInt rank, const ptrdiff_t gdims[], const ptrdiff_t start[], const ptrdiff_t count[], const void *buf)
+{
+  hsize_t hd[H5S_MAX_RANK];
+  hid_t   fspace, mspace, dset, dxpl, lcpl;
+  herr_t  st;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(OT_H5Write, 0, 0, 0, 0));
+  PetscCheck(f->write, f->comm, PETSC_ERR_ARG_WRONG, "%s was opened for reading", f->path);
+  for (PetscInt k = 0; k < rank; k++) hd[k] = (hsize_t)gdims[k];
+  fspace = H5Screate_simple((int)rank, hd, NULL);
+  lcpl   = H5Pcreate(H5P_LINK_CREATE);
+  H5Pset_create_intermediate_group(lcpl, 1);
+  dset = H5Dcreate2(f->fid, name, FileType(type), fspace, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+  H5Pclose(lcpl);
+  PetscCheck(dset >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot create dataset %s", f->path, name);
+  OTCallH5(f, SelectBox(fspace, &mspace, rank, start, count), "%s: bad selection in %s", f->path, name);
+  PetscCall(TransferList(f->comm, &dxpl));
+  st = H5Dwrite(dset, MemType(type), mspace, fspace, dxpl, buf);
+  H5Pclose(dxpl);
+  H5Sclose(mspace);
+  H5Sclose(fspace);
+  H5Dclose(dset);
+  PetscCheck(st >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: writing %s failed (disk full?)", f->path, name);
+  PetscCall(PetscLogEventEnd(OT_H5Write, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTH5ReadArray(OTH5 f, const char name[], OTDataType type, PetscInt rank, const ptrdiff_t start[], const ptrdiff_t count[], void *buf)
+{
+  PetscInt  frank;
+  ptrdiff_t dims[H5S_MAX_RANK];
+  hid_t     fspace, mspace, dset, dxpl;
+  herr_t    st;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(OT_H5Read, 0, 0, 0, 0));
+  PetscCall(OTH5GetShape(f, name, &frank, dims));
+  PetscCheck(frank == rank, f->comm, OT_ERR_INPUT, "%s: %s has %" PetscInt_FMT " axes, expected %" PetscInt_FMT, f->path, name, frank, rank);
+  dset = H5Dopen2(f->fid, name, H5P_DEFAULT);
+  PetscCheck(dset >= 0, f->comm, OT_ERR_INPUT, "%s: cannot open %s", f->path, name);
+  fspace = H5Dget_space(dset);
+  OTCallH5(f, SelectBox(fspace, &mspace, rank, start, count), "%s: bad selection in %s", f->path, name);
+  PetscCall(TransferList(f->comm, &dxpl));
+  st = H5Dread(dset, MemType(type), mspace, fspace, dxpl, buf);
+  H5Pclose(dxpl);
+  H5Sclose(mspace);
+  H5Sclose(fspace);
+  H5Dclose(dset);
+  {
+    int ok = st >= 0, all;
+    PetscCallMPI(MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, f->comm));
+    PetscCheck(all, f->comm, PETSC_ERR_FILE_READ, "%s: reading %s failed (truncated or corrupt file?)", f->path, name);
+  }
+  PetscCall(PetscLogEventEnd(OT_H5Read, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode FieldBox(OTGrid g, PetscInt ncomp, PetscInt *rank, ptrdiff_t gd[], ptrdiff_t st[], ptrdiff_t ct[])
+{
+  const OTGridInfo *gi;
+
+  PetscFunctionBegin;
+  PetscCall(OTGridGetInfo(g, &gi));
+  for (PetscInt k = 0; k < gi->dim; k++) {
+    gd[k] = gi->n[k];
+    st[k] = k ? 0 : gi->start0;
+    ct[k] = k ? gi->n[k] : gi->local_n0;
+  }
+  *rank = gi->dim;
+  if (ncomp > 1) {
+    gd[*rank] = ncomp;
+    st[*rank] = 0;
+    ct[*rank] = ncomp;
+    (*rank)++;
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTH5WriteField(OTH5 f, OTGrid g, const char name[], PetscInt ncomp, const double *field)
+{
+  const OTGridInfo *gi;
+  PetscInt          rank;
+  ptrdiff_t         gd[4], st[4], ct[4];
+
+  PetscFunctionBegin;
+  PetscCall(OTGridGetInfo(g, &gi));
+  PetscCall(FieldBox(g, ncomp, &rank, gd, st, ct));
+  PetscCall(OTH5WriteArray(f, name, OT_DOUBLE, rank, gd, st, ct, field));
+  PetscCall(OTH5WriteAttribute(f, name, "spacing", OT_DOUBLE, gi->dim, gi->h));
+  PetscCall(OTH5WriteAttribute(f, name, "origin", OT_DOUBLE, gi->dim, gi->origin));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTH5ReadField(OTH5 f, OTGrid g, const char name[], PetscInt ncomp, double *field)
+{
+  PetscInt  rank, frank;
+  ptrdiff_t gd[4], st[4], ct[4], fd[H5S_MAX_RANK];
+
+  PetscFunctionBegin;
+  PetscCall(FieldBox(g, ncomp, &rank, gd, st, ct));
+  PetscCall(OTH5GetShape(f, name, &frank, fd));
+  PetscCheck(frank == rank, f->comm, OT_ERR_INPUT, "%s: %s has %" PetscInt_FMT " axes, expected %" PetscInt_FMT, f->path, name, frank, rank);
+  for (PetscInt k = 0; k < rank; k++) PetscCheck(fd[k] == gd[k], f->comm, OT_ERR_INPUT, "%s: %s has %td cells along axis %" PetscInt_FMT ", expected %td", f->path, name, fd[k], k, gd[k]);
+  PetscCall(OTH5ReadArray(f, name, OT_DOUBLE, rank, st, ct, field));
+  PetscFunctionReturn(0);
+}
+
+static hid_t OpenObject(OTH5 f, const char obj[])
+{
+  return H5Oopen(f->fid, obj && obj[0] ? obj : "/", H5P_DEFAULT);
+}
+
+PetscErrorCode OTH5WriteAttribute(OTH5 f, const char obj[], const char name[], OTDataType type, PetscInt n, const void *value)
+{
+  hid_t   o, s, a;
+  hsize_t hn = (hsize_t)n;
+  herr_t  st;
+
+  PetscFunctionBegin;
+  o = OpenObject(f, obj);
+  PetscCheck(o >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: no object %s for attribute %s", f->path, obj, name);
+  if (H5Aexists(o, name) > 0) H5Adelete(o, name);
+  s  = n == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &hn, NULL);
+  a  = H5Acreate2(o, name, FileType(type), s, H5P_DEFAULT, H5P_DEFAULT);
+  st = a >= 0 ? H5Awrite(a, MemType(type), value) : -1;
+  if (a >= 0) H5Aclose(a);
+  H5Sclose(s);
+  H5Oclose(o);
+  PetscCheck(st >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write attribute %s", f->path, name);
+  PetscFunctionReturn(0);
+}
+
+/* Variable-length UTF-8 strings: h5py reads them as str, h5dump prints them plainly. */
+PetscErrorCode OTH5WriteAttributeString(OTH5 f, const char obj[], const char name[], const char value[])
+{
+  hid_t  o, s, t, a;
+  herr_t st;
+
+  PetscFunctionBegin;
+  o = OpenObject(f, obj);
+  PetscCheck(o >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: no object %s for attribute %s", f->path, obj, name);
+  if (H5Aexists(o, name) > 0) H5Adelete(o, name);
+  t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, H5T_VARIABLE);
+  H5Tset_cset(t, H5T_CSET_UTF8);
+  s  = H5Screate(H5S_SCALAR);
+  a  = H5Acreate2(o, name, t, s, H5P_DEFAULT, H5P_DEFAULT);
+  st = a >= 0 ? H5Awrite(a, t, &value) : -1;
+  if (a >= 0) H5Aclose(a);
+  H5Sclose(s);
+  H5Tclose(t);
+  H5Oclose(o);
+  PetscCheck(st >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write attribute %s", f->path, name);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTH5ReadAttribute(OTH5 f, const char obj[], const char name[], OTDataType type, PetscInt n, void *value, PetscBool *found)
+{
+  hid_t    o, a, s;
+  hssize_t np;
+  herr_t   st;
+
+  PetscFunctionBegin;
+  *found = PETSC_FALSE;
+  o      = OpenObject(f, obj);
+  PetscCheck(o >= 0, f->comm, OT_ERR_INPUT, "%s: no object %s", f->path, obj);
+  if (H5Aexists(o, name) <= 0) {
+    H5Oclose(o);
+    PetscFunctionReturn(0);
+  }
+  a  = H5Aopen(o, name, H5P_DEFAULT);
+  s  = H5Aget_space(a);
+  np = H5Sget_simple_extent_npoints(s);
+  H5Sclose(s);
+  st = np == n ? H5Aread(a, MemType(type), value) : -1;
+  H5Aclose(a);
+  H5Oclose(o);
+  PetscCheck(np == n, f->comm, OT_ERR_INPUT, "%s: attribute %s of %s has %d values, expected %" PetscInt_FMT, f->path, name, obj ? obj : "/", (int)np, n);
+  PetscCheck(st >= 0, f->comm, OT_ERR_INPUT, "%s: cannot read attribute %s of %s as a number", f->path, name, obj ? obj : "/");
+  *found = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTH5ReadAttributeString(OTH5 f, const char obj[], const char name[], char value[], size_t len, PetscBool *found)
+{
+  hid_t  o, a, t, mt;
+  herr_t st = -1;
+
+  PetscFunctionBegin;
+  *found   = PETSC_FALSE;
+  value[0] = 0;
+  o        = OpenObject(f, obj);
+  PetscCheck(o >= 0, f->comm, OT_ERR_INPUT, "%s: no object %s", f->path, obj);
+  if (H5Aexists(o, name) <= 0) {
+    H5Oclose(o);
+    PetscFunctionReturn(0);
+  }
+  a = H5Aopen(o, name, H5P_DEFAULT);
+  t = H5Aget_type(a);
+  if (H5Tget_class(t) == H5T_STRING) {
+    if (H5Tis_variable_str(t) > 0) {
+      char *s = NULL;
+      mt      = H5Tcopy(H5T_C_S1);
+      H5Tset_size(mt, H5T_VARIABLE);
+      H5Tset_cset(mt, H5Tget_cset(t));
+      st = H5Aread(a, mt, &s);
+      if (st >= 0 && s) {
+        snprintf(value, len, "%s", s);
+        H5free_memory(s);
+      }
+      H5Tclose(mt);
+    } else {
+      size_t sz = H5Tget_size(t);
+      char  *s  = (char *)calloc(sz + 1, 1);
+      st        = s ? H5Aread(a, t, s) : -1;
+      if (st >= 0) snprintf(value, len, "%s", s);
+      free(s);
+    }
+  }
+  H5Tclose(t);
+  H5Aclose(a);
+  H5Oclose(o);
+  PetscCheck(st >= 0, f->comm, OT_ERR_INPUT, "%s: attribute %s is not a string", f->path, name);
+  *found = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTH5XdmfAddField(OTH5 f, OTGrid g, const char name[], PetscInt ncomp)
+{
+  PetscFunctionBegin;
+  PetscCall(OTXdmfAdd(f->xdmf, g, name, ncomp, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTH5XdmfAddTimeSeries(OTH5 f, OTGrid g, const char name[], PetscInt ncomp, PetscInt nt, double t0, double dt)
+{
+  PetscFunctionBegin;
+  PetscCall(OTXdmfAdd(f->xdmf, g, name, ncomp, nt, t0, dt));
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,179 @@
+/* xdmf.c: XDMF 2 sidecars for otmpi's HDF5 outputs: a CoRectMesh of the cells (values cell-centred), scalar and vector
+   attributes, and temporal collections of hyperslabs for time series. Axes are listed slowest first, as in HDF5. */
+#include "xdmf.h"
+#include <libgen.h>
+
+#define OT_XDMF_MAX 32
+
+typedef struct {
+  char      name[256];
+  PetscInt  dim, ncomp, nt;
+  ptrdiff_t n[3];
+  double    h[3], origin[3], t0, dt;
+} XdmfEntry;
+
+struct _p_OTXdmf {
+  int       count;
+  XdmfEntry e[OT_XDMF_MAX];
+};
+
+PETSC_INTERN PetscErrorCode OTXdmfCreate(OTXdmf *x)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscNew(x));
+  PetscFunctionReturn(0);
+}
+
+PETSC_INTERN PetscErrorCode OTXdmfDestroy(OTXdmf *x)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscFree(*x));
+  PetscFunctionReturn(0);
+}
+
+PETSC_INTERN PetscErrorCode OTXdmfAdd(OTXdmf x, OTGrid g, const char name[], PetscInt ncomp, PetscInt nt, double t0, double dt)
+{
+  const OTGridInfo *gi;
+  XdmfEntry        *e;
+
+  PetscFunctionBegin;
+  PetscCheck(x->count < OT_XDMF_MAX, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "too many XDMF fields");
+  PetscCall(OTGridGetInfo(g, &gi));
+  e = &x->e[x->count++];
+  PetscCall(PetscStrncpy(e->name, name, sizeof e->name));
+  e->dim   = gi->dim;
+  e->ncomp = ncomp;
+  e->nt    = nt;
+  e->t0    = t0;
+  e->dt    = dt;
+  for (int k = 0; k < 3; k++) {
+    e->n[k]      = gi->n[k];
+    e->h[k]      = gi->h[k];
+    e->origin[k] = gi->origin[k];
+  }
+  PetscFunctionReturn(0);
+}
+
+PETSC_INTERN PetscErrorCode OTXdmfHasEntries(OTXdmf x, PetscBool *any)
+{
+  PetscFunctionBegin;
+  *any = x->count > 0 ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+/* OUT.h5 -> OUT.xmf; any other name gets .xmf appended. */
+PETSC_INTERN PetscErrorCode OTXdmfSidecarName(const char path[], char out[], size_t len)
+{
+  size_t n = strlen(path);
+
+  PetscFunctionBegin;
+  if (n > 3 && !strcmp(path + n - 3, ".h5")) snprintf(out, len, "%.*s.xmf", (int)(n - 3), path);
+  else if (n > 5 && !strcmp(path + n - 5, ".hdf5")) snprintf(out, len, "%.*s.xmf", (int)(n - 5), path);
+  else snprintf(out, len, "%s.xmf", path);
+  PetscFunctionReturn(0);
+}
+
+/* A 1-D grid is drawn as a 2-D mesh one cell thick, so that readers without 1-D CoRectMesh still open it. */
+static void WriteTopology(FILE *fp, const XdmfEntry *e, const char *indent)
+{
+  if (e->dim == 3) {
+    fprintf(fp, "%s<Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"%td %td %td\"/>\n", indent, e->n[0] + 1, e->n[1] + 1, e->n[2] + 1);
+    fprintf(fp, "%s<Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n", indent);
+    fprintf(fp, "%s <DataItem Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">%.17g %.17g %.17g</DataItem>\n", indent, e->origin[0], e->origin[1], e->origin[2]);
+    fprintf(fp, "%s <DataItem Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">%.17g %.17g %.17g</DataItem>\n", indent, e->h[0], e->h[1], e->h[2]);
+  } else {
+    ptrdiff_t n0 = e->dim == 2 ? e->n[0] : 1, n1 = e->dim == 2 ? e->n[1] : e->n[0];
+    double    o0 = e->dim == 2 ? e->origin[0] : 0, o1 = e->dim == 2 ? e->origin[1] : e->origin[0];
+    double    h0 = e->dim == 2 ? e->h[0] : e->h[0], h1 = e->dim == 2 ? e->h[1] : e->h[0];
+    fprintf(fp, "%s<Topology TopologyType=\"2DCoRectMesh\" Dimensions=\"%td %td\"/>\n", indent, n0 + 1, n1 + 1);
+    fprintf(fp, "%s<Geometry GeometryType=\"ORIGIN_DXDY\">\n", indent);
+    fprintf(fp, "%s <DataItem Dimensions=\"2\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">%.17g %.17g</DataItem>\n", indent, o0, o1);
+    fprintf(fp, "%s <DataItem Dimensions=\"2\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">%.17g %.17g</DataItem>\n", indent, h0, h1);
+  }
+  fprintf(fp, "%s</Geometry>\n", indent);
+}
+
+static void CellDims(const XdmfEntry *e, char *s, size_t len)
+{
+  if (e->dim == 3) snprintf(s, len, "%td %td %td", e->n[0], e->n[1], e->n[2]);
+  else if (e->dim == 2) snprintf(s, len, "%td %td", e->n[0], e->n[1]);
+  else snprintf(s, len, "1 %td", e->n[0]);
+  if (e->ncomp > 1) snprintf(s + strlen(s), len - strlen(s), " %d", (int)e->ncomp);
+}
+
+static const char *AttributeType(const XdmfEntry *e)
+{
+  return e->ncomp == 1 ? "Scalar" : (e->ncomp == 3 || e->ncomp == e->dim ? "Vector" : "Matrix");
+}
+
+static void BaseName(const char *path, char *out, size_t len)
+{
+  char buf[PETSC_MAX_PATH_LEN];
+  snprintf(buf, sizeof buf, "%s", path);
+  snprintf(out, len, "%s", basename(buf));
+}
+
+/* Returns 0 on success; called on one rank only (it is plain file output). */
+PETSC_INTERN int OTXdmfWrite(OTXdmf x, const char h5path[], const char out[])
+{
+  FILE *fp = fopen(out, "w");
+  char  h5[PETSC_MAX_PATH_LEN], cd[128];
+  int   ok;
+
+  if (!fp) return 1;
+  BaseName(h5path, h5, sizeof h5);
+  fprintf(fp, "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n<Xdmf Version=\"2.0\">\n <Domain>\n");
+  /* static fields share one grid; every time series gets a temporal collection */
+  {
+    int first = -1;
+    for (int i = 0; i < x->count; i++)
+      if (!x->e[i].nt) {
+        first = i;
+        break;
+      }
+    if (first >= 0) {
+      fprintf(fp, "  <Grid Name=\"fields\" GridType=\"Uniform\">\n");
+      WriteTopology(fp, &x->e[first], "   ");
+      for (int i = 0; i < x->count; i++) {
+        const XdmfEntry *e = &x->e[i];
+        if (e->nt) continue;
+        CellDims(e, cd, sizeof cd);
+        fprintf(fp, "   <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Cell\">\n", e->name[0] == '/' ? e->name + 1 : e->name, AttributeType(e));
+        fprintf(fp, "    <DataItem Dimensions=\"%s\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n", cd, h5, e->name);
+        fprintf(fp, "   </Attribute>\n");
+      }
+      fprintf(fp, "  </Grid>\n");
+    }
+  }
+  for (int i = 0; i < x->count; i++) {
+    const XdmfEntry *e = &x->e[i];
+    const char      *nm = e->name[0] == '/' ? e->name + 1 : e->name;
+    int              r  = (int)(e->dim + (e->ncomp > 1));
+    if (!e->nt) continue;
+    CellDims(e, cd, sizeof cd);
+    fprintf(fp, "  <Grid Name=\"%s_series\" GridType=\"Collection\" CollectionType=\"Temporal\">\n", nm);
+    for (PetscInt t = 0; t < e->nt; t++) {
+      fprintf(fp, "   <Grid Name=\"%s_%d\" GridType=\"Uniform\">\n    <Time Value=\"%.17g\"/>\n", nm, (int)t, e->t0 + (double)t * e->dt);
+      WriteTopology(fp, e, "    ");
+      fprintf(fp, "    <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Cell\">\n", nm, AttributeType(e));
+      fprintf(fp, "     <DataItem ItemType=\"HyperSlab\" Dimensions=\"%s\" Type=\"HyperSlab\">\n", cd);
+      /* start, stride, count over the (nt, space..., comp) dataset */
+      fprintf(fp, "      <DataItem Dimensions=\"3 %d\" Format=\"XML\">%d", r + 1, (int)t);
+      for (int k = 0; k < r; k++) fprintf(fp, " 0");
+      for (int k = 0; k <= r; k++) fprintf(fp, " 1");
+      fprintf(fp, " 1");
+      for (int k = 0; k < (int)e->dim; k++) fprintf(fp, " %td", e->n[k]);
+      if (e->ncomp > 1) fprintf(fp, " %d", (int)e->ncomp);
+      fprintf(fp, "</DataItem>\n");
+      fprintf(fp, "      <DataItem Dimensions=\"%d", (int)e->nt);
+      for (int k = 0; k < (int)e->dim; k++) fprintf(fp, " %td", e->n[k]);
+      if (e->ncomp > 1) fprintf(fp, " %d", (int)e->ncomp);
+      fprintf(fp, "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n", h5, e->name);
+      fprintf(fp, "     </DataItem>\n    </Attribute>\n   </Grid>\n");
+    }
+    fprintf(fp, "  </Grid>\n");
+  }
+  fprintf(fp, " </Domain>\n</Xdmf>\n");
+  ok = !ferror(fp);
+  return (fclose(fp) == 0 && ok) ? 0 : 1;
+}

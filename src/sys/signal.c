@@ -1,0 +1,35 @@
+/* signal.c: SIGTERM/SIGUSR1 (a scheduler's warning before the walltime) set a flag that solvers poll collectively, so that
+   every rank writes its part of a checkpoint at the same iteration and stops with OTMPI_EXIT_CHECKPOINTED. */
+#include <otsys.h>
+#include <signal.h>
+
+static volatile sig_atomic_t ot_signal_flag = 0;
+
+static void OTSignalHandler(int sig)
+{
+  ot_signal_flag = sig;
+}
+
+PetscErrorCode OTSignalInstall(void)
+{
+  struct sigaction sa;
+
+  PetscFunctionBegin;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = OTSignalHandler;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  PetscCheck(!sigaction(SIGTERM, &sa, NULL) && !sigaction(SIGUSR1, &sa, NULL), PETSC_COMM_SELF, PETSC_ERR_SYS, "cannot install signal handlers");
+  PetscFunctionReturn(0);
+}
+
+/* Collective: true on every rank when any rank has been signalled. */
+PetscErrorCode OTSignalReceived(MPI_Comm comm, PetscBool *received)
+{
+  int local = ot_signal_flag ? 1 : 0, any;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Allreduce(&local, &any, 1, MPI_INT, MPI_MAX, comm));
+  *received = any ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
