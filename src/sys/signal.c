@@ -33,3 +33,11 @@ PetscErrorCode OTSignalReceived(MPI_Comm comm, PetscBool *received)
   *received = any ? PETSC_TRUE : PETSC_FALSE;
   PetscFunctionReturn(0);
 }
+
+PetscErrorCode OTCheckpointPoll(MPI_Comm comm, PetscInt it, PetscInt every, PetscBool *write, PetscBool *stop)
+{
+  PetscFunctionBegin;
+  PetscCall(OTSignalReceived(comm, stop));
+  *write = (PetscBool)(*stop || (every > 0 && it > 0 && it % every == 0));
+  PetscFunctionReturn(0);
+}
