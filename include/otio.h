@@ -29,7 +29,7 @@ PETSC_EXTERN PetscErrorCode OTH5ReadArray(OTH5, const char[], OTDataType, PetscI
 PETSC_EXTERN PetscErrorCode OTH5HasDataset(OTH5, const char[], PetscBool *);
 PETSC_EXTERN PetscErrorCode OTH5GetShape(OTH5, const char[], PetscInt *, ptrdiff_t[]);
 
-/* Attributes on an object ("/" or NULL = the root group). Every rank passes the same value. */
+/* Attributes on an object ("/" or NULL = the root group). Every rank passes the same value. n = 1 gives a scalar. */
 PETSC_EXTERN PetscErrorCode OTH5WriteAttribute(OTH5, const char[], const char[], OTDataType, PetscInt, const void *);
 PETSC_EXTERN PetscErrorCode OTH5WriteAttributeString(OTH5, const char[], const char[], const char[]);
 PETSC_EXTERN PetscErrorCode OTH5ReadAttribute(OTH5, const char[], const char[], OTDataType, PetscInt, void *, PetscBool *);

@@ -105,7 +105,7 @@ PetscErrorCode OTGridSetUp(OTGrid g)
     ptrdiff_t   mn = ln0;
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &mn, 1, MPI_INT64_T, MPI_MIN, g->comm));
     PetscCall(OTGridMaxRanks(gi->dim, gi->n, gi->size, &pmax));
-    PetscCheck(mn > 0, g->comm, PETSC_ERR_ARG_OUTOFRANGE, "too many ranks for the grid: %d ranks cannot share the %td planes of axis 0 (FFTW slabs of %td planes leave a rank empty); use at most %d ranks",
+    PetscCheck(mn > 0, g->comm, PETSC_ERR_ARG_OUTOFRANGE, "too many ranks for the grid: %d ranks cannot share the %td planes of axis 0 (FFTW-MPI slabs of %td planes leave the last rank empty); use at most %d ranks",
                (int)gi->size, gi->n[0], (gi->n[0] + gi->size - 1) / gi->size, (int)pmax);
   }
   gi->local_n0 = ln0;

@@ -14,6 +14,8 @@
     if (PetscUnlikely((call) < 0)) SETERRQ((f)->comm, OT_ERR_INPUT, __VA_ARGS__); \
   } while (0)
 
+static PetscErrorCode WriteAttribute(OTH5, const char[], const char[], OTDataType, PetscInt, const void *, PetscBool);
+
 struct _p_OTH5 {
   MPI_Comm  comm;
   hid_t     fid;
@@ -159,6 +161,126 @@ PetscErrorCode OTH5Close(OTH5 *file)
   PetscFunctionReturn(0);
 }
 
+/* -xdmf_mesh explicit: vertices and cells of the grid as datasets, for XDMF readers without structured meshes (meshio).
+   Axis 0 is z (3-D) or y (2-D), as in the CoRectMesh sidecar. The rows are split evenly over the ranks: the values
+   are computed, not owned. */
+static PetscErrorCode WriteExplicitMesh(OTH5 f)
+{
+  char        mode[32] = "corect";
+  PetscInt    dim;
+  ptrdiff_t   n[3], m[3], np, nc, ps, pc, cs, cc;
+  double      h[3], o[3];
+  PetscBool   common;
+  PetscMPIInt rank, size;
+  int         nv;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsGetString(NULL, NULL, "-xdmf_mesh", mode, sizeof mode, NULL));
+  PetscCheck(!strcmp(mode, "corect") || !strcmp(mode, "explicit"), f->comm, PETSC_ERR_ARG_WRONG, "-xdmf_mesh is corect or explicit, not %s", mode);
+  if (strcmp(mode, "explicit")) PetscFunctionReturn(0);
+  PetscCall(OTXdmfCommonShape(f->xdmf, &dim, n, h, o, &common));
+  if (!common) PetscFunctionReturn(0);
+  PetscCallMPI(MPI_Comm_rank(f->comm, &rank));
+  PetscCallMPI(MPI_Comm_size(f->comm, &size));
+  for (int k = 0; k < 3; k++) m[k] = k < dim ? n[k] + 1 : 1;
+  np = m[0] * m[1] * m[2];
+  nc = n[0] * n[1] * n[2];
+  nv = dim == 3 ? 8 : (dim == 2 ? 4 : 2);
+  ps = (np + size - 1) / size * rank;
+  pc = PetscMax(0, PetscMin(np, ps + (np + size - 1) / size) - ps);
+  cs = (nc + size - 1) / size * rank;
+  cc = PetscMax(0, PetscMin(nc, cs + (nc + size - 1) / size) - cs);
+  {
+    double   *pts;
+    int64_t  *cells;
+    ptrdiff_t gd[2], st[2], ct[2];
+    int       gdim = 3;
+    PetscCall(PetscMalloc2(pc * gdim + 1, &pts, cc * nv + 1, &cells));
+    for (ptrdiff_t p = 0; p < pc; p++) {
+      ptrdiff_t q = ps + p, i = q / (m[1] * m[2]), j = (q / m[2]) % m[1], k = q % m[2];
+      if (dim == 3) {
+        pts[3 * p + 0] = o[2] + (double)k * h[2];
+        pts[3 * p + 1] = o[1] + (double)j * h[1];
+        pts[3 * p + 2] = o[0] + (double)i * h[0];
+      } else if (dim == 2) {
+        pts[3 * p + 0] = o[1] + (double)j * h[1];
+        pts[3 * p + 1] = o[0] + (double)i * h[0];
+        pts[3 * p + 2] = 0;
+      } else {
+        pts[3 * p + 0] = o[0] + (double)i * h[0];
+        pts[3 * p + 1] = 0;
+        pts[3 * p + 2] = 0;
+      }
+    }
+    for (ptrdiff_t c = 0; c < cc; c++) {
+      ptrdiff_t q = cs + c, i = q / (n[1] * n[2]), j = (q / n[2]) % n[1], k = q % n[2];
+#define V(a, b, d) ((int64_t)(((i + (a)) * m[1] + (j + (b))) * m[2] + (k + (d))))
+      int64_t *e = cells + nv * c;
+      if (dim == 3) {
+        int64_t v[8] = {V(0, 0, 0), V(0, 0, 1), V(0, 1, 1), V(0, 1, 0), V(1, 0, 0), V(1, 0, 1), V(1, 1, 1), V(1, 1, 0)};
+        for (int a = 0; a < 8; a++) e[a] = v[a];
+      } else if (dim == 2) {
+        e[0] = V(0, 0, 0);
+        e[1] = V(0, 1, 0);
+        e[2] = V(1, 1, 0);
+        e[3] = V(1, 0, 0);
+      } else {
+        e[0] = V(0, 0, 0);
+        e[1] = V(1, 0, 0);
+      }
+#undef V
+    }
+    gd[0] = np;
+    gd[1] = gdim;
+    st[0] = ps;
+    st[1] = 0;
+    ct[0] = pc;
+    ct[1] = gdim;
+    PetscCall(OTH5WriteArray(f, "/xdmf/points", OT_DOUBLE, 2, gd, st, ct, pts));
+    gd[0] = nc;
+    gd[1] = nv;
+    st[0] = cs;
+    ct[0] = cc;
+    ct[1] = nv;
+    PetscCall(OTH5WriteArray(f, "/xdmf/cells", OT_INT64, 2, gd, st, ct, cells));
+    PetscCall(PetscFree2(pts, cells));
+  }
+  /* flat virtual views of the static fields (HDF5 virtual datasets: no copy of the data) */
+  for (int e = 0;; e++) {
+    const char *name;
+    PetscInt    ncomp, nt;
+    PetscBool   exists;
+    hsize_t     vd[2] = {(hsize_t)nc, 0}, sd[4];
+    hid_t       vspace, sspace, dcpl, d;
+    char        vname[PETSC_MAX_PATH_LEN], lname[PETSC_MAX_PATH_LEN];
+    PetscCall(OTXdmfGetEntry(f->xdmf, e, &name, &ncomp, &nt, &exists));
+    if (!exists) break;
+    if (nt) continue;
+    vd[1] = (hsize_t)ncomp;
+    for (int k = 0; k < dim; k++) sd[k] = (hsize_t)n[k];
+    sd[dim] = (hsize_t)ncomp;
+    snprintf(vname, sizeof vname, "/xdmf/fields/%s", name[0] == '/' ? name + 1 : name);
+    snprintf(lname, sizeof lname, "%s", name);
+    vspace = H5Screate_simple(ncomp > 1 ? 2 : 1, vd, NULL);
+    sspace = H5Screate_simple(dim + (ncomp > 1), sd, NULL);
+    dcpl   = H5Pcreate(H5P_DATASET_CREATE);
+    PetscCheck(H5Pset_virtual(dcpl, vspace, ".", lname, sspace) >= 0, f->comm, PETSC_ERR_LIB, "%s: cannot map %s", f->path, vname);
+    {
+      hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+      H5Pset_create_intermediate_group(lcpl, 1);
+      d = H5Dcreate2(f->fid, vname, H5T_IEEE_F64LE, vspace, lcpl, dcpl, H5P_DEFAULT);
+      H5Pclose(lcpl);
+    }
+    PetscCheck(d >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot create %s", f->path, vname);
+    H5Dclose(d);
+    H5Pclose(dcpl);
+    H5Sclose(vspace);
+    H5Sclose(sspace);
+  }
+  PetscCall(OTXdmfSetExplicit(f->xdmf, PETSC_TRUE));
+  PetscFunctionReturn(0);
+}
+
 /* Closes the temporary file, writes the XDMF sidecar (also via a temporary), then renames both into place. */
 PetscErrorCode OTH5Commit(OTH5 *file)
 {
@@ -169,6 +291,7 @@ PetscErrorCode OTH5Commit(OTH5 *file)
 
   PetscFunctionBegin;
   PetscCheck(f->write, f->comm, PETSC_ERR_ARG_WRONG, "%s was opened for reading", f->path);
+  PetscCall(WriteExplicitMesh(f));
   PetscCheck(H5Fclose(f->fid) >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: closing the file failed (disk full?)", f->path);
   f->fid = -1;
   PetscCallMPI(MPI_Comm_rank(f->comm, &rank));
@@ -357,8 +480,8 @@ PetscErrorCode OTH5WriteField(OTH5 f, OTGrid g, const char name[], PetscInt ncom
   PetscCall(OTGridGetInfo(g, &gi));
   PetscCall(FieldBox(g, ncomp, &rank, gd, st, ct));
   PetscCall(OTH5WriteArray(f, name, OT_DOUBLE, rank, gd, st, ct, field));
-  PetscCall(OTH5WriteAttribute(f, name, "spacing", OT_DOUBLE, gi->dim, gi->h));
-  PetscCall(OTH5WriteAttribute(f, name, "origin", OT_DOUBLE, gi->dim, gi->origin));
+  PetscCall(WriteAttribute(f, name, "spacing", OT_DOUBLE, gi->dim, gi->h, PETSC_TRUE));
+  PetscCall(WriteAttribute(f, name, "origin", OT_DOUBLE, gi->dim, gi->origin, PETSC_TRUE));
   PetscFunctionReturn(0);
 }
 
@@ -381,7 +504,8 @@ static hid_t OpenObject(OTH5 f, const char obj[])
   return H5Oopen(f->fid, obj && obj[0] ? obj : "/", H5P_DEFAULT);
 }
 
-PetscErrorCode OTH5WriteAttribute(OTH5 f, const char obj[], const char name[], OTDataType type, PetscInt n, const void *value)
+/* Writes a scalar attribute for n = 1 unless array is set (geometry attributes are float64[d], also for d = 1). */
+static PetscErrorCode WriteAttribute(OTH5 f, const char obj[], const char name[], OTDataType type, PetscInt n, const void *value, PetscBool array)
 {
   hid_t   o, s, a;
   hsize_t hn = (hsize_t)n;
@@ -391,13 +515,20 @@ PetscErrorCode OTH5WriteAttribute(OTH5 f, const char obj[], const char name[], O
   o = OpenObject(f, obj);
   PetscCheck(o >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: no object %s for attribute %s", f->path, obj, name);
   if (H5Aexists(o, name) > 0) H5Adelete(o, name);
-  s  = n == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &hn, NULL);
+  s  = n == 1 && !array ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &hn, NULL);
   a  = H5Acreate2(o, name, FileType(type), s, H5P_DEFAULT, H5P_DEFAULT);
   st = a >= 0 ? H5Awrite(a, MemType(type), value) : -1;
   if (a >= 0) H5Aclose(a);
   H5Sclose(s);
   H5Oclose(o);
   PetscCheck(st >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write attribute %s", f->path, name);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTH5WriteAttribute(OTH5 f, const char obj[], const char name[], OTDataType type, PetscInt n, const void *value)
+{
+  PetscFunctionBegin;
+  PetscCall(WriteAttribute(f, obj, name, type, n, value, PETSC_FALSE));
   PetscFunctionReturn(0);
 }
 

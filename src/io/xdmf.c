@@ -13,6 +13,7 @@ typedef struct {
 } XdmfEntry;
 
 struct _p_OTXdmf {
+  PetscBool explicit_mesh;
   int       count;
   XdmfEntry e[OT_XDMF_MAX];
 };
@@ -61,6 +62,42 @@ PETSC_INTERN PetscErrorCode OTXdmfHasEntries(OTXdmf x, PetscBool *any)
   PetscFunctionReturn(0);
 }
 
+PETSC_INTERN PetscErrorCode OTXdmfCommonShape(OTXdmf x, PetscInt *dim, ptrdiff_t n[], double h[], double o[], PetscBool *common)
+{
+  PetscFunctionBegin;
+  *common = x->count > 0 ? PETSC_TRUE : PETSC_FALSE;
+  for (int i = 1; i < x->count; i++)
+    for (int k = 0; k < 3; k++)
+      if (x->e[i].n[k] != x->e[0].n[k] || x->e[i].dim != x->e[0].dim) *common = PETSC_FALSE;
+  if (!*common) PetscFunctionReturn(0);
+  *dim = x->e[0].dim;
+  for (int k = 0; k < 3; k++) {
+    n[k] = x->e[0].n[k];
+    h[k] = x->e[0].h[k];
+    o[k] = x->e[0].origin[k];
+  }
+  PetscFunctionReturn(0);
+}
+
+PETSC_INTERN PetscErrorCode OTXdmfSetExplicit(OTXdmf x, PetscBool explicit_mesh)
+{
+  PetscFunctionBegin;
+  x->explicit_mesh = explicit_mesh;
+  PetscFunctionReturn(0);
+}
+
+/* Entry i (name, components, frames); exists = false past the last one. */
+PETSC_INTERN PetscErrorCode OTXdmfGetEntry(OTXdmf x, int i, const char **name, PetscInt *ncomp, PetscInt *nt, PetscBool *exists)
+{
+  PetscFunctionBegin;
+  *exists = i < x->count ? PETSC_TRUE : PETSC_FALSE;
+  if (!*exists) PetscFunctionReturn(0);
+  *name  = x->e[i].name;
+  *ncomp = x->e[i].ncomp;
+  *nt    = x->e[i].nt;
+  PetscFunctionReturn(0);
+}
+
 /* OUT.h5 -> OUT.xmf; any other name gets .xmf appended. */
 PETSC_INTERN PetscErrorCode OTXdmfSidecarName(const char path[], char out[], size_t len)
 {
@@ -74,8 +111,18 @@ PETSC_INTERN PetscErrorCode OTXdmfSidecarName(const char path[], char out[], siz
 }
 
 /* A 1-D grid is drawn as a 2-D mesh one cell thick, so that readers without 1-D CoRectMesh still open it. */
-static void WriteTopology(FILE *fp, const XdmfEntry *e, const char *indent)
+static void WriteTopology(FILE *fp, const XdmfEntry *e, const char *indent, PetscBool explicit_mesh, const char *h5)
 {
+  if (explicit_mesh) {
+    ptrdiff_t   nc = e->n[0] * e->n[1] * e->n[2], np = (e->n[0] + 1) * (e->dim > 1 ? e->n[1] + 1 : 1) * (e->dim > 2 ? e->n[2] + 1 : 1);
+    int         nv = e->dim == 3 ? 8 : (e->dim == 2 ? 4 : 2);
+    const char *tt = e->dim == 3 ? "Hexahedron" : (e->dim == 2 ? "Quadrilateral" : "Polyline\" NodesPerElement=\"2");
+    fprintf(fp, "%s<Topology TopologyType=\"%s\" NumberOfElements=\"%td\">\n", indent, tt, nc);
+    fprintf(fp, "%s <DataItem Dimensions=\"%td %d\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">%s:/xdmf/cells</DataItem>\n%s</Topology>\n", indent, nc, nv, h5, indent);
+    fprintf(fp, "%s<Geometry GeometryType=\"XYZ\">\n", indent);
+    fprintf(fp, "%s <DataItem Dimensions=\"%td 3\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/xdmf/points</DataItem>\n%s</Geometry>\n", indent, np, h5, indent);
+    return;
+  }
   if (e->dim == 3) {
     fprintf(fp, "%s<Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"%td %td %td\"/>\n", indent, e->n[0] + 1, e->n[1] + 1, e->n[2] + 1);
     fprintf(fp, "%s<Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n", indent);
@@ -133,13 +180,19 @@ PETSC_INTERN int OTXdmfWrite(OTXdmf x, const char h5path[], const char out[])
       }
     if (first >= 0) {
       fprintf(fp, "  <Grid Name=\"fields\" GridType=\"Uniform\">\n");
-      WriteTopology(fp, &x->e[first], "   ");
+      WriteTopology(fp, &x->e[first], "   ", x->explicit_mesh, h5);
       for (int i = 0; i < x->count; i++) {
         const XdmfEntry *e = &x->e[i];
         if (e->nt) continue;
+        const char *nm = e->name[0] == '/' ? e->name + 1 : e->name;
         CellDims(e, cd, sizeof cd);
-        fprintf(fp, "   <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Cell\">\n", e->name[0] == '/' ? e->name + 1 : e->name, AttributeType(e));
-        fprintf(fp, "    <DataItem Dimensions=\"%s\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n", cd, h5, e->name);
+        fprintf(fp, "   <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Cell\">\n", nm, AttributeType(e));
+        if (x->explicit_mesh) {
+          /* a flat virtual view of the field (no copy): unstructured readers want one value (row) per cell */
+          snprintf(cd, sizeof cd, "%td", e->n[0] * e->n[1] * e->n[2]);
+          if (e->ncomp > 1) snprintf(cd + strlen(cd), sizeof cd - strlen(cd), " %d", (int)e->ncomp);
+          fprintf(fp, "    <DataItem Dimensions=\"%s\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/xdmf/fields/%s</DataItem>\n", cd, h5, nm);
+        } else fprintf(fp, "    <DataItem Dimensions=\"%s\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n", cd, h5, e->name);
         fprintf(fp, "   </Attribute>\n");
       }
       fprintf(fp, "  </Grid>\n");
@@ -154,7 +207,7 @@ PETSC_INTERN int OTXdmfWrite(OTXdmf x, const char h5path[], const char out[])
     fprintf(fp, "  <Grid Name=\"%s_series\" GridType=\"Collection\" CollectionType=\"Temporal\">\n", nm);
     for (PetscInt t = 0; t < e->nt; t++) {
       fprintf(fp, "   <Grid Name=\"%s_%d\" GridType=\"Uniform\">\n    <Time Value=\"%.17g\"/>\n", nm, (int)t, e->t0 + (double)t * e->dt);
-      WriteTopology(fp, e, "    ");
+      WriteTopology(fp, e, "    ", x->explicit_mesh, h5);
       fprintf(fp, "    <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Cell\">\n", nm, AttributeType(e));
       fprintf(fp, "     <DataItem ItemType=\"HyperSlab\" Dimensions=\"%s\" Type=\"HyperSlab\">\n", cd);
       /* start, stride, count over the (nt, space..., comp) dataset */
