@@ -137,8 +137,8 @@ static PetscErrorCode GenPoints(const GenCtx *c, PetscInt count, const PetscInt 
 PetscErrorCode OTCommandGen(PetscInt npos, char **pos)
 {
   GenCtx    c;
-  PetscInt  nn = 3, n[3] = {64, 64, 0}, nh = 3, no = 3, nc = 3 * MAXBLOBS, ns = 3, nr = 3, count = 1000, seed = 1, lattice[3], nlat = 3;
-  double    center[3 * MAXBLOBS], sigma[3] = {0.1, 0.1, 0.1}, radius[3] = {0.25, 0.25, 0.25};
+  PetscInt  nn = 4, n[4] = {64, 64, 0, 0}, nh = 3, no = 3, nc = 3 * MAXBLOBS, ns = 3, nr = 3, count = 1000, seed = 1, lattice[3] = {0, 0, 0}, nlat = 3;
+  double    center[3 * MAXBLOBS] = {0.5, 0.5, 0.5}, sigma[3] = {0.1, 0.1, 0.1}, radius[3] = {0.25, 0.25, 0.25};
   PetscBool set_h, set_o, set_c, set_s, set_r, set_n, has_png, help, set_lat;
   char      out[PETSC_MAX_PATH_LEN] = "", png[PETSC_MAX_PATH_LEN] = "", dist[32] = "uniform", pmass[32] = "uniform";
   OTGrid    g;
@@ -172,9 +172,19 @@ PetscErrorCode OTCommandGen(PetscInt npos, char **pos)
   if (help) PetscFunctionReturn(0);
 
   c.shape = (Shape)shape;
+  {
+    /* an option given with no value (e.g. -n "") is an empty list, not the default */
+    const char *lists[] = {"-n", "-spacing", "-origin", "-center", "-sigma", "-radius", "-lattice"};
+    PetscBool   sets[]  = {set_n, set_h, set_o, set_c, set_s, set_r, set_lat};
+    for (int i = 0; i < 7; i++) {
+      PetscBool present;
+      PetscCall(PetscOptionsHasName(NULL, NULL, lists[i], &present));
+      PetscCheck(!present || sets[i], PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "%s: empty list", lists[i]);
+    }
+  }
   if (!set_n) nn = 2; /* the default -n 64,64 */
   c.dim = nn;
-  PetscCheck(nn >= 1 && nn <= 3, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-n needs 1, 2 or 3 values");
+  PetscCheck(nn >= 1 && nn <= 3, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-n needs 1, 2 or 3 values, not %" PetscInt_FMT, nn);
   for (PetscInt k = 0; k < 3; k++) c.n[k] = k < nn ? n[k] : 1;
   for (PetscInt k = 0; k < nn; k++) PetscCheck(n[k] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-n: axis %" PetscInt_FMT " has %" PetscInt_FMT " cells", k, n[k]);
   PetscCheck(!set_h || nh == nn, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-spacing needs %" PetscInt_FMT " values", nn);

@@ -55,8 +55,12 @@ int main(int argc, char **argv)
   nargv = (char **)malloc(sizeof(char *) * (size_t)(argc + 1));
   nargv[0] = argv[0];
   for (int i = first + npos; i < argc; i++) nargv[nargc++] = argv[i];
-  if (!cmd) /* no command: every argument goes to PETSc (otmpi -help, otmpi -version) */
-    for (int i = 1; i < argc; i++) nargv[nargc++] = argv[i], npos = 0;
+  if (!cmd) { /* no command: every argument goes to PETSc (otmpi -help, otmpi -version) */
+    nargc = 1;
+    npos  = 0;
+    for (int i = 1; i < argc; i++)
+      if (argv[i][0] == '-') nargv[nargc++] = argv[i];
+  }
   nargv[nargc] = NULL;
   snprintf(help, sizeof help, "%s", usage);
   if (cmd) snprintf(help, sizeof help, "otmpi %s: %s\nusage: mpiexec -n P otmpi %s [options]\n", cmd->name, cmd->summary, cmd->name);

@@ -63,7 +63,7 @@ PETSC_EXTERN PetscErrorCode   OTProgressDestroy(OTProgress *);
 PETSC_EXTERN PetscErrorCode   OTIsQuiet(PetscBool *);
 
 /* Options helpers: byte sizes (-memory_limit 2GiB), comma lists of unknown length, the end-of-run unused-option report. */
-PETSC_EXTERN PetscErrorCode OTParseBytes(const char[], double *);
+PETSC_EXTERN PetscErrorCode OTParseBytes(const char[], double *, PetscBool *);
 PETSC_EXTERN PetscErrorCode OTStringSplit(const char[], PetscInt *, char ***);
 PETSC_EXTERN PetscErrorCode OTStringListDestroy(PetscInt *, char ***);
 PETSC_EXTERN PetscErrorCode OTReportUnusedOptions(MPI_Comm);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <libgen.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 
 /* HDF5 calls return negative values on failure; otmpi turns them into PETSc errors with the file named. */
 #define OTCallH5(f, call, ...) \
@@ -61,7 +62,18 @@ PetscErrorCode OTOutputCheckPath(MPI_Comm comm, const char path[], const char op
     if (!path[0]) err = 4;
     else if (!stat(path, &st) && S_ISDIR(st.st_mode)) err = 3;
     else if (stat(d, &st) || !S_ISDIR(st.st_mode)) err = 1;
-    else if (access(d, W_OK)) err = 2;
+    else {
+      /* access() says yes to root even on read-only file systems: create and remove a probe file instead */
+      char probe[PETSC_MAX_PATH_LEN + 64];
+      int  fd;
+      snprintf(probe, sizeof probe, "%s/.otmpi-probe-%ld", d, (long)getpid());
+      fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0600);
+      if (fd < 0) err = 2;
+      else {
+        close(fd);
+        unlink(probe);
+      }
+    }
     if (err == 1 || err == 2) PetscCall(PetscStrncpy(dir, d, sizeof dir));
   }
   PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));

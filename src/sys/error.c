@@ -76,7 +76,10 @@ PetscErrorCode OTErrorReport(PetscErrorCode ierr)
     fflush(stderr);
     return ierr;
   }
-  fprintf(stderr, "otmpi: error: %s (rank %d)\n", msg, rank);
+  /* an error raised on one rank only: rank 0 reports and aborts at once; another rank waits a moment first, so that when
+     every rank failed alike (a local check of the same data) the job prints one line, rank 0's */
+  if (rank) sleep(2);
+  fprintf(stderr, "otmpi: error: %s%s\n", msg, rank ? " (reported by a rank other than 0)" : "");
   fflush(stderr);
   MPI_Abort(PETSC_COMM_WORLD, (int)ierr);
   return ierr;

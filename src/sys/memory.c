@@ -50,21 +50,26 @@ PetscErrorCode OTFormatBytes(double b, char s[], size_t len)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OTParseBytes(const char s[], double *bytes)
+/* "512MiB", "2G", "1e9": ok is false when the text is not a size (the caller reports it on its communicator). */
+PetscErrorCode OTParseBytes(const char s[], double *bytes, PetscBool *ok)
 {
   char  *end;
   double v;
 
   PetscFunctionBegin;
-  v = strtod(s, &end);
-  PetscCheck(end != s && v >= 0, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "cannot read a size from '%s' (e.g. 512MiB, 2GiB, 1e9)", s);
+  *ok = PETSC_FALSE;
+  v   = strtod(s, &end);
+  if (end == s || !(v >= 0)) PetscFunctionReturn(0);
   while (*end == ' ') end++;
-  if (*end == 'K' || *end == 'k') v *= 1024.0;
-  else if (*end == 'M' || *end == 'm') v *= 1024.0 * 1024;
-  else if (*end == 'G' || *end == 'g') v *= 1024.0 * 1024 * 1024;
-  else if (*end == 'T' || *end == 't') v *= 1024.0 * 1024 * 1024 * 1024;
-  else PetscCheck(*end == 0 || *end == 'B' || *end == 'b', PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "unknown size unit in '%s'", s);
+  if (*end == 'K' || *end == 'k') v *= 1024.0, end++;
+  else if (*end == 'M' || *end == 'm') v *= 1024.0 * 1024, end++;
+  else if (*end == 'G' || *end == 'g') v *= 1024.0 * 1024 * 1024, end++;
+  else if (*end == 'T' || *end == 't') v *= 1024.0 * 1024 * 1024 * 1024, end++;
+  if (*end == 'i') end++;
+  if (*end == 'B' || *end == 'b') end++;
+  if (*end) PetscFunctionReturn(0);
   *bytes = v;
+  *ok    = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
 
@@ -78,7 +83,11 @@ PetscErrorCode OTMemoryAvailable(MPI_Comm comm, double *avail)
 
   PetscFunctionBegin;
   PetscCall(PetscOptionsGetString(NULL, NULL, "-memory_limit", buf, sizeof buf, &set));
-  if (set) PetscCall(OTParseBytes(buf, &a));
+  if (set) {
+    PetscBool ok;
+    PetscCall(OTParseBytes(buf, &a, &ok));
+    PetscCheck(ok, comm, PETSC_ERR_ARG_WRONG, "-memory_limit: cannot read a size from '%s' (e.g. 512MiB, 2GiB, 1e9)", buf);
+  }
   else {
     a = ReadMemAvailable();
     c = ReadCgroupHeadroom();
