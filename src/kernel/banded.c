@@ -1,0 +1,534 @@
+/* banded.c: the banded kernel, in the log domain: out_i = log sum_j K_ij exp(in_j) one axis at a time, each a 1-D
+   log-sum-exp over the band |i - j| <= r where exp(-d^2/eps) >= 1e-300 (images folded in as the boundary says), with the max
+   subtracted per output. The band is exact whenever the potentials do not reach beyond it; each output checks that with a
+   bound on the rest (a wider "mid" band by its max, the remainder by the line max) and, when the check fails (mass that
+   must travel farther than the band, e.g. Diracs far apart), is recomputed over a wider window until the bound holds: the
+   result is the full log-sum-exp to round-off, never a silently truncated one. Axis 0 crosses the slabs: its band comes
+   from a halo exchange; if any output of axis 0 fails its check, that pass is redone in FFTW's transposed layout, where
+   whole lines are local. */
+#include "kernelimpl.h"
+
+#define LSE_CHUNK  128  /* columns processed together (vector width of the inner loops) */
+#define LSE_MARGIN 38.0 /* a remainder e^-38 = 3e-17 below an output does not change it */
+
+/* Runs of consecutive sources per output with their log-weights (images of one source combined). */
+typedef struct {
+  ptrdiff_t *first;           /* runs of output i: [first[i], first[i+1]) */
+  ptrdiff_t *src, *len, *off; /* per run */
+  double    *w;
+} RunTable;
+
+typedef struct {
+  PetscBool active; /* axes beyond the grid's dimension are skipped (one cell, identity) */
+  ptrdiff_t n, r, r2;
+  double    h;
+  RunTable  band[2], mid[2]; /* per variant (plain, moment) */
+  double    built[2];        /* eps the tables were built for (0: not built) */
+  double    taufar[2];       /* log of the kernel weight beyond r2 (all images) */
+  double    logmid;          /* log of the number of offsets in the mid band */
+} AxisTab;
+
+typedef struct {
+  OTBoundary bc;
+  AxisTab    ax[3];
+  double    *t1, *t2; /* scratch fields */
+  /* axis 0 across slabs (P > 1) */
+  PetscBool         distributed;
+  ptrdiff_t         hlo, hhi; /* planes [hlo, hhi] hold every source of this rank's outputs (band and mid) */
+  OTPlaneExchange   halo;
+  double           *hbuf, *mline;
+  const double    **srow;
+  double          **orow;
+  fftw_plan         tr_fwd, tr_bwd;
+  const OTGridInfo *gi;
+  ptrdiff_t         nfallback, nredo;
+  double           *panel, *opanel;
+} BandData;
+
+static PetscErrorCode RunTableDestroy(RunTable *t)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscFree(t->first));
+  PetscCall(PetscFree3(t->src, t->len, t->off));
+  PetscCall(PetscFree(t->w));
+  PetscFunctionReturn(0);
+}
+
+/* For every output i of an axis: the sources reached by offsets lo <= |m| <= hi (folded by the boundary), with weights
+   combined by log-add (band) or max (mid, a bound), stored as runs of consecutive sources with finite weight. */
+static PetscErrorCode RunTableBuild(OTBoundary bc, ptrdiff_t n, double h, double eps, PetscInt var, ptrdiff_t lo, ptrdiff_t hi, PetscBool usemax, RunTable *t)
+{
+  double   *row;
+  ptrdiff_t nrun = 0, nw = 0, crun = 4 * n + 4, cw = 16;
+
+  PetscFunctionBegin;
+  PetscCall(RunTableDestroy(t));
+  PetscCall(PetscMalloc1(n + 1, &t->first));
+  PetscCall(PetscMalloc3(crun, &t->src, crun, &t->len, crun, &t->off));
+  PetscCall(PetscMalloc1(cw, &t->w));
+  PetscCall(PetscMalloc1(n, &row));
+  for (ptrdiff_t j = 0; j < n; j++) row[j] = -INFINITY;
+  for (ptrdiff_t i = 0; i < n; i++) {
+    ptrdiff_t jmin = n, jmax = -1;
+    t->first[i] = nrun;
+    if (lo > hi) continue;
+    for (ptrdiff_t a = lo; a <= hi; a++) {
+      for (int s = 0; s < (a ? 2 : 1); s++) {
+        ptrdiff_t m = s ? -a : a, j = OTKernelFold(bc, n, i + m);
+        double    l;
+        if (j < 0) continue;
+        l = OTKernel1DLog(h, eps, m, var);
+        if (l == -INFINITY) continue;
+        if (usemax)
+          row[j] = PetscMax(row[j], l);
+        else
+          row[j] = row[j] == -INFINITY ? l : PetscMax(row[j], l) + log1p(exp(-fabs(row[j] - l)));
+        jmin = PetscMin(jmin, j);
+        jmax = PetscMax(jmax, j);
+      }
+      if (bc != OT_BOUNDARY_FREE && a >= 2 * n && !usemax && OTKernel1DLog(h, eps, a, var) < -800) break;
+    }
+    for (ptrdiff_t j = jmin; j <= jmax; j++) {
+      if (row[j] == -INFINITY) continue;
+      if (!nrun || t->first[i] == nrun || t->src[nrun - 1] + t->len[nrun - 1] != j) {
+        if (nrun == crun) {
+          ptrdiff_t *s2, *l2, *o2;
+          PetscCall(PetscMalloc3(2 * crun, &s2, 2 * crun, &l2, 2 * crun, &o2));
+          memcpy(s2, t->src, sizeof(ptrdiff_t) * (size_t) crun);
+          memcpy(l2, t->len, sizeof(ptrdiff_t) * (size_t) crun);
+          memcpy(o2, t->off, sizeof(ptrdiff_t) * (size_t) crun);
+          PetscCall(PetscFree3(t->src, t->len, t->off));
+          t->src = s2, t->len = l2, t->off = o2, crun *= 2;
+        }
+        t->src[nrun] = j;
+        t->len[nrun] = 0;
+        t->off[nrun] = nw;
+        nrun++;
+      }
+      if (nw == cw) {
+        double *w2;
+        PetscCall(PetscMalloc1(2 * cw, &w2));
+        memcpy(w2, t->w, sizeof(double) * (size_t) cw);
+        PetscCall(PetscFree(t->w));
+        t->w = w2, cw *= 2;
+      }
+      t->w[nw++] = row[j];
+      t->len[nrun - 1]++;
+    }
+    for (ptrdiff_t j = jmin; j <= jmax; j++) row[j] = -INFINITY;
+  }
+  t->first[n] = nrun;
+  PetscCall(PetscFree(row));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode BuildAxis(OTKernelImpl impl, PetscInt k, PetscInt var)
+{
+  BandData         *d   = (BandData *) impl->data;
+  AxisTab          *A   = &d->ax[k];
+  const OTGridInfo *gi  = impl->K->gi;
+  double            eps = impl->K->eps, alpha;
+
+  PetscFunctionBegin;
+  if (A->built[var] == eps) PetscFunctionReturn(0);
+  A->n      = gi->n[k];
+  A->h      = gi->h[k];
+  A->active = (PetscBool) (k < gi->dim);
+  if (!A->active) PetscFunctionReturn(0);
+  alpha = A->h * A->h / eps;
+  {
+    double r = sqrt(impl->K->log_theta / alpha);
+    A->r     = r > 1e9 ? (ptrdiff_t) 1e9 : (ptrdiff_t) r;
+  }
+  A->r2 = 2 * A->r + 1;
+  /* free boundaries: offsets beyond the line reach nothing */
+  if (d->bc == OT_BOUNDARY_FREE) {
+    A->r  = PetscMin(A->r, A->n - 1);
+    A->r2 = PetscMin(A->r2, A->n - 1);
+  }
+  PetscCall(RunTableBuild(d->bc, A->n, A->h, eps, var, 0, A->r, PETSC_FALSE, &A->band[var]));
+  PetscCall(RunTableBuild(d->bc, A->n, A->h, eps, var, A->r + 1, A->r2, PETSC_TRUE, &A->mid[var]));
+  A->logmid      = log(2.0 * (double) PetscMax(A->r2 - A->r, 1));
+  A->taufar[var] = (d->bc == OT_BOUNDARY_FREE && A->r2 >= A->n - 1) ? -INFINITY : OTKernelTailLog(A->h, eps, A->r2, var);
+  A->built[var]  = eps;
+  PetscFunctionReturn(0);
+}
+
+/* Exact 1-D log-sum-exp of output i of a line (rows of sources given by pointers, column c), over a window grown until the
+   remainder is provably below the result (mline: the line's max). */
+static double LSEExact(const AxisTab *A, OTBoundary bc, double eps, PetscInt var, const double *const *srow, ptrdiff_t c, ptrdiff_t i, double mline)
+{
+  ptrdiff_t E = PetscMax(A->r2, 1);
+
+  if (mline == -INFINITY) return -INFINITY;
+  for (;;) {
+    double    mx = -INFINITY, s = 0, val, far;
+    PetscBool complete = (PetscBool) (bc == OT_BOUNDARY_FREE && i - E <= 0 && i + E >= A->n - 1);
+    for (ptrdiff_t m = -E; m <= E; m++) {
+      ptrdiff_t j = OTKernelFold(bc, A->n, i + m);
+      if (j < 0) continue;
+      mx = PetscMax(mx, srow[j][c] + OTKernel1DLog(A->h, eps, m, var));
+    }
+    if (mx > -INFINITY)
+      for (ptrdiff_t m = -E; m <= E; m++) {
+        ptrdiff_t j = OTKernelFold(bc, A->n, i + m);
+        if (j < 0) continue;
+        s += exp(srow[j][c] + OTKernel1DLog(A->h, eps, m, var) - mx);
+      }
+    val = mx > -INFINITY ? mx + log(s) : -INFINITY;
+    if (complete) return val;
+    far = mline + OTKernelTailLog(A->h, eps, E, var);
+    if (val > -INFINITY && far <= val - LSE_MARGIN) return val;
+    E = 2 * E + 1;
+  }
+}
+
+/* The band log-sum-exp of outputs [i0, i1) for columns [0, w) (w <= LSE_CHUNK), rows of sources srow[j] (offset by the
+   caller to the first column), output rows orow[i]. Returns the outputs whose check fails in (fi, fc), nf of them. */
+static void LSEPanel(const AxisTab *A, PetscInt var, const double *const *srow, double *const *orow, ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t w,
+                     const double *mline, ptrdiff_t *fi, ptrdiff_t *fc, ptrdiff_t *nf, ptrdiff_t maxf)
+{
+  const RunTable *B = &A->band[var], *M = &A->mid[var];
+  double          m[LSE_CHUNK], s[LSE_CHUNK], t[LSE_CHUNK];
+  const double    far = A->taufar[var], lmid = A->logmid;
+
+  for (ptrdiff_t i = i0; i < i1; i++) {
+    double *o = orow[i];
+    for (ptrdiff_t c = 0; c < w; c++) m[c] = -INFINITY, s[c] = 0, t[c] = -INFINITY;
+    for (ptrdiff_t q = B->first[i]; q < B->first[i + 1]; q++)
+      for (ptrdiff_t l = 0; l < B->len[q]; l++) {
+        const double *x = srow[B->src[q] + l], wt = B->w[B->off[q] + l];
+        for (ptrdiff_t c = 0; c < w; c++) {
+          double v = x[c] + wt;
+          m[c]     = v > m[c] ? v : m[c];
+        }
+      }
+    for (ptrdiff_t c = 0; c < w; c++) m[c] = m[c] > -INFINITY ? m[c] : 0;
+    for (ptrdiff_t q = B->first[i]; q < B->first[i + 1]; q++)
+      for (ptrdiff_t l = 0; l < B->len[q]; l++) {
+        const double *x = srow[B->src[q] + l], wt = B->w[B->off[q] + l];
+        for (ptrdiff_t c = 0; c < w; c++) s[c] += OTFastExp(x[c] + wt - m[c]);
+      }
+    for (ptrdiff_t q = M->first[i]; q < M->first[i + 1]; q++)
+      for (ptrdiff_t l = 0; l < M->len[q]; l++) {
+        const double *x = srow[M->src[q] + l], wt = M->w[M->off[q] + l];
+        for (ptrdiff_t c = 0; c < w; c++) {
+          double v = x[c] + wt;
+          t[c]     = v > t[c] ? v : t[c];
+        }
+      }
+    for (ptrdiff_t c = 0; c < w; c++) {
+      double val = s[c] > 0 ? m[c] + log(s[c]) : -INFINITY, lim = val - LSE_MARGIN;
+      o[c] = val;
+      /* fails when what lies beyond the band could be within e^-38 of the result (always when the band saw nothing but
+         the line holds something) */
+      if (t[c] + lmid > lim || mline[c] + far > lim) {
+        if (val == -INFINITY && t[c] == -INFINITY && mline[c] == -INFINITY) continue;
+        if (*nf < maxf) {
+          fi[*nf] = i;
+          fc[*nf] = c;
+        }
+        (*nf)++;
+      }
+    }
+  }
+}
+
+/* One axis over local whole lines: data [nA][L][nB] (L = the axis), in -> out (distinct arrays). */
+static PetscErrorCode AxisPassLocal(OTKernelImpl impl, const AxisTab *A, PetscInt var, const double *in, double *out, ptrdiff_t nA, ptrdiff_t nB)
+{
+  BandData       *d = (BandData *) impl->data;
+  const ptrdiff_t L = A->n;
+  const double  **srow;
+  double        **orow, mline[LSE_CHUNK];
+  ptrdiff_t       fi[4 * LSE_CHUNK], fc[4 * LSE_CHUNK], maxf = 4 * LSE_CHUNK;
+  const double    eps = impl->K->eps;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc2(L, &srow, L, &orow));
+  if (nB >= 8) {
+    /* columns are contiguous: chunks of columns straight from the array */
+    for (ptrdiff_t a = 0; a < nA; a++)
+      for (ptrdiff_t c0 = 0; c0 < nB; c0 += LSE_CHUNK) {
+        ptrdiff_t w = PetscMin(LSE_CHUNK, nB - c0), nf = 0;
+        for (ptrdiff_t j = 0; j < L; j++) {
+          srow[j] = in + (a * L + j) * nB + c0;
+          orow[j] = out + (a * L + j) * nB + c0;
+        }
+        for (ptrdiff_t c = 0; c < w; c++) mline[c] = -INFINITY;
+        for (ptrdiff_t j = 0; j < L; j++)
+          for (ptrdiff_t c = 0; c < w; c++) mline[c] = srow[j][c] > mline[c] ? srow[j][c] : mline[c];
+        for (ptrdiff_t i0 = 0; i0 < L; i0 += 64) {
+          ptrdiff_t i1 = PetscMin(L, i0 + 64);
+          nf           = 0;
+          LSEPanel(A, var, srow, orow, i0, i1, w, mline, fi, fc, &nf, maxf);
+          if (nf > maxf) { /* too many to list: redo every output of the block exactly */
+            for (ptrdiff_t i = i0; i < i1; i++)
+              for (ptrdiff_t c = 0; c < w; c++) orow[i][c] = LSEExact(A, d->bc, eps, var, srow, c, i, mline[c]);
+          } else
+            for (ptrdiff_t f = 0; f < nf; f++) orow[fi[f]][fc[f]] = LSEExact(A, d->bc, eps, var, srow, fc[f], fi[f], mline[fc[f]]);
+          d->nfallback += nf;
+        }
+      }
+  } else {
+    /* the axis is (nearly) contiguous: gather LSE_CHUNK lines into a panel [L][lines], so the loops run across lines */
+    const ptrdiff_t nl = nA * nB;
+    for (ptrdiff_t l0 = 0; l0 < nl; l0 += LSE_CHUNK) {
+      ptrdiff_t w = PetscMin(LSE_CHUNK, nl - l0);
+      for (ptrdiff_t c = 0; c < w; c++) {
+        ptrdiff_t a = (l0 + c) / nB, b = (l0 + c) % nB;
+        double    mx = -INFINITY;
+        for (ptrdiff_t j = 0; j < L; j++) {
+          double v                    = in[(a * L + j) * nB + b];
+          d->panel[j * LSE_CHUNK + c] = v;
+          mx                          = v > mx ? v : mx;
+        }
+        mline[c] = mx;
+      }
+      for (ptrdiff_t j = 0; j < L; j++) {
+        srow[j] = d->panel + j * LSE_CHUNK;
+        orow[j] = d->opanel + j * LSE_CHUNK;
+      }
+      for (ptrdiff_t i0 = 0; i0 < L; i0 += 64) {
+        ptrdiff_t i1 = PetscMin(L, i0 + 64), nf = 0;
+        LSEPanel(A, var, srow, orow, i0, i1, w, mline, fi, fc, &nf, maxf);
+        if (nf > maxf) {
+          for (ptrdiff_t i = i0; i < i1; i++)
+            for (ptrdiff_t c = 0; c < w; c++) orow[i][c] = LSEExact(A, d->bc, eps, var, srow, c, i, mline[c]);
+        } else
+          for (ptrdiff_t f = 0; f < nf; f++) orow[fi[f]][fc[f]] = LSEExact(A, d->bc, eps, var, srow, fc[f], fi[f], mline[fc[f]]);
+        d->nfallback += nf;
+      }
+      for (ptrdiff_t c = 0; c < w; c++) {
+        ptrdiff_t a = (l0 + c) / nB, b = (l0 + c) % nB;
+        for (ptrdiff_t j = 0; j < L; j++) out[(a * L + j) * nB + b] = d->opanel[j * LSE_CHUNK + c];
+      }
+    }
+  }
+  PetscCall(PetscFree2(srow, orow));
+  PetscFunctionReturn(0);
+}
+
+/* Axis 0 across the slabs: halo exchange of the planes the band and mid band reach, band log-sum-exp per plane, and the
+   global count of outputs whose check failed (then the pass is redone on whole lines, see Axis0Transposed). */
+static PetscErrorCode Axis0Halo(OTKernelImpl impl, PetscInt var, const double *in, double *out, ptrdiff_t *nfail)
+{
+  BandData         *d     = (BandData *) impl->data;
+  const OTGridInfo *gi    = d->gi;
+  const AxisTab    *A     = &d->ax[0];
+  const ptrdiff_t   plane = gi->plane;
+  ptrdiff_t         nf = 0, maxf = 0, fi[1], fc[1], total;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(OTKERNEL_Halo, 0, 0, 0, 0));
+  PetscCall(OTPlaneExchangeExecute(d->halo, in, d->hbuf));
+  /* the line maxima of axis 0 (for the bound of what lies beyond the mid band) */
+  for (ptrdiff_t c = 0; c < plane; c++) d->mline[c] = -INFINITY;
+  for (ptrdiff_t p = 0; p < gi->local_n0; p++)
+    for (ptrdiff_t c = 0; c < plane; c++) d->mline[c] = in[p * plane + c] > d->mline[c] ? in[p * plane + c] : d->mline[c];
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, d->mline, (int) plane, MPI_DOUBLE, MPI_MAX, impl->K->comm));
+  PetscCall(PetscLogEventEnd(OTKERNEL_Halo, 0, 0, 0, 0));
+  for (ptrdiff_t c0 = 0; c0 < plane; c0 += LSE_CHUNK) {
+    ptrdiff_t w = PetscMin(LSE_CHUNK, plane - c0);
+    for (ptrdiff_t j = d->hlo; j <= d->hhi; j++) d->srow[j] = d->hbuf + (j - d->hlo) * plane + c0;
+    for (ptrdiff_t i = gi->start0; i < gi->start0 + gi->local_n0; i++) d->orow[i] = out + (i - gi->start0) * plane + c0;
+    LSEPanel(A, var, d->srow, d->orow, gi->start0, gi->start0 + gi->local_n0, w, d->mline + c0, fi, fc, &nf, maxf);
+  }
+  PetscCallMPI(MPI_Allreduce(&nf, &total, 1, MPI_INT64_T, MPI_SUM, impl->K->comm));
+  *nfail = total;
+  PetscFunctionReturn(0);
+}
+
+/* Axis 0 on whole lines: FFTW-MPI transpose to [local_n1][n0][n2], the local pass (exact where needed), transpose back. */
+static PetscErrorCode Axis0Transposed(OTKernelImpl impl, PetscInt var, const double *in, double *out)
+{
+  BandData         *d  = (BandData *) impl->data;
+  const OTGridInfo *gi = d->gi;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(OTKERNEL_Halo, 0, 0, 0, 0));
+  memcpy(out, in, sizeof(double) * (size_t) gi->nlocal);
+  fftw_mpi_execute_r2r(d->tr_fwd, out, out);
+  PetscCall(PetscLogEventEnd(OTKERNEL_Halo, 0, 0, 0, 0));
+  PetscCall(AxisPassLocal(impl, &d->ax[0], var, out, d->t2, gi->local_n1, gi->n[2]));
+  PetscCall(PetscLogEventBegin(OTKERNEL_Halo, 0, 0, 0, 0));
+  memcpy(out, d->t2, sizeof(double) * (size_t) (gi->local_n1 * gi->n[0] * gi->n[2])); /* the plans are in place */
+  fftw_mpi_execute_r2r(d->tr_bwd, out, out);
+  PetscCall(PetscLogEventEnd(OTKERNEL_Halo, 0, 0, 0, 0));
+  d->nredo++;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SetUpHalo(OTKernelImpl impl)
+{
+  BandData         *d  = (BandData *) impl->data;
+  const OTGridInfo *gi = d->gi;
+  const AxisTab    *A  = &d->ax[0];
+  const ptrdiff_t  *st, *ct;
+  ptrdiff_t        *need, nneed, lo = gi->n[0], hi = -1;
+
+  PetscFunctionBegin;
+  PetscCall(OTPlaneExchangeDestroy(&d->halo));
+  PetscCall(PetscFree(d->hbuf));
+  /* sources of this rank's outputs for both variants (same offsets) in band and mid band: one range of planes */
+  for (PetscInt v = 0; v < 2; v++) {
+    const RunTable *T[2] = {&A->band[v], &A->mid[v]};
+    if (A->built[v] != impl->K->eps) continue;
+    for (int b = 0; b < 2; b++)
+      for (ptrdiff_t i = gi->start0; i < gi->start0 + gi->local_n0; i++)
+        for (ptrdiff_t q = T[b]->first[i]; q < T[b]->first[i + 1]; q++) {
+          lo = PetscMin(lo, T[b]->src[q]);
+          hi = PetscMax(hi, T[b]->src[q] + T[b]->len[q] - 1);
+        }
+  }
+  if (hi < lo) lo = hi = gi->start0;
+  d->hlo = lo;
+  d->hhi = hi;
+  nneed  = hi - lo + 1;
+  PetscCall(PetscMalloc1(nneed, &need));
+  for (ptrdiff_t k = 0; k < nneed; k++) need[k] = lo + k;
+  PetscCall(OTGridGetRanges(impl->K->grid, &st, &ct));
+  PetscCall(OTPlaneExchangeCreate(impl->K->comm, st, ct, gi->plane, nneed, need, &d->halo));
+  PetscCall(PetscFree(need));
+  {
+    double bytes = (double) nneed * (double) gi->plane * sizeof(double) * 2; /* receive buffer + the exchange's own */
+    PetscCall(OTMemoryCheck(impl->K->comm, bytes, "banded kernel halo"));
+  }
+  PetscCall(PetscMalloc1(nneed * gi->plane, &d->hbuf));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SetEps_Banded(OTKernelImpl impl)
+{
+  BandData *d = (BandData *) impl->data;
+
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < 3; k++) PetscCall(BuildAxis(impl, k, 0));
+  if (d->distributed) PetscCall(SetUpHalo(impl));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ApplyLog_Banded(OTKernelImpl impl, PetscInt moment, const double *in, double *out)
+{
+  BandData         *d       = (BandData *) impl->data;
+  const OTGridInfo *gi      = d->gi;
+  const double     *cur     = in;
+  double           *bufs[2] = {d->t1, d->t2};
+  int               nb      = 0;
+
+  PetscFunctionBegin;
+  if (moment >= 0) {
+    PetscBool rebuild = PETSC_FALSE;
+    for (PetscInt k = 0; k < 3; k++) {
+      if (d->ax[k].active && d->ax[k].built[1] != impl->K->eps) rebuild = PETSC_TRUE;
+      PetscCall(BuildAxis(impl, k, 1));
+    }
+    if (rebuild && d->distributed) PetscCall(SetUpHalo(impl));
+  }
+  PetscCall(PetscLogEventBegin(OTKERNEL_LSE, 0, 0, 0, 0));
+  for (PetscInt k = 0; k < gi->dim; k++) {
+    const AxisTab *A        = &d->ax[k];
+    PetscInt       var      = moment == k ? 1 : 0;
+    PetscBool      lastpass = (PetscBool) (k == gi->dim - 1);
+    double        *dst      = lastpass ? out : bufs[nb];
+    if (lastpass && cur == out) { /* in-place on a 1-D grid: go through a scratch field */
+      dst = bufs[nb];
+    }
+    if (k == 0) {
+      if (d->distributed) {
+        ptrdiff_t nfail;
+        PetscCall(Axis0Halo(impl, var, cur, dst, &nfail));
+        if (nfail) {
+          PetscCall(PetscInfo(NULL, "banded kernel: %td outputs of axis 0 need more than the band; pass redone on whole lines\n", nfail));
+          PetscCall(Axis0Transposed(impl, var, cur, dst));
+        }
+      } else
+        PetscCall(AxisPassLocal(impl, A, var, cur, dst, 1, gi->plane));
+    } else if (k == 1)
+      PetscCall(AxisPassLocal(impl, A, var, cur, dst, gi->local_n0, gi->n[2]));
+    else
+      PetscCall(AxisPassLocal(impl, A, var, cur, dst, gi->local_n0 * gi->n[1], 1));
+    if (lastpass && dst != out) memcpy(out, dst, sizeof(double) * (size_t) gi->nlocal);
+    cur = dst;
+    nb  = 1 - nb;
+  }
+  PetscCall(PetscLogEventEnd(OTKERNEL_LSE, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode View_Banded(OTKernelImpl impl, PetscViewer v)
+{
+  BandData *d = (BandData *) impl->data;
+
+  PetscFunctionBegin;
+  PetscCall(PetscViewerASCIIPrintf(v, "  band radius (cells):"));
+  for (PetscInt k = 0; k < impl->K->gi->dim; k++) PetscCall(PetscViewerASCIIPrintf(v, " %td", d->ax[k].r));
+  PetscCall(PetscViewerASCIIPrintf(v, "; outputs beyond the band recomputed: %td (axis-0 passes on whole lines: %td)\n", d->nfallback, d->nredo));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode Destroy_Banded(OTKernelImpl impl)
+{
+  BandData *d = (BandData *) impl->data;
+
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < 3; k++)
+    for (PetscInt v = 0; v < 2; v++) {
+      PetscCall(RunTableDestroy(&d->ax[k].band[v]));
+      PetscCall(RunTableDestroy(&d->ax[k].mid[v]));
+    }
+  PetscCall(OTFieldDestroy(&d->t1));
+  PetscCall(OTFieldDestroy(&d->t2));
+  PetscCall(OTPlaneExchangeDestroy(&d->halo));
+  PetscCall(PetscFree(d->hbuf));
+  PetscCall(PetscFree(d->mline));
+  PetscCall(PetscFree2(d->srow, d->orow));
+  PetscCall(PetscFree2(d->panel, d->opanel));
+  if (d->tr_fwd) fftw_destroy_plan(d->tr_fwd);
+  if (d->tr_bwd) fftw_destroy_plan(d->tr_bwd);
+  PetscCall(PetscFree(impl->data));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTKernelImplCreate_Banded(OTKernel K, OTKernelImpl *impl)
+{
+  OTKernelImpl      im;
+  BandData         *d;
+  const OTGridInfo *gi = K->gi;
+  ptrdiff_t         lmax;
+  double            bytes;
+
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&im));
+  PetscCall(PetscNew(&d));
+  im->K          = K;
+  im->data       = d;
+  im->name       = OTKERNELBANDED;
+  im->logdomain  = PETSC_TRUE;
+  im->seteps     = SetEps_Banded;
+  im->applylog   = ApplyLog_Banded;
+  im->view       = View_Banded;
+  im->destroy    = Destroy_Banded;
+  d->bc          = K->boundary;
+  d->gi          = gi;
+  d->distributed = (PetscBool) (gi->size > 1);
+  PetscCall(OTFieldBytes(K->grid, 2, &bytes));
+  PetscCall(OTMemoryCheck(K->comm, bytes, "banded kernel"));
+  PetscCall(OTFieldCreate(K->grid, &d->t1));
+  PetscCall(OTFieldCreate(K->grid, &d->t2));
+  lmax = PetscMax(gi->n[0], PetscMax(gi->n[1], gi->n[2]));
+  PetscCall(PetscMalloc2(lmax * LSE_CHUNK, &d->panel, lmax * LSE_CHUNK, &d->opanel));
+  if (d->distributed) {
+    double *w;
+    PetscCall(PetscMalloc1(gi->plane, &d->mline));
+    PetscCall(PetscMalloc2(gi->n[0], &d->srow, gi->n[0], &d->orow));
+    /* transposes n0 x n1 (x n2 values each) <-> n1 x n0, FFTW's slabs on both sides (the grid's alloc covers both) */
+    PetscCall(OTFieldCreate(K->grid, &w));
+    d->tr_fwd = fftw_mpi_plan_many_transpose(gi->n[0], gi->n[1], gi->n[2], FFTW_MPI_DEFAULT_BLOCK, FFTW_MPI_DEFAULT_BLOCK, w, w, K->comm, FFTW_ESTIMATE);
+    d->tr_bwd = fftw_mpi_plan_many_transpose(gi->n[1], gi->n[0], gi->n[2], FFTW_MPI_DEFAULT_BLOCK, FFTW_MPI_DEFAULT_BLOCK, w, w, K->comm, FFTW_ESTIMATE);
+    PetscCall(OTFieldDestroy(&w));
+    PetscCheck(d->tr_fwd && d->tr_bwd, K->comm, PETSC_ERR_LIB, "FFTW could not plan the transposes of the banded kernel");
+  }
+  *impl = im;
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,307 @@
+/* kernel.c: OTKernel, the Gibbs kernel object: type and boundary selection (-kernel, -kernel_boundary), the auto choice
+   between the FFT kernels and the banded log-domain kernel, the scaling/log-domain conversions, events, view. */
+#include "kernelimpl.h"
+
+const char *const        OTBoundaries[] = {"neumann", "periodic", "free", "OTBoundary", "OT_BOUNDARY_", NULL};
+static const char *const KernelTypes[]  = {OTKERNELAUTO, OTKERNELDCT, OTKERNELFFT, OTKERNELPADDED, OTKERNELBANDED};
+static const char *const Planners[]     = {"estimate", "measure", "patient"};
+
+PetscLogEvent OTKERNEL_Apply, OTKERNEL_FFT, OTKERNEL_Halo, OTKERNEL_LSE;
+
+PetscErrorCode OTKernelRegisterEvents(void)
+{
+  PetscFunctionBegin;
+  PetscCall(OTLogEventRegisterOnce("OTKernelApply", &OTKERNEL_Apply));
+  PetscCall(OTLogEventRegisterOnce("OTKernelFFT", &OTKERNEL_FFT));
+  PetscCall(OTLogEventRegisterOnce("OTKernelHalo", &OTKERNEL_Halo));
+  PetscCall(OTLogEventRegisterOnce("OTKernelLSE", &OTKERNEL_LSE));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTKernelCreate(OTGrid grid, OTKernel *kernel)
+{
+  OTKernel K;
+
+  PetscFunctionBegin;
+  PetscCall(OTKernelRegisterEvents());
+  PetscCall(PetscNew(&K));
+  PetscCall(OTGridGetComm(grid, &K->comm));
+  PetscCall(OTGridGetInfo(grid, &K->gi));
+  K->grid       = grid;
+  K->boundary   = OT_BOUNDARY_NEUMANN;
+  K->auto_ratio = 25.0;              /* exp(-25) = 1.4e-11: FFT round-off (1e-16 of the max) stays 1e-5 below the tails */
+  K->log_theta  = 300.0 * log(10.0); /* truncation of the band at 1e-300 */
+  K->planner    = FFTW_MEASURE;
+  PetscCall(PetscStrncpy(K->type, OTKERNELAUTO, sizeof K->type));
+  *kernel = K;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KernelReset(OTKernel K)
+{
+  PetscFunctionBegin;
+  if (K->fftimpl) PetscCall(K->fftimpl->destroy(K->fftimpl));
+  if (K->bandimpl) PetscCall(K->bandimpl->destroy(K->bandimpl));
+  PetscCall(PetscFree(K->fftimpl));
+  PetscCall(PetscFree(K->bandimpl));
+  K->active = NULL;
+  K->setup  = PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTKernelSetType(OTKernel K, OTKernelType type)
+{
+  PetscBool found = PETSC_FALSE;
+
+  PetscFunctionBegin;
+  for (size_t i = 0; i < sizeof KernelTypes / sizeof KernelTypes[0]; i++)
+    if (!strcmp(type, KernelTypes[i])) found = PETSC_TRUE;
+  PetscCheck(found, K->comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "-kernel %s: unknown kernel (auto, dct, fft, padded or banded)", type);
+  if (strcmp(type, K->type)) PetscCall(KernelReset(K));
+  PetscCall(PetscStrncpy(K->type, type, sizeof K->type));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTKernelGetType(OTKernel K, OTKernelType *type)
+{
+  PetscFunctionBegin;
+  *type = K->active ? K->active->name : K->type;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTKernelSetBoundary(OTKernel K, OTBoundary bc)
+{
+  PetscFunctionBegin;
+  if (K->boundary != bc) PetscCall(KernelReset(K));
+  K->boundary     = bc;
+  K->boundary_set = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTKernelGetBoundary(OTKernel K, OTBoundary *bc)
+{
+  PetscFunctionBegin;
+  *bc = K->boundary;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTKernelGetGrid(OTKernel K, OTGrid *g)
+{
+  PetscFunctionBegin;
+  *g = K->grid;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTKernelSetOptionsPrefix(OTKernel K, const char prefix[])
+{
+  PetscFunctionBegin;
+  PetscCall(PetscStrncpy(K->prefix, prefix ? prefix : "", sizeof K->prefix));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTKernelSetFromOptions(OTKernel K)
+{
+  PetscInt  type = 0, planner = K->planner == FFTW_ESTIMATE ? 0 : (K->planner == FFTW_MEASURE ? 1 : 2);
+  PetscEnum bc = (PetscEnum) K->boundary;
+  PetscBool set, bset;
+  double    theta = exp(-K->log_theta);
+
+  PetscFunctionBegin;
+  for (size_t i = 0; i < sizeof KernelTypes / sizeof KernelTypes[0]; i++)
+    if (!strcmp(K->type, KernelTypes[i])) type = (PetscInt) i;
+  PetscOptionsBegin(K->comm, K->prefix, "Gibbs kernel exp(-|x-y|^2/eps)", NULL);
+  PetscCall(PetscOptionsEList("-kernel", "kernel implementation", "OTKernelSetType", KernelTypes, 5, KernelTypes[type], &type, &set));
+  PetscCall(PetscOptionsEnum("-kernel_boundary", "images of the kernel at the domain faces (dct: neumann, fft: periodic, padded: free)", "OTKernelSetBoundary",
+                             OTBoundaries, bc, &bc, &bset));
+  PetscCall(PetscOptionsReal("-kernel_auto_ratio", "auto: FFT kernels where diam^2/eps <= this, banded beyond", NULL, K->auto_ratio, &K->auto_ratio, NULL));
+  PetscCall(PetscOptionsReal("-kernel_band_threshold", "banded: kernel values below this are outside the band", NULL, theta, &theta, NULL));
+  PetscCall(PetscOptionsEList("-fftw_planner", "FFTW planner effort", NULL, Planners, 3, Planners[planner], &planner, NULL));
+  PetscOptionsEnd();
+  if (set) PetscCall(OTKernelSetType(K, KernelTypes[type]));
+  if (bset) PetscCall(OTKernelSetBoundary(K, (OTBoundary) bc));
+  PetscCheck(K->auto_ratio > 0, K->comm, PETSC_ERR_ARG_OUTOFRANGE, "-kernel_auto_ratio must be positive, not %g", K->auto_ratio);
+  PetscCheck(theta > 0 && theta < 1, K->comm, PETSC_ERR_ARG_OUTOFRANGE, "-kernel_band_threshold must be in (0, 1), not %g", theta);
+  K->log_theta = -log(theta);
+  K->planner   = planner == 0 ? FFTW_ESTIMATE : (planner == 1 ? FFTW_MEASURE : FFTW_PATIENT);
+  PetscFunctionReturn(0);
+}
+
+/* The implementation for the current eps: the type asked for, or (auto) FFT where its absolute round-off stays far below
+   the smallest kernel values that matter (diam^2/eps <= auto_ratio), banded beyond. */
+static PetscErrorCode KernelResolve(OTKernel K)
+{
+  double       ratio = OTKernelRangeRatio(K->gi, K->boundary, K->eps);
+  PetscBool    useband;
+  OTKernelImpl im;
+
+  PetscFunctionBegin;
+  if (!strcmp(K->type, OTKERNELAUTO))
+    useband = (PetscBool) (ratio > K->auto_ratio);
+  else
+    useband = (PetscBool) !strcmp(K->type, OTKERNELBANDED);
+  if (useband) {
+    if (!K->bandimpl) PetscCall(OTKernelImplCreate_Banded(K, &K->bandimpl));
+    im = K->bandimpl;
+  } else {
+    if (!K->fftimpl) PetscCall(OTKernelImplCreate_FFT(K, K->boundary, &K->fftimpl));
+    im = K->fftimpl;
+  }
+  if (im->eps != K->eps) {
+    PetscCall(im->seteps(im));
+    im->eps = K->eps;
+  }
+  K->active = im;
+  if (!strcmp(K->type, OTKERNELAUTO))
+    snprintf(K->choice, sizeof K->choice, "kernel %s (auto, %s boundaries: diam^2/eps = %.4g %s %g)", im->name, OTBoundaries[K->boundary], ratio,
+             useband ? ">" : "<=", K->auto_ratio);
+  else
+    snprintf(K->choice, sizeof K->choice, "kernel %s (%s boundaries, diam^2/eps = %.4g)", im->name, OTBoundaries[K->boundary], ratio);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTKernelSetUp(OTKernel K)
+{
+  PetscFunctionBegin;
+  if (K->setup && K->active && K->active->eps == K->eps) PetscFunctionReturn(0);
+  PetscCheck(K->eps > 0 && isfinite(K->eps), K->comm, PETSC_ERR_ARG_OUTOFRANGE, "-eps must be positive and finite, not %g", K->eps);
+  /* the FFT kernels fix the boundary; asking for another one is a contradiction, not a preference */
+  if (!strcmp(K->type, OTKERNELDCT) || !strcmp(K->type, OTKERNELFFT) || !strcmp(K->type, OTKERNELPADDED)) {
+    OTBoundary want = !strcmp(K->type, OTKERNELDCT) ? OT_BOUNDARY_NEUMANN : (!strcmp(K->type, OTKERNELFFT) ? OT_BOUNDARY_PERIODIC : OT_BOUNDARY_FREE);
+    PetscCheck(!K->boundary_set || K->boundary == want, K->comm, PETSC_ERR_ARG_INCOMP,
+               "-kernel %s has %s boundaries; -kernel_boundary %s needs -kernel %s or banded", K->type, OTBoundaries[want], OTBoundaries[K->boundary],
+               K->boundary == OT_BOUNDARY_NEUMANN ? OTKERNELDCT : (K->boundary == OT_BOUNDARY_PERIODIC ? OTKERNELFFT : OTKERNELPADDED));
+    K->boundary = want;
+  }
+  PetscCall(KernelResolve(K));
+  K->setup = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTKernelSetEpsilon(OTKernel K, double eps)
+{
+  PetscFunctionBegin;
+  PetscCheck(eps > 0 && isfinite(eps), K->comm, PETSC_ERR_ARG_OUTOFRANGE, "-eps must be positive and finite, not %g", eps);
+  K->eps = eps;
+  if (K->setup) PetscCall(KernelResolve(K));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTKernelGetEpsilon(OTKernel K, double *eps)
+{
+  PetscFunctionBegin;
+  *eps = K->eps;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTKernelIsLogDomain(OTKernel K, PetscBool *log)
+{
+  PetscFunctionBegin;
+  PetscCheck(K->setup, K->comm, PETSC_ERR_ORDER, "call OTKernelSetUp() first");
+  *log = K->active->logdomain;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTKernelGetChoice(OTKernel K, const char **choice)
+{
+  PetscFunctionBegin;
+  *choice = K->choice;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode GetScratch(OTKernel K, double **s)
+{
+  PetscFunctionBegin;
+  if (!K->scratch) PetscCall(OTFieldCreate(K->grid, &K->scratch));
+  *s = K->scratch;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTKernelApply(OTKernel K, PetscInt moment, const double *in, double *out)
+{
+  const OTGridInfo *gi = K->gi;
+
+  PetscFunctionBegin;
+  PetscCheck(K->setup, K->comm, PETSC_ERR_ORDER, "call OTKernelSetUp() first");
+  PetscCheck(moment < gi->dim, K->comm, PETSC_ERR_ARG_OUTOFRANGE, "moment axis %" PetscInt_FMT " of a %" PetscInt_FMT "-D grid", moment, gi->dim);
+  PetscCall(PetscLogEventBegin(OTKERNEL_Apply, 0, 0, 0, 0));
+  if (K->active->apply)
+    PetscCall(K->active->apply(K->active, moment, in, out));
+  else {
+    double *s = NULL;
+    PetscCall(GetScratch(K, &s));
+    for (ptrdiff_t i = 0; i < gi->nlocal; i++) s[i] = in[i] > 0 ? log(in[i]) : -INFINITY;
+    PetscCall(K->active->applylog(K->active, moment, s, s));
+    for (ptrdiff_t i = 0; i < gi->nlocal; i++) out[i] = exp(s[i]);
+  }
+  PetscCall(PetscLogEventEnd(OTKERNEL_Apply, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTKernelApplyLog(OTKernel K, PetscInt moment, const double *in, double *out)
+{
+  const OTGridInfo *gi = K->gi;
+
+  PetscFunctionBegin;
+  PetscCheck(K->setup, K->comm, PETSC_ERR_ORDER, "call OTKernelSetUp() first");
+  PetscCheck(moment < gi->dim, K->comm, PETSC_ERR_ARG_OUTOFRANGE, "moment axis %" PetscInt_FMT " of a %" PetscInt_FMT "-D grid", moment, gi->dim);
+  if (K->active->applylog) {
+    PetscCall(PetscLogEventBegin(OTKERNEL_Apply, 0, 0, 0, 0));
+    PetscCall(K->active->applylog(K->active, moment, in, out));
+    PetscCall(PetscLogEventEnd(OTKERNEL_Apply, 0, 0, 0, 0));
+  } else {
+    double *s = NULL, M = -INFINITY;
+    PetscCall(GetScratch(K, &s));
+    for (ptrdiff_t i = 0; i < gi->nlocal; i++) M = in[i] > M ? in[i] : M;
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &M, 1, MPI_DOUBLE, MPI_MAX, K->comm));
+    if (M == -INFINITY) M = 0;
+    for (ptrdiff_t i = 0; i < gi->nlocal; i++) s[i] = exp(in[i] - M);
+    PetscCall(OTKernelApply(K, moment, s, s));
+    for (ptrdiff_t i = 0; i < gi->nlocal; i++) out[i] = s[i] > 0 ? M + log(s[i]) : -INFINITY;
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTKernelEntry(OTKernel K, PetscInt axis, PetscInt moment, ptrdiff_t i, ptrdiff_t j, double *val)
+{
+  const OTGridInfo *gi = K->gi;
+  ptrdiff_t         n  = gi->n[axis], M;
+  double            s  = 0;
+
+  PetscFunctionBegin;
+  if (axis >= gi->dim) {
+    *val = (i == j && !moment) ? 1.0 : 0.0;
+    PetscFunctionReturn(0);
+  }
+  if (K->boundary == OT_BOUNDARY_FREE) {
+    *val = OTKernel1D(gi->h[axis], K->eps, i - j, moment);
+    PetscFunctionReturn(0);
+  }
+  M = OTKernelUnderflowRadius(gi->h[axis], K->eps);
+  /* all images t of cell j (fold(t) = j) within the kernel's reach, smallest terms first */
+  for (ptrdiff_t m = M; m >= 0; m--)
+    for (int sg = 0; sg < (m ? 2 : 1); sg++) {
+      ptrdiff_t t = i + (sg ? -m : m);
+      if (OTKernelFold(K->boundary, n, t) == j) s += OTKernel1D(gi->h[axis], K->eps, m, moment);
+    }
+  *val = s;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTKernelView(OTKernel K, PetscViewer v)
+{
+  PetscFunctionBegin;
+  if (!v) PetscCall(PetscViewerASCIIGetStdout(K->comm, &v));
+  PetscCall(PetscViewerASCIIPrintf(v, "OTKernel: %s, eps %g\n", K->setup ? K->choice : K->type, K->eps));
+  if (K->active && K->active->view) PetscCall(K->active->view(K->active, v));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTKernelDestroy(OTKernel *kernel)
+{
+  PetscFunctionBegin;
+  if (!*kernel) PetscFunctionReturn(0);
+  PetscCall(KernelReset(*kernel));
+  PetscCall(OTFieldDestroy(&(*kernel)->scratch));
+  PetscCall(PetscFree(*kernel));
+  PetscFunctionReturn(0);
+}

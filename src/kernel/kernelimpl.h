@@ -1,0 +1,97 @@
+/* kernelimpl.h: private parts of OTKernel: the implementation table, 1-D kernel profiles, plane exchange, log events. */
+#pragma once
+#include <otkernel.h>
+#include <otlog.h>
+#include <fftw3-mpi.h>
+#include <math.h>
+
+/* One implementation of the kernel (auto keeps an FFT one and a banded one and switches as eps changes). */
+typedef struct _OTKernelImpl *OTKernelImpl;
+struct _OTKernelImpl {
+  const char *name;
+  PetscBool   logdomain;
+  OTKernel    K;
+  double      eps; /* eps of the tables built */
+  void       *data;
+  PetscErrorCode (*seteps)(OTKernelImpl);
+  PetscErrorCode (*apply)(OTKernelImpl, PetscInt, const double *, double *);
+  PetscErrorCode (*applylog)(OTKernelImpl, PetscInt, const double *, double *);
+  PetscErrorCode (*view)(OTKernelImpl, PetscViewer);
+  PetscErrorCode (*destroy)(OTKernelImpl);
+};
+
+struct _p_OTKernel {
+  MPI_Comm          comm;
+  OTGrid            grid;
+  const OTGridInfo *gi;
+  char              prefix[64];
+  char              type[16];
+  OTBoundary        boundary;
+  PetscBool         boundary_set, setup;
+  double            eps;
+  double            auto_ratio; /* FFT kernels only where diam^2/eps <= auto_ratio */
+  double            log_theta;  /* band truncation: exp(-d^2/eps) >= exp(-log_theta) = 1e-300 */
+  unsigned          planner;    /* FFTW planner flag */
+  OTKernelImpl      fftimpl, bandimpl, active;
+  char              choice[256];
+  double           *scratch; /* one field, for the log-domain apply of FFT kernels and the scaling apply of banded */
+};
+
+PETSC_INTERN PetscLogEvent  OTKERNEL_Apply, OTKERNEL_FFT, OTKERNEL_Halo, OTKERNEL_LSE;
+PETSC_INTERN PetscErrorCode OTKernelRegisterEvents(void);
+
+PETSC_INTERN PetscErrorCode OTKernelImplCreate_FFT(OTKernel, OTBoundary, OTKernelImpl *);
+PETSC_INTERN PetscErrorCode OTKernelImplCreate_Banded(OTKernel, OTKernelImpl *);
+
+/* 1-D profiles. Offsets m in cells, spacing h: k(m) = exp(-(m h)^2/eps); moment: (m h)^2 k(m). */
+PETSC_INTERN double    OTKernel1D(double, double, ptrdiff_t, PetscInt);
+PETSC_INTERN double    OTKernel1DLog(double, double, ptrdiff_t, PetscInt);
+PETSC_INTERN ptrdiff_t OTKernelUnderflowRadius(double, double);
+/* log of sum_{|m| > E} k(m) (all images: an upper bound of the weight an output gets from offsets beyond E) */
+PETSC_INTERN double OTKernelTailLog(double, double, ptrdiff_t, PetscInt);
+/* lambda_q = scale * sum_{|m| <= mmax} k(m) cos(2 pi q m / period), q = 0..nq-1: the eigenvalues of the circulant of that
+   period (DCT: period 2n, FFT: period n, padded: period L with mmax = n - 1) */
+PETSC_INTERN PetscErrorCode OTKernelSpectrum(double, double, PetscInt, ptrdiff_t, ptrdiff_t, ptrdiff_t, double, double *);
+/* Cell of an axis of n cells that the extended index t stands for (mirror or periodic images), -1 outside (free). */
+PETSC_INTERN ptrdiff_t OTKernelFold(OTBoundary, ptrdiff_t, ptrdiff_t);
+/* diam^2/eps of the grid for a boundary: how far the kernel's dynamic range must reach. */
+PETSC_INTERN double OTKernelRangeRatio(const OTGridInfo *, OTBoundary, double);
+
+/* Plane exchange: this rank receives the listed global planes of a slab-distributed array from their owners (the local ones
+   are copied). recv holds nneed planes in the order of need[]. */
+typedef struct _OTPlaneExchange *OTPlaneExchange;
+PETSC_INTERN PetscErrorCode OTPlaneExchangeCreate(MPI_Comm, const ptrdiff_t[], const ptrdiff_t[], ptrdiff_t, ptrdiff_t, const ptrdiff_t[], OTPlaneExchange *);
+PETSC_INTERN PetscErrorCode OTPlaneExchangeExecute(OTPlaneExchange, const double *, double *);
+PETSC_INTERN PetscErrorCode OTPlaneExchangeDestroy(OTPlaneExchange *);
+
+/* A fast exp for vectorised loops: |rel. error| <= 3e-16 on [-708, 709], 0 below -708 (also for -inf). Written out so
+   that gcc vectorises the loops that call it (libm's exp is a call per element). */
+static inline double OTFastExp(double x)
+{
+  const double LOG2E = 1.4426950408889634, LN2HI = 6.93147180369123816490e-01, LN2LO = 1.90821492927058770002e-10;
+  const double SHIFT = 6755399441055744.0; /* 1.5 * 2^52: adding it rounds to an integer held in the low mantissa bits */
+  double       xc    = x < -708.0 ? -708.0 : (x > 709.0 ? 709.0 : x);
+  double       kd    = xc * LOG2E + SHIFT, r, p, s;
+  uint64_t     ki, e;
+
+  memcpy(&ki, &kd, sizeof ki);
+  kd -= SHIFT;
+  r = xc - kd * LN2HI - kd * LN2LO; /* |r| <= ln2/2: Taylor to degree 13 is below 2e-16 */
+  p = 1.0 / 6227020800.0;
+  p = p * r + 1.0 / 479001600.0;
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r + 1.0;
+  e = (ki + 1023) << 52;
+  memcpy(&s, &e, sizeof s);
+  return x < -708.0 ? 0.0 : p * s;
+}
