@@ -22,7 +22,8 @@ typedef const char         *OTKernelType;
 typedef enum { OT_BOUNDARY_NEUMANN, OT_BOUNDARY_PERIODIC, OT_BOUNDARY_FREE } OTBoundary;
 PETSC_EXTERN const char *const OTBoundaries[];
 
-PETSC_EXTERN PetscErrorCode OTKernelCreate(OTGrid, OTKernel *);
+PETSC_EXTERN PetscErrorCode OTKernelCreate(MPI_Comm, OTKernel *);
+PETSC_EXTERN PetscErrorCode OTKernelSetGrid(OTKernel, OTGrid);
 PETSC_EXTERN PetscErrorCode OTKernelSetType(OTKernel, OTKernelType);
 PETSC_EXTERN PetscErrorCode OTKernelGetType(OTKernel, OTKernelType *); /* after SetUp: the implementation in use */
 PETSC_EXTERN PetscErrorCode OTKernelSetBoundary(OTKernel, OTBoundary);

@@ -5,3 +5,4 @@
 #include <otgrid.h>
 #include <otio.h>
 #include <otkernel.h>
+#include <otsinkhorn.h>

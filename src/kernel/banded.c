@@ -58,7 +58,7 @@ static PetscErrorCode RunTableDestroy(RunTable *t)
    combined by log-add (band) or max (mid, a bound), stored as runs of consecutive sources with finite weight. */
 static PetscErrorCode RunTableBuild(OTBoundary bc, ptrdiff_t n, double h, double eps, PetscInt var, ptrdiff_t lo, ptrdiff_t hi, PetscBool usemax, RunTable *t)
 {
-  double   *row;
+  double   *row, *lw = NULL, *ew = NULL;
   ptrdiff_t nrun = 0, nw = 0, crun = 4 * n + 4, cw = 16;
 
   PetscFunctionBegin;
@@ -67,26 +67,33 @@ static PetscErrorCode RunTableBuild(OTBoundary bc, ptrdiff_t n, double h, double
   PetscCall(PetscMalloc3(crun, &t->src, crun, &t->len, crun, &t->off));
   PetscCall(PetscMalloc1(cw, &t->w));
   PetscCall(PetscMalloc1(n, &row));
+  /* weight of each offset |m| = a (the kernel is even): log, and linear for the band (its weights are >= log(theta) >
+     -745, so they add up in the linear domain and the log is taken once per source) */
+  if (lo <= hi) {
+    PetscCall(PetscMalloc2(hi - lo + 1, &lw, hi - lo + 1, &ew));
+    for (ptrdiff_t a = lo; a <= hi; a++) {
+      lw[a - lo] = OTKernel1DLog(h, eps, a, var);
+      ew[a - lo] = exp(lw[a - lo]);
+    }
+  }
   for (ptrdiff_t j = 0; j < n; j++) row[j] = -INFINITY;
   for (ptrdiff_t i = 0; i < n; i++) {
     ptrdiff_t jmin = n, jmax = -1;
     t->first[i] = nrun;
     if (lo > hi) continue;
     for (ptrdiff_t a = lo; a <= hi; a++) {
+      const double l = lw[a - lo], e = ew[a - lo];
+      if (l == -INFINITY) continue;
       for (int s = 0; s < (a ? 2 : 1); s++) {
-        ptrdiff_t m = s ? -a : a, j = OTKernelFold(bc, n, i + m);
-        double    l;
+        ptrdiff_t j = OTKernelFold(bc, n, i + (s ? -a : a));
         if (j < 0) continue;
-        l = OTKernel1DLog(h, eps, m, var);
-        if (l == -INFINITY) continue;
         if (usemax)
           row[j] = PetscMax(row[j], l);
         else
-          row[j] = row[j] == -INFINITY ? l : PetscMax(row[j], l) + log1p(exp(-fabs(row[j] - l)));
+          row[j] = row[j] == -INFINITY ? e : row[j] + e;
         jmin = PetscMin(jmin, j);
         jmax = PetscMax(jmax, j);
       }
-      if (bc != OT_BOUNDARY_FREE && a >= 2 * n && !usemax && OTKernel1DLog(h, eps, a, var) < -800) break;
     }
     for (ptrdiff_t j = jmin; j <= jmax; j++) {
       if (row[j] == -INFINITY) continue;
@@ -112,13 +119,14 @@ static PetscErrorCode RunTableBuild(OTBoundary bc, ptrdiff_t n, double h, double
         PetscCall(PetscFree(t->w));
         t->w = w2, cw *= 2;
       }
-      t->w[nw++] = row[j];
+      t->w[nw++] = usemax ? row[j] : log(row[j]);
       t->len[nrun - 1]++;
     }
     for (ptrdiff_t j = jmin; j <= jmax; j++) row[j] = -INFINITY;
   }
   t->first[n] = nrun;
   PetscCall(PetscFree(row));
+  PetscCall(PetscFree2(lw, ew));
   PetscFunctionReturn(0);
 }
 
@@ -154,9 +162,9 @@ static PetscErrorCode BuildAxis(OTKernelImpl impl, PetscInt k, PetscInt var)
   PetscFunctionReturn(0);
 }
 
-/* Exact 1-D log-sum-exp of output i of a line (rows of sources given by pointers, column c), over a window grown until the
-   remainder is provably below the result (mline: the line's max). */
-static double LSEExact(const AxisTab *A, OTBoundary bc, double eps, PetscInt var, const double *const *srow, ptrdiff_t c, ptrdiff_t i, double mline)
+/* Exact 1-D log-sum-exp of output i of a line (x[j * stride] for the sources j), over a window grown until the remainder
+   is provably below the result (mline: the line's max). */
+static double LSEExactLine(const AxisTab *A, OTBoundary bc, double eps, PetscInt var, const double *x, ptrdiff_t stride, ptrdiff_t i, double mline)
 {
   ptrdiff_t E = PetscMax(A->r2, 1);
 
@@ -166,14 +174,12 @@ static double LSEExact(const AxisTab *A, OTBoundary bc, double eps, PetscInt var
     PetscBool complete = (PetscBool) (bc == OT_BOUNDARY_FREE && i - E <= 0 && i + E >= A->n - 1);
     for (ptrdiff_t m = -E; m <= E; m++) {
       ptrdiff_t j = OTKernelFold(bc, A->n, i + m);
-      if (j < 0) continue;
-      mx = PetscMax(mx, srow[j][c] + OTKernel1DLog(A->h, eps, m, var));
+      if (j >= 0) mx = PetscMax(mx, x[j * stride] + OTKernel1DLog(A->h, eps, m, var));
     }
     if (mx > -INFINITY)
       for (ptrdiff_t m = -E; m <= E; m++) {
         ptrdiff_t j = OTKernelFold(bc, A->n, i + m);
-        if (j < 0) continue;
-        s += exp(srow[j][c] + OTKernel1DLog(A->h, eps, m, var) - mx);
+        if (j >= 0) s += exp(x[j * stride] + OTKernel1DLog(A->h, eps, m, var) - mx);
       }
     val = mx > -INFINITY ? mx + log(s) : -INFINITY;
     if (complete) return val;
@@ -234,6 +240,62 @@ static void LSEPanel(const AxisTab *A, PetscInt var, const double *const *srow, 
   }
 }
 
+/* max_l (x_l + w_l) and sum_l exp(x_l + w_l - m) over a run, with 8 independent accumulators so that gcc vectorises the
+   reductions (single lines: 1-D grids, or the last axis of thin grids) */
+static inline double RunMax(const double *x, const double *w, ptrdiff_t n, double m)
+{
+  double    acc[8] = {m, m, m, m, m, m, m, m};
+  ptrdiff_t l      = 0;
+  for (; l + 8 <= n; l += 8)
+    for (int k = 0; k < 8; k++) {
+      double v = x[l + k] + w[l + k];
+      acc[k]   = v > acc[k] ? v : acc[k];
+    }
+  for (; l < n; l++) {
+    double v = x[l] + w[l];
+    acc[0]   = v > acc[0] ? v : acc[0];
+  }
+  for (int k = 1; k < 8; k++) acc[0] = acc[k] > acc[0] ? acc[k] : acc[0];
+  return acc[0];
+}
+
+static inline double RunSumExp(const double *x, const double *w, ptrdiff_t n, double m)
+{
+  double    acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  ptrdiff_t l      = 0;
+  for (; l + 8 <= n; l += 8)
+    for (int k = 0; k < 8; k++) acc[k] += OTFastExp(x[l + k] + w[l + k] - m);
+  for (; l < n; l++) acc[0] += OTFastExp(x[l] + w[l] - m);
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+/* The band log-sum-exp of one contiguous line: x[j] for the sources j, o[i] for outputs [i0, i1); outputs whose check
+   fails are recomputed exactly when exact (whole line present), else counted in nf. */
+static void LSELine(const AxisTab *A, OTBoundary bc, double eps, PetscInt var, const double *x, double *o, ptrdiff_t i0, ptrdiff_t i1, double mline,
+                    PetscBool exact, ptrdiff_t *fi, ptrdiff_t maxf, ptrdiff_t *nf)
+{
+  const RunTable *B = &A->band[var], *M = &A->mid[var];
+
+  for (ptrdiff_t i = i0; i < i1; i++) {
+    double m = -INFINITY, s = 0, t = -INFINITY, val, lim;
+    for (ptrdiff_t q = B->first[i]; q < B->first[i + 1]; q++) m = RunMax(x + B->src[q], B->w + B->off[q], B->len[q], m);
+    if (m > -INFINITY)
+      for (ptrdiff_t q = B->first[i]; q < B->first[i + 1]; q++) s += RunSumExp(x + B->src[q], B->w + B->off[q], B->len[q], m);
+    for (ptrdiff_t q = M->first[i]; q < M->first[i + 1]; q++) t = RunMax(x + M->src[q], M->w + M->off[q], M->len[q], t);
+    val  = s > 0 ? m + log(s) : -INFINITY;
+    lim  = val - LSE_MARGIN;
+    o[i] = val;
+    if (t + A->logmid > lim || mline + A->taufar[var] > lim) {
+      if (val == -INFINITY && t == -INFINITY && mline == -INFINITY) continue;
+      if (exact)
+        o[i] = LSEExactLine(A, bc, eps, var, x, 1, i, mline);
+      else if (*nf < maxf)
+        fi[*nf] = i;
+      (*nf)++;
+    }
+  }
+}
+
 /* One axis over local whole lines: data [nA][L][nB] (L = the axis), in -> out (distinct arrays). */
 static PetscErrorCode AxisPassLocal(OTKernelImpl impl, const AxisTab *A, PetscInt var, const double *in, double *out, ptrdiff_t nA, ptrdiff_t nB)
 {
@@ -264,12 +326,22 @@ static PetscErrorCode AxisPassLocal(OTKernelImpl impl, const AxisTab *A, PetscIn
           LSEPanel(A, var, srow, orow, i0, i1, w, mline, fi, fc, &nf, maxf);
           if (nf > maxf) { /* too many to list: redo every output of the block exactly */
             for (ptrdiff_t i = i0; i < i1; i++)
-              for (ptrdiff_t c = 0; c < w; c++) orow[i][c] = LSEExact(A, d->bc, eps, var, srow, c, i, mline[c]);
+              for (ptrdiff_t c = 0; c < w; c++) orow[i][c] = LSEExactLine(A, d->bc, eps, var, srow[0] + c, nB, i, mline[c]);
           } else
-            for (ptrdiff_t f = 0; f < nf; f++) orow[fi[f]][fc[f]] = LSEExact(A, d->bc, eps, var, srow, fc[f], fi[f], mline[fc[f]]);
+            for (ptrdiff_t f = 0; f < nf; f++) orow[fi[f]][fc[f]] = LSEExactLine(A, d->bc, eps, var, srow[0] + fc[f], nB, fi[f], mline[fc[f]]);
           d->nfallback += nf;
         }
       }
+  } else if (nB == 1 && nA < 16) {
+    /* a few contiguous lines (1-D grids): vectorise along each line */
+    for (ptrdiff_t a = 0; a < nA; a++) {
+      const double *x  = in + a * L;
+      double        mx = -INFINITY;
+      ptrdiff_t     nf = 0;
+      for (ptrdiff_t j = 0; j < L; j++) mx = x[j] > mx ? x[j] : mx;
+      LSELine(A, d->bc, eps, var, x, out + a * L, 0, L, mx, PETSC_TRUE, NULL, 0, &nf);
+      d->nfallback += nf;
+    }
   } else {
     /* the axis is (nearly) contiguous: gather LSE_CHUNK lines into a panel [L][lines], so the loops run across lines */
     const ptrdiff_t nl = nA * nB;
@@ -294,9 +366,9 @@ static PetscErrorCode AxisPassLocal(OTKernelImpl impl, const AxisTab *A, PetscIn
         LSEPanel(A, var, srow, orow, i0, i1, w, mline, fi, fc, &nf, maxf);
         if (nf > maxf) {
           for (ptrdiff_t i = i0; i < i1; i++)
-            for (ptrdiff_t c = 0; c < w; c++) orow[i][c] = LSEExact(A, d->bc, eps, var, srow, c, i, mline[c]);
+            for (ptrdiff_t c = 0; c < w; c++) orow[i][c] = LSEExactLine(A, d->bc, eps, var, d->panel + c, LSE_CHUNK, i, mline[c]);
         } else
-          for (ptrdiff_t f = 0; f < nf; f++) orow[fi[f]][fc[f]] = LSEExact(A, d->bc, eps, var, srow, fc[f], fi[f], mline[fc[f]]);
+          for (ptrdiff_t f = 0; f < nf; f++) orow[fi[f]][fc[f]] = LSEExactLine(A, d->bc, eps, var, d->panel + fc[f], LSE_CHUNK, fi[f], mline[fc[f]]);
         d->nfallback += nf;
       }
       for (ptrdiff_t c = 0; c < w; c++) {
@@ -309,15 +381,80 @@ static PetscErrorCode AxisPassLocal(OTKernelImpl impl, const AxisTab *A, PetscIn
   PetscFunctionReturn(0);
 }
 
-/* Axis 0 across the slabs: halo exchange of the planes the band and mid band reach, band log-sum-exp per plane, and the
-   global count of outputs whose check failed (then the pass is redone on whole lines, see Axis0Transposed). */
-static PetscErrorCode Axis0Halo(OTKernelImpl impl, PetscInt var, const double *in, double *out, ptrdiff_t *nfail)
+static int CompareIndex(const void *x, const void *y)
+{
+  ptrdiff_t a = *(const ptrdiff_t *) x, b = *(const ptrdiff_t *) y;
+  return a < b ? -1 : (a > b);
+}
+
+/* Outputs of axis 0 whose check failed, few of them: the whole lines of their columns are gathered on every rank (one
+   all-gather of n0 x ncolumns values) and those outputs recomputed exactly. done = PETSC_FALSE when there are too many
+   columns for that to pay (the caller then redoes the pass on whole lines). */
+static PetscErrorCode Axis0Columns(OTKernelImpl impl, PetscInt var, const double *in, double *out, ptrdiff_t nf, const ptrdiff_t *fi, const ptrdiff_t *fc,
+                                   PetscBool *done)
+{
+  BandData         *d     = (BandData *) impl->data;
+  const OTGridInfo *gi    = d->gi;
+  const ptrdiff_t   plane = gi->plane;
+  const ptrdiff_t  *st, *ct;
+  ptrdiff_t        *cols, *all, nu = 0, nc = 0;
+  int              *cnt, *dsp, ntot, nci;
+  double           *mine, *full;
+
+  PetscFunctionBegin;
+  PetscCall(OTGridGetRanges(impl->K->grid, &st, &ct));
+  PetscCall(PetscMalloc1(nf + 1, &cols));
+  for (ptrdiff_t f = 0; f < nf; f++) cols[f] = fc[f];
+  qsort(cols, (size_t) nf, sizeof(ptrdiff_t), CompareIndex);
+  for (ptrdiff_t f = 0; f < nf; f++)
+    if (!nc || cols[nc - 1] != cols[f]) cols[nc++] = cols[f];
+  nci = (int) nc;
+  PetscCall(PetscMalloc2(gi->size, &cnt, gi->size + 1, &dsp));
+  PetscCallMPI(MPI_Allgather(&nci, 1, MPI_INT, cnt, 1, MPI_INT, impl->K->comm));
+  dsp[0] = 0;
+  for (PetscMPIInt r = 0; r < gi->size; r++) dsp[r + 1] = dsp[r] + cnt[r];
+  ntot = dsp[gi->size];
+  PetscCall(PetscMalloc1(ntot + 1, &all));
+  PetscCallMPI(MPI_Allgatherv(cols, nci, MPI_INT64_T, all, cnt, dsp, MPI_INT64_T, impl->K->comm));
+  qsort(all, (size_t) ntot, sizeof(ptrdiff_t), CompareIndex);
+  for (ptrdiff_t k = 0; k < ntot; k++)
+    if (!nu || all[nu - 1] != all[k]) all[nu++] = all[k];
+  *done = (PetscBool) (nu <= plane / 4 + 1 && nu * gi->n[0] < PETSC_MPI_INT_MAX);
+  if (*done && nu) {
+    PetscCall(PetscMalloc2(gi->local_n0 * nu + 1, &mine, gi->n[0] * nu, &full));
+    for (ptrdiff_t p = 0; p < gi->local_n0; p++)
+      for (ptrdiff_t k = 0; k < nu; k++) mine[p * nu + k] = in[p * plane + all[k]];
+    for (PetscMPIInt r = 0; r < gi->size; r++) {
+      cnt[r] = (int) (ct[r] * nu);
+      dsp[r] = (int) (st[r] * nu);
+    }
+    PetscCall(PetscLogEventBegin(OTKERNEL_Halo, 0, 0, 0, 0));
+    PetscCallMPI(MPI_Allgatherv(mine, (int) (gi->local_n0 * nu), MPI_DOUBLE, full, cnt, dsp, MPI_DOUBLE, impl->K->comm));
+    PetscCall(PetscLogEventEnd(OTKERNEL_Halo, 0, 0, 0, 0));
+    for (ptrdiff_t f = 0; f < nf; f++) {
+      const ptrdiff_t *hit                      = (const ptrdiff_t *) bsearch(&fc[f], all, (size_t) nu, sizeof(ptrdiff_t), CompareIndex);
+      out[(fi[f] - gi->start0) * plane + fc[f]] = LSEExactLine(&d->ax[0], d->bc, impl->K->eps, var, full + (hit - all), nu, fi[f], d->mline[fc[f]]);
+    }
+    d->nfallback += nf;
+    PetscCall(PetscFree2(mine, full));
+  }
+  PetscCall(PetscFree(all));
+  PetscCall(PetscFree2(cnt, dsp));
+  PetscCall(PetscFree(cols));
+  PetscFunctionReturn(0);
+}
+
+/* Axis 0 across the slabs: halo exchange of the planes the band and mid band reach, band log-sum-exp per plane; outputs
+   whose check fails are recomputed on their whole columns (Axis0Columns), or, when there are many, the caller is told
+   (*redo) to redo the pass on whole lines (Axis0Transposed). */
+static PetscErrorCode Axis0Halo(OTKernelImpl impl, PetscInt var, const double *in, double *out, PetscBool *redo)
 {
   BandData         *d     = (BandData *) impl->data;
   const OTGridInfo *gi    = d->gi;
   const AxisTab    *A     = &d->ax[0];
-  const ptrdiff_t   plane = gi->plane;
-  ptrdiff_t         nf = 0, maxf = 0, fi[1], fc[1], total;
+  const ptrdiff_t   plane = gi->plane, maxf = PetscMax(1024, gi->nlocal / 16);
+  ptrdiff_t         nf = 0, *fi, *fc;
+  int               flags[2], gflags[2];
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(OTKERNEL_Halo, 0, 0, 0, 0));
@@ -328,14 +465,31 @@ static PetscErrorCode Axis0Halo(OTKernelImpl impl, PetscInt var, const double *i
     for (ptrdiff_t c = 0; c < plane; c++) d->mline[c] = in[p * plane + c] > d->mline[c] ? in[p * plane + c] : d->mline[c];
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, d->mline, (int) plane, MPI_DOUBLE, MPI_MAX, impl->K->comm));
   PetscCall(PetscLogEventEnd(OTKERNEL_Halo, 0, 0, 0, 0));
-  for (ptrdiff_t c0 = 0; c0 < plane; c0 += LSE_CHUNK) {
-    ptrdiff_t w = PetscMin(LSE_CHUNK, plane - c0);
-    for (ptrdiff_t j = d->hlo; j <= d->hhi; j++) d->srow[j] = d->hbuf + (j - d->hlo) * plane + c0;
-    for (ptrdiff_t i = gi->start0; i < gi->start0 + gi->local_n0; i++) d->orow[i] = out + (i - gi->start0) * plane + c0;
-    LSEPanel(A, var, d->srow, d->orow, gi->start0, gi->start0 + gi->local_n0, w, d->mline + c0, fi, fc, &nf, maxf);
+  PetscCall(PetscMalloc2(maxf, &fi, maxf, &fc));
+  if (plane == 1) {
+    LSELine(A, d->bc, impl->K->eps, var, d->hbuf - d->hlo, out - gi->start0, gi->start0, gi->start0 + gi->local_n0, d->mline[0], PETSC_FALSE, fi, maxf, &nf);
+    for (ptrdiff_t f = 0; f < PetscMin(nf, maxf); f++) fc[f] = 0;
+  } else
+    for (ptrdiff_t c0 = 0; c0 < plane; c0 += LSE_CHUNK) {
+      ptrdiff_t w = PetscMin(LSE_CHUNK, plane - c0), nf0 = PetscMin(nf, maxf), add = 0;
+      for (ptrdiff_t j = d->hlo; j <= d->hhi; j++) d->srow[j] = d->hbuf + (j - d->hlo) * plane + c0;
+      for (ptrdiff_t i = gi->start0; i < gi->start0 + gi->local_n0; i++) d->orow[i] = out + (i - gi->start0) * plane + c0;
+      LSEPanel(A, var, d->srow, d->orow, gi->start0, gi->start0 + gi->local_n0, w, d->mline + c0, fi + nf0, fc + nf0, &add, maxf - nf0);
+      for (ptrdiff_t f = nf0; f < PetscMin(nf0 + add, maxf); f++) fc[f] += c0;
+      nf += add;
+    }
+  flags[0] = nf > 0;
+  flags[1] = nf > maxf;
+  PetscCallMPI(MPI_Allreduce(flags, gflags, 2, MPI_INT, MPI_MAX, impl->K->comm));
+  *redo = PETSC_FALSE;
+  if (gflags[1])
+    *redo = PETSC_TRUE;
+  else if (gflags[0]) {
+    PetscBool done = PETSC_FALSE;
+    PetscCall(Axis0Columns(impl, var, in, out, nf, fi, fc, &done));
+    *redo = (PetscBool) !done;
   }
-  PetscCallMPI(MPI_Allreduce(&nf, &total, 1, MPI_INT64_T, MPI_SUM, impl->K->comm));
-  *nfail = total;
+  PetscCall(PetscFree2(fi, fc));
   PetscFunctionReturn(0);
 }
 
@@ -436,10 +590,10 @@ static PetscErrorCode ApplyLog_Banded(OTKernelImpl impl, PetscInt moment, const 
     }
     if (k == 0) {
       if (d->distributed) {
-        ptrdiff_t nfail;
-        PetscCall(Axis0Halo(impl, var, cur, dst, &nfail));
-        if (nfail) {
-          PetscCall(PetscInfo(NULL, "banded kernel: %td outputs of axis 0 need more than the band; pass redone on whole lines\n", nfail));
+        PetscBool redo;
+        PetscCall(Axis0Halo(impl, var, cur, dst, &redo));
+        if (redo) {
+          PetscCall(PetscInfo(NULL, "banded kernel: many outputs of axis 0 need more than the band; pass redone on whole lines\n"));
           PetscCall(Axis0Transposed(impl, var, cur, dst));
         }
       } else

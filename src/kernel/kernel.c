@@ -18,22 +18,41 @@ PetscErrorCode OTKernelRegisterEvents(void)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OTKernelCreate(OTGrid grid, OTKernel *kernel)
+PetscErrorCode OTKernelCreate(MPI_Comm comm, OTKernel *kernel)
 {
   OTKernel K;
 
   PetscFunctionBegin;
   PetscCall(OTKernelRegisterEvents());
   PetscCall(PetscNew(&K));
-  PetscCall(OTGridGetComm(grid, &K->comm));
-  PetscCall(OTGridGetInfo(grid, &K->gi));
-  K->grid       = grid;
+  K->comm       = comm;
   K->boundary   = OT_BOUNDARY_NEUMANN;
   K->auto_ratio = 25.0;              /* exp(-25) = 1.4e-11: FFT round-off (1e-16 of the max) stays 1e-5 below the tails */
   K->log_theta  = 300.0 * log(10.0); /* truncation of the band at 1e-300 */
   K->planner    = FFTW_MEASURE;
   PetscCall(PetscStrncpy(K->type, OTKERNELAUTO, sizeof K->type));
   *kernel = K;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode KernelReset(OTKernel K);
+
+/* The grid the kernel acts on (on the kernel's communicator); the kernel keeps a reference, the caller keeps ownership. */
+PetscErrorCode OTKernelSetGrid(OTKernel K, OTGrid grid)
+{
+  MPI_Comm    gc;
+  PetscMPIInt cmp;
+
+  PetscFunctionBegin;
+  PetscCall(OTGridGetComm(grid, &gc));
+  PetscCallMPI(MPI_Comm_compare(gc, K->comm, &cmp));
+  PetscCheck(cmp == MPI_IDENT || cmp == MPI_CONGRUENT, K->comm, PETSC_ERR_ARG_INCOMP, "the kernel and its grid live on different communicators");
+  if (K->grid != grid) {
+    PetscCall(KernelReset(K));
+    PetscCall(OTFieldDestroy(&K->scratch));
+  }
+  K->grid = grid;
+  PetscCall(OTGridGetInfo(grid, &K->gi));
   PetscFunctionReturn(0);
 }
 
@@ -163,6 +182,7 @@ PetscErrorCode OTKernelSetUp(OTKernel K)
 {
   PetscFunctionBegin;
   if (K->setup && K->active && K->active->eps == K->eps) PetscFunctionReturn(0);
+  PetscCheck(K->grid, K->comm, PETSC_ERR_ORDER, "call OTKernelSetGrid() first");
   PetscCheck(K->eps > 0 && isfinite(K->eps), K->comm, PETSC_ERR_ARG_OUTOFRANGE, "-eps must be positive and finite, not %g", K->eps);
   /* the FFT kernels fix the boundary; asking for another one is a contradiction, not a preference */
   if (!strcmp(K->type, OTKERNELDCT) || !strcmp(K->type, OTKERNELFFT) || !strcmp(K->type, OTKERNELPADDED)) {
@@ -302,6 +322,7 @@ PetscErrorCode OTKernelDestroy(OTKernel *kernel)
   if (!*kernel) PetscFunctionReturn(0);
   PetscCall(KernelReset(*kernel));
   PetscCall(OTFieldDestroy(&(*kernel)->scratch));
+  (*kernel)->scratch = NULL;
   PetscCall(PetscFree(*kernel));
   PetscFunctionReturn(0);
 }

@@ -181,7 +181,8 @@ int main(int argc, char **argv)
       double epss[2] = {0.4, 0.02};
       for (int e = 0; e < 2; e++) {
         OTKernel K;
-        PetscCallAbort(PETSC_COMM_WORLD, OTKernelCreate(g, &K));
+        PetscCallAbort(PETSC_COMM_WORLD, OTKernelCreate(PETSC_COMM_WORLD, &K));
+        PetscCallAbort(PETSC_COMM_WORLD, OTKernelSetGrid(K, g));
         PetscCallAbort(PETSC_COMM_WORLD, OTKernelSetType(K, types[t]));
         PetscCallAbort(PETSC_COMM_WORLD, OTKernelSetBoundary(K, bcs[t]));
         PetscCallAbort(PETSC_COMM_WORLD, OTKernelSetEpsilon(K, epss[e]));
@@ -239,7 +240,8 @@ int main(int argc, char **argv)
       PetscInt ninf;
       char     name[160];
       double   eps = 1.5e-4;
-      PetscCallAbort(PETSC_COMM_WORLD, OTKernelCreate(g, &K));
+      PetscCallAbort(PETSC_COMM_WORLD, OTKernelCreate(PETSC_COMM_WORLD, &K));
+        PetscCallAbort(PETSC_COMM_WORLD, OTKernelSetGrid(K, g));
       PetscCallAbort(PETSC_COMM_WORLD, OTKernelSetType(K, OTKERNELBANDED));
       PetscCallAbort(PETSC_COMM_WORLD, OTKernelSetBoundary(K, (OTBoundary) b));
       PetscCallAbort(PETSC_COMM_WORLD, OTKernelSetEpsilon(K, eps));

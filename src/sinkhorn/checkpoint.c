@@ -1,0 +1,168 @@
+/* checkpoint.c: checkpoint and restart of OTSinkhorn (-checkpoint F, -checkpoint_every N, -restart F): the one field that
+   determines the next iteration (the scaling v or the potential g/eps), where the solve stands (problem, eps stage,
+   iterations) and the results of the problems already finished. Written atomically through OTH5 (a killed job leaves the
+   previous checkpoint intact); read back at any rank count. */
+#include "sinkhornimpl.h"
+
+#define CKPT_KIND "sinkhorn"
+
+static PetscErrorCode WriteInt(OTH5 f, const char name[], PetscInt v)
+{
+  int i = (int) v;
+
+  PetscFunctionBegin;
+  PetscCall(OTH5WriteAttribute(f, "/", name, OT_INT32, 1, &i));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ReadInt(OTH5 f, const char path[], const char name[], PetscInt *v)
+{
+  int       i;
+  PetscBool has;
+  MPI_Comm  comm = PETSC_COMM_WORLD;
+
+  PetscFunctionBegin;
+  PetscCall(OTH5ReadAttribute(f, "/", name, OT_INT32, 1, &i, &has));
+  PetscCheck(has, comm, OT_ERR_INPUT, "-restart %s: attribute %s missing (not a complete sinkhorn checkpoint)", path, name);
+  *v = i;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ReadReal(OTH5 f, const char path[], const char name[], double *v)
+{
+  PetscBool has;
+
+  PetscFunctionBegin;
+  PetscCall(OTH5ReadAttribute(f, "/", name, OT_DOUBLE, 1, v, &has));
+  PetscCheck(has, PETSC_COMM_WORLD, OT_ERR_INPUT, "-restart %s: attribute %s missing (not a complete sinkhorn checkpoint)", path, name);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornCheckpointWrite(OTSinkhorn S, PetscInt pi, PetscInt stage, OTSinkForm form)
+{
+  OTH5 f;
+  char name[64];
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(OTSINKHORN_Checkpoint, 0, 0, 0, 0));
+  PetscCall(OTH5Create(S->comm, S->ckpt, &f));
+  PetscCall(OTH5WriteAttributeString(f, "/", "otmpi_checkpoint", CKPT_KIND));
+  PetscCall(WriteInt(f, "problem", pi));
+  PetscCall(WriteInt(f, "stage", stage));
+  PetscCall(WriteInt(f, "form", (PetscInt) form));
+  PetscCall(WriteInt(f, "iterations_total", S->itotal));
+  PetscCall(WriteInt(f, "debias", S->debias));
+  PetscCall(WriteInt(f, "eps_scaling", S->eps_scaling));
+  PetscCall(OTH5WriteAttribute(f, "/", "epsilon", OT_DOUBLE, 1, &S->eps));
+  PetscCall(OTH5WriteAttribute(f, "/", "rho", OT_DOUBLE, 1, &S->rho));
+  PetscCall(OTH5WriteAttribute(f, "/", "eps_scaling_start", OT_DOUBLE, 1, &S->eps_start));
+  PetscCall(OTH5WriteAttribute(f, "/", "eps_scaling_factor", OT_DOUBLE, 1, &S->eps_factor));
+  for (PetscInt p = 0; p <= pi && p < S->nprob; p++) {
+    OTSinkProblem *P = &S->prob[p];
+    snprintf(name, sizeof name, "p%d_iterations", (int) p);
+    PetscCall(WriteInt(f, name, P->it));
+    if (p == pi) continue;
+    /* a finished problem: its results and potentials */
+    snprintf(name, sizeof name, "p%d_converged", (int) p);
+    PetscCall(WriteInt(f, name, P->converged));
+    snprintf(name, sizeof name, "p%d_floor", (int) p);
+    PetscCall(WriteInt(f, name, P->floor));
+    {
+      const char *keys[] = {"err", "marginal", "transport", "entropic", "mass"};
+      double      vals[] = {P->err, P->marginal, P->transport, P->entropic, P->mass};
+      for (int k = 0; k < 5; k++) {
+        snprintf(name, sizeof name, "p%d_%s", (int) p, keys[k]);
+        PetscCall(OTH5WriteAttribute(f, "/", name, OT_DOUBLE, 1, &vals[k]));
+      }
+    }
+    snprintf(name, sizeof name, "/p%d_f", (int) p);
+    PetscCall(OTH5WriteField(f, S->grid, name, 1, P->f));
+    if (!P->sym) {
+      snprintf(name, sizeof name, "/p%d_g", (int) p);
+      PetscCall(OTH5WriteField(f, S->grid, name, 1, P->g));
+    }
+  }
+  if (pi > 0 && S->map) PetscCall(OTH5WriteField(f, S->grid, "/map", S->gi->dim, S->map));
+  PetscCall(OTH5WriteField(f, S->grid, "/state", 1, S->st));
+  PetscCall(OTH5Commit(&f));
+  PetscCall(PetscLogEventEnd(OTSINKHORN_Checkpoint, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornCheckpointRead(OTSinkhorn S)
+{
+  OTH5        f;
+  char        kind[64], name[64];
+  PetscBool   has;
+  PetscInt    debias, scaling, form, pi;
+  double      eps, rho, start, factor;
+  const char *path = S->restart;
+
+  PetscFunctionBegin;
+  PetscCall(OTH5Open(S->comm, path, &f));
+  PetscCall(OTH5ReadAttributeString(f, "/", "otmpi_checkpoint", kind, sizeof kind, &has));
+  PetscCheck(has && !strcmp(kind, CKPT_KIND), S->comm, OT_ERR_INPUT, "-restart %s: not a sinkhorn checkpoint", path);
+  PetscCall(ReadReal(f, path, "epsilon", &eps));
+  PetscCall(ReadReal(f, path, "rho", &rho));
+  PetscCall(ReadReal(f, path, "eps_scaling_start", &start));
+  PetscCall(ReadReal(f, path, "eps_scaling_factor", &factor));
+  PetscCall(ReadInt(f, path, "debias", &debias));
+  PetscCall(ReadInt(f, path, "eps_scaling", &scaling));
+  /* the run must continue the same problem */
+  PetscCheck(eps == S->eps, S->comm, PETSC_ERR_ARG_INCOMP, "-restart %s: the checkpoint is for -eps %g, this run has -eps %g", path, eps, S->eps);
+  PetscCheck((rho > 0) == (S->rho > 0) && (rho <= 0 || rho == S->rho), S->comm, PETSC_ERR_ARG_INCOMP,
+             "-restart %s: the checkpoint is for -rho %g, this run has -rho %g", path, rho, S->rho);
+  PetscCheck((PetscBool) debias == S->debias, S->comm, PETSC_ERR_ARG_INCOMP, "-restart %s: the checkpoint was made %s -debias", path,
+             debias ? "with" : "without");
+  PetscCheck((PetscBool) scaling == S->eps_scaling && (!scaling || (start == S->eps_start && factor == S->eps_factor)), S->comm, PETSC_ERR_ARG_INCOMP,
+             "-restart %s: the checkpoint was made with a different eps-scaling schedule", path);
+  PetscCall(ReadInt(f, path, "problem", &pi));
+  PetscCall(ReadInt(f, path, "stage", &S->r_stage));
+  PetscCall(ReadInt(f, path, "form", &form));
+  PetscCall(ReadInt(f, path, "iterations_total", &S->itotal));
+  PetscCheck(pi >= 0 && pi < S->nprob, S->comm, OT_ERR_INPUT, "-restart %s: problem index %" PetscInt_FMT " out of range", path, pi);
+  S->r_prob = pi;
+  S->r_form = (OTSinkForm) form;
+  for (PetscInt p = 0; p <= pi; p++) {
+    OTSinkProblem *P = &S->prob[p];
+    snprintf(name, sizeof name, "p%d_iterations", (int) p);
+    PetscCall(ReadInt(f, path, name, &P->it));
+    if (p == pi) continue;
+    snprintf(name, sizeof name, "p%d_converged", (int) p);
+    PetscCall(ReadInt(f, path, name, &form));
+    P->converged = (PetscBool) form;
+    snprintf(name, sizeof name, "p%d_floor", (int) p);
+    PetscCall(ReadInt(f, path, name, &P->floor));
+    {
+      const char *keys[] = {"err", "marginal", "transport", "entropic", "mass"};
+      double     *vals[] = {&P->err, &P->marginal, &P->transport, &P->entropic, &P->mass};
+      for (int k = 0; k < 5; k++) {
+        snprintf(name, sizeof name, "p%d_%s", (int) p, keys[k]);
+        PetscCall(ReadReal(f, path, name, vals[k]));
+      }
+    }
+    snprintf(name, sizeof name, "/p%d_f", (int) p);
+    PetscCall(OTH5ReadField(f, S->grid, name, 1, P->f));
+    if (!P->sym) {
+      snprintf(name, sizeof name, "/p%d_g", (int) p);
+      PetscCall(OTH5ReadField(f, S->grid, name, 1, P->g));
+    }
+    P->done = PETSC_TRUE;
+  }
+  PetscCall(OTH5HasDataset(f, "/map", &has));
+  if (has && S->save_map) {
+    if (!S->map) PetscCall(OTFieldCreateComponents(S->grid, S->gi->dim, &S->map));
+    PetscCall(OTH5ReadField(f, S->grid, "/map", S->gi->dim, S->map));
+  }
+  PetscCall(OTH5ReadField(f, S->grid, "/state", 1, S->st));
+  PetscCall(OTH5Close(&f));
+  S->resume = PETSC_TRUE;
+  {
+    PetscBool quiet;
+    PetscCall(OTIsQuiet(&quiet));
+    if (!quiet)
+      PetscCall(PetscPrintf(S->comm, "sinkhorn: restarting from %s: OT(%s), stage %" PetscInt_FMT ", iteration %" PetscInt_FMT "\n", path, S->prob[pi].name,
+                            S->r_stage, S->prob[pi].it));
+  }
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,372 @@
+/* iterate.c: the Sinkhorn iterations, fused: each half-iteration is one kernel application in place on a work field
+   followed by one pass that updates the scaling (or potential), accumulates the marginal error per plane, checks for
+   underflow and prepares the next kernel input. Scaling form for the FFT kernels, log domain for the banded kernel;
+   symmetric (averaged) updates for the self terms of the debiased divergence. */
+#include "sinkhornimpl.h"
+#include <float.h>
+
+PetscErrorCode OTSinkhornPlaneSums(OTSinkhorn S, PetscInt nv, const double *local, double *global)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(OTSINKHORN_Reduce, 0, 0, 0, 0));
+  PetscCall(OTGridSumPlanes(S->grid, nv, local, global));
+  PetscCall(PetscLogEventEnd(OTSINKHORN_Reduce, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* x^(-lambda): a plain division when balanced (lambda = 1), the hot path */
+static inline double PowNegLambda(double x, double lam)
+{
+  return lam == 1.0 ? 1.0 / x : exp(-lam * log(x));
+}
+
+PetscErrorCode OTSinkhornStateFromPotentials(OTSinkhorn S, OTSinkProblem *P, OTSinkForm form, double eps)
+{
+  const OTGridInfo *gi = S->gi;
+  const double     *m = P->sym ? P->a : P->b, *pot = P->sym ? P->f : P->g;
+  ptrdiff_t         bad = 0;
+
+  PetscFunctionBegin;
+  for (ptrdiff_t i = 0; i < gi->nlocal; i++) {
+    if (form == OT_FORM_LOG)
+      S->st[i] = pot[i] / eps;
+    else {
+      S->st[i] = m[i] > 0 ? m[i] * exp(pot[i] / eps) : 0;
+      if (!isfinite(S->st[i])) bad++;
+    }
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT64_T, MPI_SUM, S->comm));
+  PetscCheck(!bad, S->comm, PETSC_ERR_FP, "eps-scaling: the potentials overflow the scaling form at eps = %g (%td cells); use -kernel banded (log domain)", eps,
+             bad);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornIterate(OTSinkhorn S, OTSinkProblem *P, OTSinkForm form, double eps, double tol, PetscInt it_limit, PetscInt stage, const char extra[])
+{
+  const OTGridInfo *gi = S->gi;
+  const ptrdiff_t   n = gi->nlocal, np = gi->plane, nl0 = gi->local_n0;
+  const double      lam = S->lambda, *a = P->a, *b = P->b, *la = P->loga, *lb = P->logb;
+  double           *st = S->st, *W = S->w1, *ps, sums[2];
+  PetscBool         logd = (PetscBool) (form == OT_FORM_LOG);
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(2 * (nl0 + 1), &ps));
+  /* prime the work field with the kernel's first input */
+  if (!logd)
+    memcpy(W, st, sizeof(double) * (size_t) n);
+  else {
+    const double *lm = P->sym ? la : lb;
+    for (ptrdiff_t i = 0; i < n; i++) W[i] = lm[i] + st[i];
+  }
+  while (P->it < it_limit) {
+    PetscBool write, stop;
+    double    tstart = MPI_Wtime();
+    PetscCall(PetscLogEventBegin(OTSINKHORN_Iteration, 0, 0, 0, 0));
+    for (ptrdiff_t p = 0; p < 2 * nl0; p++) ps[p] = 0;
+    if (!P->sym && !logd) {
+      /* u = a / K v (kept in W only: it is needed once, as the input of K u), then v = b / K u */
+      PetscCall(OTKernelApply(S->K, -1, W, W));
+      for (ptrdiff_t p = 0; p < nl0; p++) {
+        double bad = 0;
+        for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) {
+          double kv = W[i];
+          bad += (a[i] > 0) & !(kv > DBL_MIN);
+          W[i] = a[i] > 0 ? a[i] * PowNegLambda(kv, lam) : 0;
+        }
+        ps[2 * p + 1] = bad;
+      }
+      PetscCall(OTKernelApply(S->K, -1, W, W));
+      for (ptrdiff_t p = 0; p < nl0; p++) {
+        double err = 0, bad = 0;
+        for (ptrdiff_t j = p * np; j < (p + 1) * np; j++) {
+          double ku = W[j], vn = b[j] > 0 ? b[j] * PowNegLambda(ku, lam) : 0;
+          bad += (b[j] > 0) & !(ku > DBL_MIN);
+          err += ku * fabs(vn - st[j]); /* |b ku^(1-lambda) - v ku|: the marginal error when balanced */
+          st[j] = vn;
+          W[j]  = vn;
+        }
+        ps[2 * p] += err;
+        ps[2 * p + 1] += bad;
+      }
+    } else if (!P->sym) {
+      /* log domain: f/eps = -lambda LSE(log b + g/eps), g/eps = -lambda LSE(log a + f/eps) */
+      PetscCall(OTKernelApplyLog(S->K, -1, W, W));
+      for (ptrdiff_t p = 0; p < nl0; p++) {
+        double bad = 0;
+        for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) {
+          double l = W[i];
+          bad += (a[i] > 0) & !(l > -INFINITY && l < INFINITY);
+          W[i] = la[i] - lam * l;
+        }
+        ps[2 * p + 1] = bad;
+      }
+      PetscCall(OTKernelApplyLog(S->K, -1, W, W));
+      for (ptrdiff_t p = 0; p < nl0; p++) {
+        double err = 0, bad = 0;
+        for (ptrdiff_t j = p * np; j < (p + 1) * np; j++) {
+          double l = W[j], gn = -lam * l;
+          if (b[j] > 0) {
+            bad += !(l > -INFINITY && l < INFINITY);
+            err += b[j] * fabs(exp((1 - lam) * l) - exp(st[j] + l));
+          }
+          st[j] = gn;
+          W[j]  = lb[j] + gn;
+        }
+        ps[2 * p] += err;
+        ps[2 * p + 1] += bad;
+      }
+    } else if (!logd) {
+      /* self term, averaged: u <- sqrt(u a (K u)^-lambda) (the mean of the potential and its transform) */
+      PetscCall(OTKernelApply(S->K, -1, W, W));
+      for (ptrdiff_t p = 0; p < nl0; p++) {
+        double err = 0, bad = 0;
+        for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) {
+          double ku = W[i], un = a[i] > 0 ? a[i] * PowNegLambda(ku, lam) : 0;
+          bad += (a[i] > 0) & !(ku > DBL_MIN);
+          err += 2 * ku * fabs(un - st[i]);
+          st[i] = sqrt(st[i] * un);
+          W[i]  = st[i];
+        }
+        ps[2 * p]     = err;
+        ps[2 * p + 1] = bad;
+      }
+    } else {
+      PetscCall(OTKernelApplyLog(S->K, -1, W, W));
+      for (ptrdiff_t p = 0; p < nl0; p++) {
+        double err = 0, bad = 0;
+        for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) {
+          double l = W[i];
+          if (a[i] > 0) {
+            bad += !(l > -INFINITY && l < INFINITY);
+            err += 2 * a[i] * fabs(exp((1 - lam) * l) - exp(st[i] + l));
+          }
+          st[i] = 0.5 * (st[i] - lam * l);
+          W[i]  = la[i] + st[i];
+        }
+        ps[2 * p]     = err;
+        ps[2 * p + 1] = bad;
+      }
+    }
+    PetscCall(OTSinkhornPlaneSums(S, 2, ps, sums));
+    PetscCall(PetscLogEventEnd(OTSINKHORN_Iteration, 0, 0, 0, 0));
+    S->iter_time += MPI_Wtime() - tstart;
+    S->iter_count++;
+    P->it++;
+    S->itotal++;
+    P->err = sums[0];
+    PetscCheck(sums[1] == 0 && isfinite(sums[0]), S->comm, PETSC_ERR_FP,
+               "kernel underflow at eps = %g: K v vanished or turned negative at %.0f cells where the density has mass (the %s kernel cannot resolve values "
+               "that far below its maximum); use -kernel banded (log domain) or a larger -eps",
+               eps, sums[1], logd ? "banded" : "FFT");
+    PetscCall(OTProgressUpdate(S->progress, P->it, P->err, extra));
+    if (P->err <= tol && P->it >= S->min_it) break;
+    PetscCall(OTCheckpointPoll(S->comm, S->itotal, S->ckpt_every, &write, &stop));
+    if (write && S->ckpt[0]) PetscCall(OTSinkhornCheckpointWrite(S, (PetscInt) (P - S->prob), stage, form));
+    if (stop) {
+      S->stopped = PETSC_TRUE;
+      OTSetExitStatus(OTMPI_EXIT_CHECKPOINTED);
+      if (S->ckpt[0])
+        PetscCall(PetscPrintf(S->comm, "sinkhorn: signal received: checkpoint written to %s at iteration %" PetscInt_FMT "; restart with -restart %s\n",
+                              S->ckpt, P->it, S->ckpt));
+      break;
+    }
+  }
+  PetscCall(PetscFree(ps));
+  PetscFunctionReturn(0);
+}
+
+/* Sums of one evaluation pass (per plane): r.f, |r - a|, m(r), KL part, a.f (gauge) */
+enum { EV_RF, EV_L1, EV_MASS, EV_KL, EV_AF, EV_N };
+
+/* KL(r | a) density term: r log(r/a) - r + a */
+static inline double KLTerm(double r, double a)
+{
+  return (r > 0 ? r * log(r / a) : 0) - r + a;
+}
+
+/* The plan of the final state: potentials everywhere (gauge fixed when balanced), and when full the marginal error,
+   <C, P> (one moment-kernel application per axis), the mass and the regularised objective. */
+PetscErrorCode OTSinkhornEvaluate(OTSinkhorn S, OTSinkProblem *P, OTSinkForm form, double eps, PetscBool full)
+{
+  const OTGridInfo *gi = S->gi;
+  const ptrdiff_t   n = gi->nlocal, np = gi->plane, nl0 = gi->local_n0;
+  const double      lam = S->lambda, *a = P->a, *b = P->b, fl = -lam * eps * log(DBL_MIN);
+  double           *st = S->st, *W = S->w1, *X = S->w2, *ps, A[EV_N], B[EV_N], tc = 0;
+  ptrdiff_t         floor = 0;
+  PetscBool         logd  = (PetscBool) (form == OT_FORM_LOG);
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(OTSINKHORN_Evaluate, 0, 0, 0, 0));
+  PetscCall(PetscCalloc1(EV_N * (nl0 + 1), &ps));
+  if (P->sym) {
+    /* P = diag(u) K diag(u): r = u K u on both sides */
+    if (!logd) {
+      memcpy(W, st, sizeof(double) * (size_t) n);
+      PetscCall(OTKernelApply(S->K, -1, W, W));
+    } else {
+      for (ptrdiff_t i = 0; i < n; i++) W[i] = P->loga[i] + st[i];
+      PetscCall(OTKernelApplyLog(S->K, -1, W, W));
+    }
+    for (ptrdiff_t p = 0; p < nl0; p++)
+      for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) {
+        double r, f;
+        if (!logd) {
+          r = st[i] * W[i];
+          f = a[i] > 0 ? eps * log(st[i] / a[i]) : (W[i] > DBL_MIN ? -lam * eps * log(W[i]) : (floor++, fl));
+        } else {
+          r = a[i] > 0 ? a[i] * exp(st[i] + W[i]) : 0;
+          f = eps * st[i];
+        }
+        P->f[i] = f;
+        ps[EV_N * p + EV_RF] += a[i] > 0 ? r * f : 0;
+        ps[EV_N * p + EV_L1] += fabs(r - a[i]);
+        ps[EV_N * p + EV_MASS] += r;
+        ps[EV_N * p + EV_KL] += a[i] > 0 ? KLTerm(r, a[i]) : r;
+      }
+    PetscCall(OTSinkhornPlaneSums(S, EV_N, ps, A));
+    P->mass      = A[EV_MASS];
+    P->marginal  = 2 * A[EV_L1];
+    P->transport = NAN;
+    P->entropic  = 2 * A[EV_RF] - eps * P->mass + eps * P->ma * P->ma + (S->rho > 0 ? 2 * S->rho * A[EV_KL] : 0);
+  } else {
+    /* K v, then u = a (K v)^-lambda and f = -lambda eps log K v */
+    if (!logd) {
+      memcpy(W, st, sizeof(double) * (size_t) n);
+      PetscCall(OTKernelApply(S->K, -1, W, W));
+    } else {
+      for (ptrdiff_t i = 0; i < n; i++) W[i] = P->logb[i] + st[i];
+      PetscCall(OTKernelApplyLog(S->K, -1, W, W));
+    }
+    for (ptrdiff_t p = 0; p < nl0; p++)
+      for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) {
+        double r, f;
+        if (!logd) {
+          double kv = W[i];
+          f         = kv > DBL_MIN ? -lam * eps * log(kv) : (a[i] > 0 ? NAN : (floor++, fl));
+          X[i]      = a[i] > 0 ? a[i] * PowNegLambda(kv, lam) : 0; /* u */
+          r         = a[i] > 0 ? X[i] * kv : 0;
+        } else {
+          double l = W[i];
+          f        = -lam * eps * l;
+          X[i]     = P->loga[i] - lam * l; /* log u */
+          r        = a[i] > 0 ? a[i] * exp((1 - lam) * l) : 0;
+        }
+        P->f[i] = f;
+        ps[EV_N * p + EV_RF] += a[i] > 0 ? r * f : 0;
+        ps[EV_N * p + EV_L1] += fabs(r - a[i]);
+        ps[EV_N * p + EV_MASS] += r;
+        ps[EV_N * p + EV_KL] += a[i] > 0 ? KLTerm(r, a[i]) : r;
+        ps[EV_N * p + EV_AF] += a[i] > 0 ? a[i] * f : 0;
+      }
+    PetscCall(OTSinkhornPlaneSums(S, EV_N, ps, A));
+    /* K u, then c = v K u and g = eps log(v / b) on the support of b, the soft transform elsewhere */
+    memcpy(W, X, sizeof(double) * (size_t) n);
+    if (!logd)
+      PetscCall(OTKernelApply(S->K, -1, W, W));
+    else
+      PetscCall(OTKernelApplyLog(S->K, -1, W, W));
+    PetscCall(PetscMemzero(ps, sizeof(double) * EV_N * (nl0 + 1)));
+    for (ptrdiff_t p = 0; p < nl0; p++)
+      for (ptrdiff_t j = p * np; j < (p + 1) * np; j++) {
+        double c, g;
+        if (!logd) {
+          double ku = W[j];
+          c         = st[j] * ku;
+          g         = b[j] > 0 ? eps * log(st[j] / b[j]) : (ku > DBL_MIN ? -lam * eps * log(ku) : (floor++, fl));
+        } else {
+          c = b[j] > 0 ? b[j] * exp(st[j] + W[j]) : 0;
+          g = eps * st[j];
+        }
+        P->g[j] = g;
+        ps[EV_N * p + EV_RF] += b[j] > 0 ? c * g : 0;
+        ps[EV_N * p + EV_L1] += fabs(c - b[j]);
+        ps[EV_N * p + EV_MASS] += c;
+        ps[EV_N * p + EV_KL] += b[j] > 0 ? KLTerm(c, b[j]) : c;
+        ps[EV_N * p + EV_AF] += b[j] > 0 ? b[j] * g : 0;
+      }
+    PetscCall(OTSinkhornPlaneSums(S, EV_N, ps, B));
+    if (full) {
+      /* <C, P> = sum over axes of <u, K^(axis) v>: the moment kernel carries (x_k - y_k)^2 on one axis */
+      for (PetscInt k = 0; k < gi->dim; k++) {
+        double *pk, t;
+        PetscCall(PetscCalloc1(nl0 + 1, &pk));
+        if (!logd) {
+          memcpy(W, st, sizeof(double) * (size_t) n);
+          PetscCall(OTKernelApply(S->K, k, W, W));
+          for (ptrdiff_t p = 0; p < nl0; p++)
+            for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) pk[p] += X[i] * W[i];
+        } else {
+          for (ptrdiff_t i = 0; i < n; i++) W[i] = P->logb[i] + st[i];
+          PetscCall(OTKernelApplyLog(S->K, k, W, W));
+          for (ptrdiff_t p = 0; p < nl0; p++)
+            for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) pk[p] += exp(X[i] + W[i]);
+        }
+        PetscCall(OTSinkhornPlaneSums(S, 1, pk, &t));
+        PetscCall(PetscFree(pk));
+        tc += t;
+      }
+    }
+    P->mass      = A[EV_MASS];
+    P->marginal  = A[EV_L1] + B[EV_L1];
+    P->transport = full ? tc : NAN;
+    P->entropic  = A[EV_RF] + B[EV_RF] - eps * P->mass + eps * P->ma * P->mb + (S->rho > 0 ? S->rho * (A[EV_KL] + B[EV_KL]) : 0);
+    /* balanced: (f + c, g - c) is the same plan; pick <a, f> = <b, g> (the objective does not move: m(r) = m(c)) */
+    if (S->rho <= 0) {
+      double c = 0.5 * (A[EV_AF] - B[EV_AF]);
+      for (ptrdiff_t i = 0; i < n; i++) {
+        P->f[i] -= c;
+        P->g[i] += c;
+      }
+    }
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &floor, 1, MPI_INT64_T, MPI_SUM, S->comm));
+  P->floor = (PetscInt) floor;
+  PetscCall(PetscFree(ps));
+  PetscCall(PetscLogEventEnd(OTSINKHORN_Evaluate, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* T(x) = sum_y P(x,y) y / sum_y P(x,y) = K(v y)(x) / K v(x), per axis, with coordinates measured from the grid's lower
+   corner (positive, so the log domain can carry them). Cells where K v underflows keep T(x) = x. */
+PetscErrorCode OTSinkhornComputeMap(OTSinkhorn S, OTSinkProblem *P, OTSinkForm form, double eps)
+{
+  const OTGridInfo *gi = S->gi;
+  const ptrdiff_t   n = gi->nlocal, d = gi->dim;
+  double           *st = S->st, *X = S->w2, *Kv = S->w3;
+  PetscBool         logd = (PetscBool) (form == OT_FORM_LOG);
+
+  PetscFunctionBegin;
+  if (!S->map) PetscCall(OTFieldCreateComponents(S->grid, d, &S->map));
+  if (!logd) {
+    memcpy(Kv, st, sizeof(double) * (size_t) n);
+    PetscCall(OTKernelApply(S->K, -1, Kv, Kv));
+  } else {
+    for (ptrdiff_t i = 0; i < n; i++) Kv[i] = P->logb[i] + st[i];
+    PetscCall(OTKernelApplyLog(S->K, -1, Kv, Kv));
+  }
+  for (PetscInt k = 0; k < d; k++) {
+    for (ptrdiff_t i0 = 0; i0 < gi->local_n0; i0++)
+      for (ptrdiff_t i1 = 0; i1 < gi->n[1]; i1++)
+        for (ptrdiff_t i2 = 0; i2 < gi->n[2]; i2++) {
+          ptrdiff_t id = (i0 * gi->n[1] + i1) * gi->n[2] + i2, ix[3] = {gi->start0 + i0, i1, i2};
+          double    y = OTGridCoord(gi, k, ix[k]) - gi->origin[k];
+          X[id]       = logd ? P->logb[id] + st[id] + log(y) : st[id] * y;
+        }
+    if (!logd)
+      PetscCall(OTKernelApply(S->K, -1, X, X));
+    else
+      PetscCall(OTKernelApplyLog(S->K, -1, X, X));
+    for (ptrdiff_t i0 = 0; i0 < gi->local_n0; i0++)
+      for (ptrdiff_t i1 = 0; i1 < gi->n[1]; i1++)
+        for (ptrdiff_t i2 = 0; i2 < gi->n[2]; i2++) {
+          ptrdiff_t id = (i0 * gi->n[1] + i1) * gi->n[2] + i2, ix[3] = {gi->start0 + i0, i1, i2};
+          double    t;
+          if (logd)
+            t = Kv[id] > -INFINITY ? exp(X[id] - Kv[id]) : NAN;
+          else
+            t = Kv[id] > DBL_MIN ? X[id] / Kv[id] : NAN;
+          S->map[id * d + k] = isfinite(t) ? gi->origin[k] + t : OTGridCoord(gi, k, ix[k]);
+        }
+  }
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,469 @@
+/* sinkhorn.c: OTSinkhorn, the solver object: life cycle (Create / SetFromOptions / SetUp / Solve / View / Destroy), the
+   problems of a solve (OT(a,b), and OT(a,a), OT(b,b) with -debias), the eps-scaling schedule, results and output. */
+#include "sinkhornimpl.h"
+
+PetscLogEvent OTSINKHORN_Solve, OTSINKHORN_Iteration, OTSINKHORN_Reduce, OTSINKHORN_Evaluate, OTSINKHORN_Checkpoint;
+
+PetscErrorCode OTEpsSchedule(double eps, double start, double q, PetscInt *n, double **list)
+{
+  PetscInt k = 0;
+
+  PetscFunctionBegin;
+  PetscCheck(q > 0 && q < 1, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "eps-scaling factor must be in (0, 1), not %g", q);
+  *n = 1;
+  for (double e = start; e > eps; e *= q) (*n)++;
+  PetscCall(PetscMalloc1(*n, list));
+  for (double e = start; e > eps; e *= q) (*list)[k++] = e;
+  (*list)[k] = eps;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornCreate(MPI_Comm comm, OTSinkhorn *sinkhorn)
+{
+  OTSinkhorn S;
+
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&S));
+  S->comm         = comm;
+  S->eps          = 1e-2;
+  S->tol          = 1e-9;
+  S->max_it       = 10000;
+  S->min_it       = 3;
+  S->rho          = -1;
+  S->lambda       = 1;
+  S->eps_factor   = 0.5;
+  S->eps_start    = -1; /* default: the squared extent of the grid */
+  S->stage_tol    = 1e-3;
+  S->stage_max_it = 200;
+  PetscCall(PetscStrncpy(S->prefix, "sinkhorn_", sizeof S->prefix));
+  PetscCall(OTKernelCreate(comm, &S->K));
+  PetscCall(OTLogEventRegisterOnce("OTSinkhornSolve", &OTSINKHORN_Solve));
+  PetscCall(OTLogEventRegisterOnce("OTSinkhornIteration", &OTSINKHORN_Iteration));
+  PetscCall(OTLogEventRegisterOnce("OTSinkhornReduce", &OTSINKHORN_Reduce));
+  PetscCall(OTLogEventRegisterOnce("OTSinkhornEvaluate", &OTSINKHORN_Evaluate));
+  PetscCall(OTLogEventRegisterOnce("OTSinkhornCheckpoint", &OTSINKHORN_Checkpoint));
+  *sinkhorn = S;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornSetOptionsPrefix(OTSinkhorn S, const char prefix[])
+{
+  PetscFunctionBegin;
+  PetscCall(PetscStrncpy(S->prefix, prefix ? prefix : "", sizeof S->prefix));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornGetKernel(OTSinkhorn S, OTKernel *K)
+{
+  PetscFunctionBegin;
+  *K = S->K;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornSetMeasures(OTSinkhorn S, OTGrid g, const double *a, const double *b)
+{
+  PetscFunctionBegin;
+  PetscCheck(!S->setup, S->comm, PETSC_ERR_ORDER, "the measures are set before OTSinkhornSetUp()");
+  S->grid = g;
+  PetscCall(OTGridGetInfo(g, &S->gi));
+  {
+    double bytes;
+    PetscCall(OTFieldBytes(g, 2, &bytes));
+    PetscCall(OTMemoryCheck(S->comm, bytes, "sinkhorn inputs"));
+  }
+  PetscCall(OTFieldDestroy(&S->a));
+  PetscCall(OTFieldDestroy(&S->b));
+  PetscCall(OTFieldCreate(g, &S->a));
+  PetscCall(OTFieldCreate(g, &S->b));
+  PetscCall(OTFieldCopy(g, a, S->a));
+  PetscCall(OTFieldCopy(g, b, S->b));
+  PetscCall(OTKernelSetGrid(S->K, g));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornSetEpsilon(OTSinkhorn S, double eps)
+{
+  PetscFunctionBegin;
+  S->eps = eps;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornSetTolerances(OTSinkhorn S, double tol, PetscInt max_it)
+{
+  PetscFunctionBegin;
+  if (tol != (double) PETSC_DEFAULT) S->tol = tol;
+  if (max_it != PETSC_DEFAULT) S->max_it = max_it;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornSetRho(OTSinkhorn S, double rho)
+{
+  PetscFunctionBegin;
+  S->rho = rho;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornSetDebias(OTSinkhorn S, PetscBool flg)
+{
+  PetscFunctionBegin;
+  S->debias = flg;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornSetEpsScaling(OTSinkhorn S, PetscBool flg)
+{
+  PetscFunctionBegin;
+  S->eps_scaling = flg;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornSetSaveMap(OTSinkhorn S, PetscBool flg)
+{
+  PetscFunctionBegin;
+  S->save_map = flg;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornSetCheckpoint(OTSinkhorn S, const char path[], PetscInt every)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscStrncpy(S->ckpt, path ? path : "", sizeof S->ckpt));
+  S->ckpt_every = every;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornSetRestart(OTSinkhorn S, const char path[])
+{
+  PetscFunctionBegin;
+  PetscCall(PetscStrncpy(S->restart, path ? path : "", sizeof S->restart));
+  PetscFunctionReturn(0);
+}
+
+/* Options with the solver's prefix (-sinkhorn_eps, -sinkhorn_tol, ...) override what the caller set; the kernel reads its
+   own (-kernel, -kernel_boundary, -fftw_planner, ...). */
+PetscErrorCode OTSinkhornSetFromOptions(OTSinkhorn S)
+{
+  PetscFunctionBegin;
+  PetscOptionsBegin(S->comm, S->prefix, "Sinkhorn solver (entropic OT)", NULL);
+  PetscCall(PetscOptionsReal("-eps", "entropic regularisation (squared length units)", "OTSinkhornSetEpsilon", S->eps, &S->eps, NULL));
+  PetscCall(PetscOptionsReal("-tol", "stop when the L1 marginal error (unbalanced: the weighted change of the scalings) is below this",
+                             "OTSinkhornSetTolerances", S->tol, &S->tol, NULL));
+  PetscCall(PetscOptionsInt("-max_it", "maximum iterations per problem (all eps stages)", "OTSinkhornSetTolerances", S->max_it, &S->max_it, NULL));
+  PetscCall(PetscOptionsInt("-min_it", "minimum iterations per stage (guard for slow starts)", NULL, S->min_it, &S->min_it, NULL));
+  PetscCall(PetscOptionsReal("-rho", "unbalanced: marginal penalty rho KL (<= 0: balanced)", "OTSinkhornSetRho", S->rho, &S->rho, NULL));
+  PetscCall(PetscOptionsBool("-debias", "also solve OT(a,a), OT(b,b): the Sinkhorn divergence", "OTSinkhornSetDebias", S->debias, &S->debias, NULL));
+  PetscCall(PetscOptionsBool("-eps_scaling", "geometric eps schedule from the grid's squared extent, warm starts", "OTSinkhornSetEpsScaling", S->eps_scaling,
+                             &S->eps_scaling, NULL));
+  PetscCall(PetscOptionsReal("-eps_scaling_factor", "ratio of consecutive eps of the schedule", NULL, S->eps_factor, &S->eps_factor, NULL));
+  PetscCall(
+      PetscOptionsReal("-eps_scaling_start", "first eps of the schedule (default: sum of squared axis lengths)", NULL, S->eps_start, &S->eps_start, NULL));
+  PetscCall(PetscOptionsReal("-eps_scaling_tol", "tolerance of the intermediate stages", NULL, S->stage_tol, &S->stage_tol, NULL));
+  PetscCall(PetscOptionsInt("-eps_scaling_max_it", "iterations at most per intermediate stage", NULL, S->stage_max_it, &S->stage_max_it, NULL));
+  PetscCall(PetscOptionsBool("-save_map", "write the barycentric projection T(x) (d components)", "OTSinkhornSetSaveMap", S->save_map, &S->save_map, NULL));
+  PetscCall(
+      PetscOptionsBool("-view", "print the solver and kernel (band widths, recomputed outputs) after the solve", "OTSinkhornView", S->view, &S->view, NULL));
+  PetscOptionsEnd();
+  PetscCall(OTKernelSetFromOptions(S->K));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornSetUp(OTSinkhorn S)
+{
+  const OTGridInfo *gi;
+  PetscInt          nf;
+  double            bytes;
+
+  PetscFunctionBegin;
+  if (S->setup) PetscFunctionReturn(0);
+  PetscCheck(S->grid, S->comm, PETSC_ERR_ORDER, "call OTSinkhornSetMeasures() first");
+  gi = S->gi;
+  PetscCheck(S->eps > 0 && isfinite(S->eps), S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-eps must be positive and finite, not %g", S->eps);
+  PetscCheck(S->tol >= 0 && isfinite(S->tol), S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-tol must be >= 0, not %g", S->tol);
+  PetscCheck(S->max_it >= 1, S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-max_it must be at least 1, not %" PetscInt_FMT, S->max_it);
+  PetscCheck(S->min_it >= 0, S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-sinkhorn_min_it must be >= 0");
+  PetscCheck(isfinite(S->rho) || S->rho > 0, S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-rho must be finite (or <= 0 for balanced), not %g", S->rho);
+  PetscCheck(S->eps_factor > 0 && S->eps_factor < 1, S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-sinkhorn_eps_scaling_factor must be in (0, 1), not %g",
+             S->eps_factor);
+  PetscCheck(S->stage_max_it >= 1, S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-sinkhorn_eps_scaling_max_it must be at least 1");
+  PetscCheck(S->ckpt_every >= 0, S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-checkpoint_every must be >= 0, not %" PetscInt_FMT, S->ckpt_every);
+  S->lambda = S->rho > 0 ? S->rho / (S->rho + S->eps) : 1.0;
+  if (S->eps_start <= 0) {
+    S->eps_start = 0;
+    for (PetscInt k = 0; k < gi->dim; k++) S->eps_start += ((double) gi->n[k] * gi->h[k]) * ((double) gi->n[k] * gi->h[k]);
+  }
+  /* inputs: balanced problems see probability measures */
+  {
+    double ma, mb;
+    PetscCall(OTFieldSum(S->grid, S->a, &ma));
+    PetscCall(OTFieldSum(S->grid, S->b, &mb));
+    PetscCheck(ma > 0 && mb > 0, S->comm, PETSC_ERR_ARG_OUTOFRANGE, "the densities must have positive mass");
+    S->res.mass_a = ma;
+    S->res.mass_b = mb;
+    if (S->rho <= 0) {
+      PetscCall(OTFieldScale(S->grid, 1.0 / ma, S->a));
+      PetscCall(OTFieldScale(S->grid, 1.0 / mb, S->b));
+      S->res.mass_a = S->res.mass_b = 1;
+    }
+  }
+  /* memory: a, b (held), state, 3 work fields, potentials f, g; log a, log b (banded); self-term potentials; the map */
+  nf = 6 + 2 + (S->debias ? 2 : 0) + (S->save_map ? gi->dim : 0);
+  PetscCall(OTFieldBytes(S->grid, nf, &bytes));
+  PetscCall(OTMemoryCheck(S->comm, bytes, "sinkhorn"));
+  PetscCall(OTFieldCreate(S->grid, &S->st));
+  PetscCall(OTFieldCreate(S->grid, &S->w1));
+  PetscCall(OTFieldCreate(S->grid, &S->w2));
+  PetscCall(OTFieldCreate(S->grid, &S->w3));
+  PetscCall(OTFieldCreate(S->grid, &S->fab));
+  PetscCall(OTFieldCreate(S->grid, &S->gab));
+  if (S->debias) {
+    PetscCall(OTFieldCreate(S->grid, &S->faa));
+    PetscCall(OTFieldCreate(S->grid, &S->fbb));
+  }
+  PetscCall(OTKernelSetEpsilon(S->K, S->eps_scaling ? PetscMax(S->eps, S->eps_start) : S->eps));
+  PetscCall(OTKernelSetUp(S->K));
+  /* the problems */
+  S->nprob = S->debias ? 3 : 1;
+  for (PetscInt p = 0; p < S->nprob; p++) {
+    OTSinkProblem *P = &S->prob[p];
+    PetscCall(PetscMemzero(P, sizeof *P));
+    P->name = p == 0 ? "a,b" : (p == 1 ? "a,a" : "b,b");
+    P->sym  = (PetscBool) (p > 0);
+    P->a    = p == 2 ? S->b : S->a;
+    P->b    = p == 1 ? S->a : S->b;
+    P->ma   = p == 2 ? S->res.mass_b : S->res.mass_a;
+    P->mb   = p == 1 ? S->res.mass_a : S->res.mass_b;
+    P->f    = p == 0 ? S->fab : (p == 1 ? S->faa : S->fbb);
+    P->g    = p == 0 ? S->gab : P->f;
+  }
+  S->res.epsilon = S->eps;
+  S->res.debias  = S->debias;
+  S->setup       = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/* log a, log b for the log-domain iterations (-inf where the density vanishes), made when a banded stage first runs */
+static PetscErrorCode EnsureLogs(OTSinkhorn S)
+{
+  PetscFunctionBegin;
+  if (S->loga) PetscFunctionReturn(0);
+  PetscCall(OTFieldCreate(S->grid, &S->loga));
+  PetscCall(OTFieldCreate(S->grid, &S->logb));
+  for (ptrdiff_t i = 0; i < S->gi->nlocal; i++) {
+    S->loga[i] = S->a[i] > 0 ? log(S->a[i]) : -INFINITY;
+    S->logb[i] = S->b[i] > 0 ? log(S->b[i]) : -INFINITY;
+  }
+  for (PetscInt p = 0; p < S->nprob; p++) {
+    S->prob[p].loga = p == 2 ? S->logb : S->loga;
+    S->prob[p].logb = p == 1 ? S->loga : S->logb;
+  }
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SolveProblem(OTSinkhorn S, PetscInt pi)
+{
+  OTSinkProblem *P = &S->prob[pi];
+  PetscInt       ns, s0 = 0;
+  double        *sched;
+  PetscBool      quiet;
+
+  PetscFunctionBegin;
+  PetscCall(OTIsQuiet(&quiet));
+  if (S->eps_scaling)
+    PetscCall(OTEpsSchedule(S->eps, S->eps_start, S->eps_factor, &ns, &sched));
+  else {
+    ns = 1;
+    PetscCall(PetscMalloc1(1, &sched));
+    sched[0] = S->eps;
+  }
+  if (S->resume && pi == S->r_prob) s0 = S->r_stage;
+  PetscCheck(s0 < ns, S->comm, PETSC_ERR_FILE_UNEXPECTED, "-restart %s: stage %" PetscInt_FMT " does not exist in this eps schedule", S->restart, s0);
+  for (PetscInt s = s0; s < ns; s++) {
+    PetscBool   final = (PetscBool) (s == ns - 1), logd;
+    OTSinkForm  form;
+    const char *choice, *type;
+    char        extra[160];
+    double      eps = sched[s], tol = final ? S->tol : PetscMax(S->tol, S->stage_tol);
+    PetscInt    limit;
+
+    PetscCall(OTKernelSetEpsilon(S->K, eps));
+    PetscCall(OTKernelIsLogDomain(S->K, &logd));
+    PetscCall(OTKernelGetType(S->K, &type));
+    PetscCall(OTKernelGetChoice(S->K, &choice));
+    form = logd ? OT_FORM_LOG : OT_FORM_SCALING;
+    if (logd) PetscCall(EnsureLogs(S));
+    if (!quiet && (!S->last_kernel || strcmp(S->last_kernel, type) || s == s0))
+      PetscCall(PetscPrintf(S->comm, "sinkhorn: OT(%s) eps %g: %s\n", P->name, eps, choice));
+    S->last_kernel = type;
+    /* the lambda of the unbalanced updates follows the stage's eps */
+    S->lambda = S->rho > 0 ? S->rho / (S->rho + eps) : 1.0;
+    if (S->resume && pi == S->r_prob && s == s0) {
+      PetscCheck(form == S->r_form, S->comm, PETSC_ERR_FILE_UNEXPECTED,
+                 "-restart %s: the checkpoint holds a %s state but this run uses the %s kernel at eps %g (use the same -kernel)", S->restart,
+                 S->r_form == OT_FORM_LOG ? "log-domain" : "scaling", type, eps);
+      S->resume = PETSC_FALSE; /* the state is in S->st */
+    } else
+      PetscCall(OTSinkhornStateFromPotentials(S, P, form, eps));
+    limit = final ? S->max_it : PetscMin(P->it + S->stage_max_it, P->it + (S->max_it - P->it) / 2);
+    if (ns > 1)
+      snprintf(extra, sizeof extra, "%s%s%seps %g (stage %d/%d)", S->debias ? "OT(" : "", S->debias ? P->name : "", S->debias ? ") " : "", eps, (int) s + 1,
+               (int) ns);
+    else
+      snprintf(extra, sizeof extra, "%s%s%s", S->debias ? "OT(" : "", S->debias ? P->name : "", S->debias ? ")" : "");
+    if (limit > P->it) PetscCall(OTSinkhornIterate(S, P, form, eps, tol, limit, s, extra));
+    if (S->stopped) break;
+    PetscCall(OTSinkhornEvaluate(S, P, form, eps, final));
+    if (final && pi == 0 && S->save_map) PetscCall(OTSinkhornComputeMap(S, P, form, eps));
+  }
+  if (!S->stopped) {
+    P->converged = (PetscBool) (P->err <= S->tol);
+    P->done      = PETSC_TRUE;
+  }
+  PetscCall(PetscFree(sched));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornSolve(OTSinkhorn S)
+{
+  double t0 = MPI_Wtime();
+
+  PetscFunctionBegin;
+  PetscCall(OTSinkhornSetUp(S));
+  PetscCall(PetscLogEventBegin(OTSINKHORN_Solve, 0, 0, 0, 0));
+  if (S->restart[0]) PetscCall(OTSinkhornCheckpointRead(S));
+  PetscCall(OTProgressCreate(S->comm, "sinkhorn", S->max_it, S->tol, &S->progress));
+  for (PetscInt p = 0; p < S->nprob && !S->stopped; p++)
+    if (!S->prob[p].done) PetscCall(SolveProblem(S, p));
+  PetscCall(OTProgressDestroy(&S->progress));
+  PetscCall(PetscLogEventEnd(OTSINKHORN_Solve, 0, 0, 0, 0));
+  if (S->stopped) PetscFunctionReturn(0);
+  {
+    OTSinkhornResult *r   = &S->res;
+    r->iterations         = S->prob[0].it;
+    r->converged          = S->prob[0].converged;
+    r->marginal_error     = S->prob[0].marginal;
+    r->transport_cost     = S->prob[0].transport;
+    r->entropic_cost      = S->prob[0].entropic;
+    r->mass               = S->prob[0].mass;
+    r->potential_floor    = S->prob[0].floor;
+    r->time               = MPI_Wtime() - t0;
+    r->time_per_iteration = S->iter_count ? S->iter_time / (double) S->iter_count : 0;
+    if (S->debias) {
+      r->entropic_cost_aa = S->prob[1].entropic;
+      r->entropic_cost_bb = S->prob[2].entropic;
+      r->iterations_aa    = S->prob[1].it;
+      r->iterations_bb    = S->prob[2].it;
+      r->converged        = (PetscBool) (r->converged && S->prob[1].converged && S->prob[2].converged);
+      r->sinkhorn_divergence =
+          r->entropic_cost - 0.5 * (r->entropic_cost_aa + r->entropic_cost_bb) + 0.5 * S->eps * (r->mass_a - r->mass_b) * (r->mass_a - r->mass_b);
+    }
+  }
+  S->solved = PETSC_TRUE;
+  if (S->view) PetscCall(OTSinkhornView(S, NULL));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornGetStopped(OTSinkhorn S, PetscBool *stopped)
+{
+  PetscFunctionBegin;
+  *stopped = S->stopped;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornGetResult(OTSinkhorn S, OTSinkhornResult *r)
+{
+  PetscFunctionBegin;
+  PetscCheck(S->solved, S->comm, PETSC_ERR_ORDER, "no results: OTSinkhornSolve() has not completed");
+  *r = S->res;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornGetPotentials(OTSinkhorn S, const double **f, const double **g)
+{
+  PetscFunctionBegin;
+  PetscCheck(S->solved, S->comm, PETSC_ERR_ORDER, "no results: OTSinkhornSolve() has not completed");
+  if (f) *f = S->fab;
+  if (g) *g = S->gab;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornGetMap(OTSinkhorn S, const double **map)
+{
+  PetscFunctionBegin;
+  *map = S->map;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornWriteResults(OTSinkhorn S, OTH5 f)
+{
+  const OTSinkhornResult *r  = &S->res;
+  int                     it = (int) r->iterations, conv = r->converged ? 1 : 0;
+  OTKernelType            type;
+
+  PetscFunctionBegin;
+  PetscCheck(S->solved, S->comm, PETSC_ERR_ORDER, "no results: OTSinkhornSolve() has not completed");
+  PetscCall(OTKernelGetType(S->K, &type));
+  PetscCall(OTH5WriteAttribute(f, "/", "epsilon", OT_DOUBLE, 1, &r->epsilon));
+  PetscCall(OTH5WriteAttribute(f, "/", "iterations", OT_INT32, 1, &it));
+  PetscCall(OTH5WriteAttribute(f, "/", "converged", OT_INT32, 1, &conv));
+  PetscCall(OTH5WriteAttribute(f, "/", "marginal_error", OT_DOUBLE, 1, &r->marginal_error));
+  PetscCall(OTH5WriteAttribute(f, "/", "transport_cost", OT_DOUBLE, 1, &r->transport_cost));
+  PetscCall(OTH5WriteAttribute(f, "/", "entropic_cost", OT_DOUBLE, 1, &r->entropic_cost));
+  PetscCall(OTH5WriteAttribute(f, "/", "plan_mass", OT_DOUBLE, 1, &r->mass));
+  PetscCall(OTH5WriteAttribute(f, "/", "time_per_iteration", OT_DOUBLE, 1, &r->time_per_iteration));
+  PetscCall(OTH5WriteAttributeString(f, "/", "kernel", type));
+  if (S->rho > 0) PetscCall(OTH5WriteAttribute(f, "/", "rho", OT_DOUBLE, 1, &S->rho));
+  if (r->debias) {
+    int ia = (int) r->iterations_aa, ib = (int) r->iterations_bb;
+    PetscCall(OTH5WriteAttribute(f, "/", "sinkhorn_divergence", OT_DOUBLE, 1, &r->sinkhorn_divergence));
+    PetscCall(OTH5WriteAttribute(f, "/", "entropic_cost_aa", OT_DOUBLE, 1, &r->entropic_cost_aa));
+    PetscCall(OTH5WriteAttribute(f, "/", "entropic_cost_bb", OT_DOUBLE, 1, &r->entropic_cost_bb));
+    PetscCall(OTH5WriteAttribute(f, "/", "iterations_aa", OT_INT32, 1, &ia));
+    PetscCall(OTH5WriteAttribute(f, "/", "iterations_bb", OT_INT32, 1, &ib));
+  }
+  PetscCall(OTH5WriteField(f, S->grid, "/f", 1, S->fab));
+  PetscCall(OTH5WriteField(f, S->grid, "/g", 1, S->gab));
+  PetscCall(OTH5XdmfAddField(f, S->grid, "/f", 1));
+  PetscCall(OTH5XdmfAddField(f, S->grid, "/g", 1));
+  if (S->map) {
+    PetscCall(OTH5WriteField(f, S->grid, "/map", S->gi->dim, S->map));
+    PetscCall(OTH5XdmfAddField(f, S->grid, "/map", S->gi->dim));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornView(OTSinkhorn S, PetscViewer v)
+{
+  PetscFunctionBegin;
+  if (!v) PetscCall(PetscViewerASCIIGetStdout(S->comm, &v));
+  PetscCall(PetscViewerASCIIPrintf(v, "OTSinkhorn: eps %g, tol %g, max_it %" PetscInt_FMT "%s%s%s\n", S->eps, S->tol, S->max_it,
+                                   S->rho > 0 ? ", unbalanced" : ", balanced", S->debias ? ", debiased" : "", S->eps_scaling ? ", eps-scaling" : ""));
+  PetscCall(PetscViewerASCIIPushTab(v));
+  PetscCall(OTKernelView(S->K, v));
+  PetscCall(PetscViewerASCIIPopTab(v));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornDestroy(OTSinkhorn *sinkhorn)
+{
+  OTSinkhorn S = *sinkhorn;
+
+  PetscFunctionBegin;
+  if (!S) PetscFunctionReturn(0);
+  PetscCall(OTKernelDestroy(&S->K));
+  PetscCall(OTFieldDestroy(&S->a));
+  PetscCall(OTFieldDestroy(&S->b));
+  PetscCall(OTFieldDestroy(&S->loga));
+  PetscCall(OTFieldDestroy(&S->logb));
+  PetscCall(OTFieldDestroy(&S->fab));
+  PetscCall(OTFieldDestroy(&S->gab));
+  PetscCall(OTFieldDestroy(&S->faa));
+  PetscCall(OTFieldDestroy(&S->fbb));
+  PetscCall(OTFieldDestroy(&S->st));
+  PetscCall(OTFieldDestroy(&S->w1));
+  PetscCall(OTFieldDestroy(&S->w2));
+  PetscCall(OTFieldDestroy(&S->w3));
+  PetscCall(OTFieldDestroy(&S->map));
+  PetscCall(PetscFree(S));
+  *sinkhorn = NULL;
+  PetscFunctionReturn(0);
+}

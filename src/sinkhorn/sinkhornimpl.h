@@ -1,0 +1,63 @@
+/* sinkhornimpl.h: private parts of OTSinkhorn: the object, one problem of a solve (OT(a,b) or a self term), the kernels
+   of the fused iteration loops, evaluation and checkpoints. */
+#pragma once
+#include <otsinkhorn.h>
+#include <otlog.h>
+#include <math.h>
+
+typedef enum {
+  OT_FORM_SCALING, /* state: the scaling v (or u for a self term); kernel applied to fields in place */
+  OT_FORM_LOG      /* state: g/eps (or f/eps); log-sum-exp kernel */
+} OTSinkForm;
+
+/* One entropic problem of a solve: OT(a, b), or the symmetric OT(a, a) of the debiased divergence (sym, b = a). */
+typedef struct {
+  const char   *name;
+  const double *a, *b, *loga, *logb;
+  double        ma, mb;
+  PetscBool     sym;
+  double       *f, *g; /* potentials (g = f for sym) */
+  PetscInt      it;
+  PetscBool     converged, done;
+  double        err;
+  double        marginal, transport, entropic, mass;
+  PetscInt      floor;
+} OTSinkProblem;
+
+struct _p_OTSinkhorn {
+  MPI_Comm          comm;
+  char              prefix[64];
+  OTGrid            grid;
+  const OTGridInfo *gi;
+  OTKernel          K;
+  double            eps, tol, rho, lambda;
+  PetscInt          max_it, min_it;
+  PetscBool         debias, eps_scaling, save_map, setup, solved, stopped, view;
+  double            eps_factor, eps_start, stage_tol;
+  PetscInt          stage_max_it;
+  char              ckpt[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
+  PetscInt          ckpt_every;
+  double           *a, *b, *loga, *logb, *fab, *gab, *faa, *fbb, *st, *w1, *w2, *w3, *map;
+  OTSinkProblem     prob[3];
+  PetscInt          nprob;
+  OTSinkhornResult  res;
+  PetscInt          itotal;
+  double            iter_time; /* wall time in iterations, and their count (for the time per iteration) */
+  PetscInt          iter_count;
+  OTProgress        progress;
+  const char       *last_kernel;
+  /* where a restart resumes: problem, stage, iterations done, and the state (read from the checkpoint) */
+  PetscBool  resume;
+  PetscInt   r_prob, r_stage;
+  OTSinkForm r_form;
+};
+
+PETSC_INTERN PetscLogEvent OTSINKHORN_Solve, OTSINKHORN_Iteration, OTSINKHORN_Reduce, OTSINKHORN_Evaluate, OTSINKHORN_Checkpoint;
+
+PETSC_INTERN PetscErrorCode OTSinkhornStateFromPotentials(OTSinkhorn, OTSinkProblem *, OTSinkForm, double);
+PETSC_INTERN PetscErrorCode OTSinkhornIterate(OTSinkhorn, OTSinkProblem *, OTSinkForm, double, double, PetscInt, PetscInt, const char[]);
+PETSC_INTERN PetscErrorCode OTSinkhornEvaluate(OTSinkhorn, OTSinkProblem *, OTSinkForm, double, PetscBool);
+PETSC_INTERN PetscErrorCode OTSinkhornComputeMap(OTSinkhorn, OTSinkProblem *, OTSinkForm, double);
+PETSC_INTERN PetscErrorCode OTSinkhornPlaneSums(OTSinkhorn, PetscInt, const double *, double *);
+PETSC_INTERN PetscErrorCode OTSinkhornCheckpointWrite(OTSinkhorn, PetscInt, PetscInt, OTSinkForm);
+PETSC_INTERN PetscErrorCode OTSinkhornCheckpointRead(OTSinkhorn);
