@@ -35,6 +35,7 @@ PetscErrorCode OTSinkhornCreate(MPI_Comm comm, OTSinkhorn *sinkhorn)
   S->eps_start    = -1; /* default: the squared extent of the grid */
   S->stage_tol    = 1e-3;
   S->stage_max_it = 200;
+  S->poll_every   = 10;
   PetscCall(PetscStrncpy(S->prefix, "sinkhorn_", sizeof S->prefix));
   PetscCall(OTKernelCreate(comm, &S->K));
   PetscCall(OTLogEventRegisterOnce("OTSinkhornSolve", &OTSINKHORN_Solve));
@@ -160,6 +161,7 @@ PetscErrorCode OTSinkhornSetFromOptions(OTSinkhorn S)
   PetscCall(PetscOptionsReal("-eps_scaling_tol", "tolerance of the intermediate stages", NULL, S->stage_tol, &S->stage_tol, NULL));
   PetscCall(PetscOptionsInt("-eps_scaling_max_it", "iterations at most per intermediate stage", NULL, S->stage_max_it, &S->stage_max_it, NULL));
   PetscCall(PetscOptionsBool("-save_map", "write the barycentric projection T(x) (d components)", "OTSinkhornSetSaveMap", S->save_map, &S->save_map, NULL));
+  PetscCall(PetscOptionsInt("-poll_every", "check for SIGTERM/SIGUSR1 every N iterations (a collective)", NULL, S->poll_every, &S->poll_every, NULL));
   PetscCall(
       PetscOptionsBool("-view", "print the solver and kernel (band widths, recomputed outputs) after the solve", "OTSinkhornView", S->view, &S->view, NULL));
   PetscOptionsEnd();
@@ -185,6 +187,7 @@ PetscErrorCode OTSinkhornSetUp(OTSinkhorn S)
   PetscCheck(S->eps_factor > 0 && S->eps_factor < 1, S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-sinkhorn_eps_scaling_factor must be in (0, 1), not %g",
              S->eps_factor);
   PetscCheck(S->stage_max_it >= 1, S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-sinkhorn_eps_scaling_max_it must be at least 1");
+  PetscCheck(S->poll_every >= 1, S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-sinkhorn_poll_every must be at least 1");
   PetscCheck(S->ckpt_every >= 0, S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-checkpoint_every must be >= 0, not %" PetscInt_FMT, S->ckpt_every);
   S->lambda = S->rho > 0 ? S->rho / (S->rho + S->eps) : 1.0;
   if (S->eps_start <= 0) {
