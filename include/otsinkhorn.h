@@ -27,8 +27,9 @@ typedef struct {
   double    entropic_cost_aa, entropic_cost_bb; /* the self terms */
   PetscInt  iterations_aa, iterations_bb;
   double    time;
-  double    time_per_iteration; /* mean wall time of one iteration (two kernel applications and the fused passes) */
-  PetscInt  potential_floor;    /* cells outside the supports where an FFT kernel could not resolve the potential */
+  double    time_per_iteration;     /* mean wall time of one iteration (two kernel applications and the fused passes) */
+  double    time_per_iteration_min; /* the fastest iteration (what the code does when the node is not shared) */
+  PetscInt  potential_floor;        /* cells outside the supports where an FFT kernel could not resolve the potential */
 } OTSinkhornResult;
 
 PETSC_EXTERN PetscErrorCode OTSinkhornCreate(MPI_Comm, OTSinkhorn *);

@@ -25,6 +25,7 @@ typedef struct {
   RunTable  band[2], mid[2]; /* per variant (plain, moment) */
   double    built[2];        /* eps the tables were built for (0: not built) */
   double    taufar[2];       /* log of the kernel weight beyond r2 (all images) */
+  double    taunear[2];      /* log of the kernel weight beyond r (all images): when the line max times this is negligible, the mid band is not looked at */
   double    logmid;          /* log of the number of offsets in the mid band */
 } AxisTab;
 
@@ -156,9 +157,10 @@ static PetscErrorCode BuildAxis(OTKernelImpl impl, PetscInt k, PetscInt var)
   }
   PetscCall(RunTableBuild(d->bc, A->n, A->h, eps, var, 0, A->r, PETSC_FALSE, &A->band[var]));
   PetscCall(RunTableBuild(d->bc, A->n, A->h, eps, var, A->r + 1, A->r2, PETSC_TRUE, &A->mid[var]));
-  A->logmid      = log(2.0 * (double) PetscMax(A->r2 - A->r, 1));
-  A->taufar[var] = (d->bc == OT_BOUNDARY_FREE && A->r2 >= A->n - 1) ? -INFINITY : OTKernelTailLog(A->h, eps, A->r2, var);
-  A->built[var]  = eps;
+  A->logmid       = log(2.0 * (double) PetscMax(A->r2 - A->r, 1));
+  A->taufar[var]  = (d->bc == OT_BOUNDARY_FREE && A->r2 >= A->n - 1) ? -INFINITY : OTKernelTailLog(A->h, eps, A->r2, var);
+  A->taunear[var] = (d->bc == OT_BOUNDARY_FREE && A->r >= A->n - 1) ? -INFINITY : OTKernelTailLog(A->h, eps, A->r, var);
+  A->built[var]   = eps;
   PetscFunctionReturn(0);
 }
 
@@ -196,7 +198,7 @@ static void LSEPanel(const AxisTab *A, PetscInt var, const double *const *srow, 
 {
   const RunTable *B = &A->band[var], *M = &A->mid[var];
   double          m[LSE_CHUNK], s[LSE_CHUNK], t[LSE_CHUNK];
-  const double    far = A->taufar[var], lmid = A->logmid;
+  const double    far = A->taufar[var], near = A->taunear[var], lmid = A->logmid;
 
   for (ptrdiff_t i = i0; i < i1; i++) {
     double *o = orow[i];
@@ -215,6 +217,16 @@ static void LSEPanel(const AxisTab *A, PetscInt var, const double *const *srow, 
         const double *x = srow[B->src[q] + l], wt = B->w[B->off[q] + l];
         for (ptrdiff_t c = 0; c < w; c++) s[c] += OTFastExp(x[c] + wt - m[c]);
       }
+    {
+      /* the mid band is only needed where the line max could matter beyond the band */
+      int need = 0;
+      for (ptrdiff_t c = 0; c < w; c++) {
+        double val = s[c] > 0 ? m[c] + log(s[c]) : -INFINITY;
+        o[c]       = val;
+        need |= mline[c] + near > val - LSE_MARGIN;
+      }
+      if (!need) continue;
+    }
     for (ptrdiff_t q = M->first[i]; q < M->first[i + 1]; q++)
       for (ptrdiff_t l = 0; l < M->len[q]; l++) {
         const double *x = srow[M->src[q] + l], wt = M->w[M->off[q] + l];
@@ -224,8 +236,7 @@ static void LSEPanel(const AxisTab *A, PetscInt var, const double *const *srow, 
         }
       }
     for (ptrdiff_t c = 0; c < w; c++) {
-      double val = s[c] > 0 ? m[c] + log(s[c]) : -INFINITY, lim = val - LSE_MARGIN;
-      o[c] = val;
+      double val = o[c], lim = val - LSE_MARGIN;
       /* fails when what lies beyond the band could be within e^-38 of the result (always when the band saw nothing but
          the line holds something) */
       if (t[c] + lmid > lim || mline[c] + far > lim) {
@@ -281,10 +292,11 @@ static void LSELine(const AxisTab *A, OTBoundary bc, double eps, PetscInt var, c
     for (ptrdiff_t q = B->first[i]; q < B->first[i + 1]; q++) m = RunMax(x + B->src[q], B->w + B->off[q], B->len[q], m);
     if (m > -INFINITY)
       for (ptrdiff_t q = B->first[i]; q < B->first[i + 1]; q++) s += RunSumExp(x + B->src[q], B->w + B->off[q], B->len[q], m);
-    for (ptrdiff_t q = M->first[i]; q < M->first[i + 1]; q++) t = RunMax(x + M->src[q], M->w + M->off[q], M->len[q], t);
     val  = s > 0 ? m + log(s) : -INFINITY;
     lim  = val - LSE_MARGIN;
     o[i] = val;
+    if (!(mline + A->taunear[var] > lim)) continue; /* nothing beyond the band can matter */
+    for (ptrdiff_t q = M->first[i]; q < M->first[i + 1]; q++) t = RunMax(x + M->src[q], M->w + M->off[q], M->len[q], t);
     if (t + A->logmid > lim || mline + A->taufar[var] > lim) {
       if (val == -INFINITY && t == -INFINITY && mline == -INFINITY) continue;
       if (exact)

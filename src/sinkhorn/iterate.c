@@ -168,7 +168,11 @@ PetscErrorCode OTSinkhornIterate(OTSinkhorn S, OTSinkProblem *P, OTSinkForm form
     }
     PetscCall(OTSinkhornPlaneSums(S, 2, ps, sums));
     PetscCall(PetscLogEventEnd(OTSINKHORN_Iteration, 0, 0, 0, 0));
-    S->iter_time += MPI_Wtime() - tstart;
+    {
+      double dt = MPI_Wtime() - tstart;
+      S->iter_time += dt;
+      if (!S->iter_count || dt < S->iter_min) S->iter_min = dt;
+    }
     S->iter_count++;
     P->it++;
     S->itotal++;

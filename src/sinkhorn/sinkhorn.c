@@ -340,16 +340,17 @@ PetscErrorCode OTSinkhornSolve(OTSinkhorn S)
   PetscCall(PetscLogEventEnd(OTSINKHORN_Solve, 0, 0, 0, 0));
   if (S->stopped) PetscFunctionReturn(0);
   {
-    OTSinkhornResult *r   = &S->res;
-    r->iterations         = S->prob[0].it;
-    r->converged          = S->prob[0].converged;
-    r->marginal_error     = S->prob[0].marginal;
-    r->transport_cost     = S->prob[0].transport;
-    r->entropic_cost      = S->prob[0].entropic;
-    r->mass               = S->prob[0].mass;
-    r->potential_floor    = S->prob[0].floor;
-    r->time               = MPI_Wtime() - t0;
-    r->time_per_iteration = S->iter_count ? S->iter_time / (double) S->iter_count : 0;
+    OTSinkhornResult *r       = &S->res;
+    r->iterations             = S->prob[0].it;
+    r->converged              = S->prob[0].converged;
+    r->marginal_error         = S->prob[0].marginal;
+    r->transport_cost         = S->prob[0].transport;
+    r->entropic_cost          = S->prob[0].entropic;
+    r->mass                   = S->prob[0].mass;
+    r->potential_floor        = S->prob[0].floor;
+    r->time                   = MPI_Wtime() - t0;
+    r->time_per_iteration     = S->iter_count ? S->iter_time / (double) S->iter_count : 0;
+    r->time_per_iteration_min = S->iter_min;
     if (S->debias) {
       r->entropic_cost_aa = S->prob[1].entropic;
       r->entropic_cost_bb = S->prob[2].entropic;
@@ -413,6 +414,7 @@ PetscErrorCode OTSinkhornWriteResults(OTSinkhorn S, OTH5 f)
   PetscCall(OTH5WriteAttribute(f, "/", "entropic_cost", OT_DOUBLE, 1, &r->entropic_cost));
   PetscCall(OTH5WriteAttribute(f, "/", "plan_mass", OT_DOUBLE, 1, &r->mass));
   PetscCall(OTH5WriteAttribute(f, "/", "time_per_iteration", OT_DOUBLE, 1, &r->time_per_iteration));
+  PetscCall(OTH5WriteAttribute(f, "/", "time_per_iteration_min", OT_DOUBLE, 1, &r->time_per_iteration_min));
   PetscCall(OTH5WriteAttributeString(f, "/", "kernel", type));
   if (S->rho > 0) PetscCall(OTH5WriteAttribute(f, "/", "rho", OT_DOUBLE, 1, &S->rho));
   if (r->debias) {

@@ -44,6 +44,7 @@ struct _p_OTSinkhorn {
   PetscInt          itotal;
   double            iter_time; /* wall time in iterations, and their count (for the time per iteration) */
   PetscInt          iter_count;
+  double            iter_min; /* the fastest iteration: robust to other jobs on shared nodes */
   OTProgress        progress;
   const char       *last_kernel;
   /* where a restart resumes: problem, stage, iterations done, and the state (read from the checkpoint) */

@@ -33,7 +33,6 @@ must "map a->b" 2 sinkhorn -a a.h5 -b b.h5 -eps 0.01 -kernel_boundary free -tol 
 # --- entropic OT between Gaussians: closed form (Janati et al. 2020), 1-D (2001 cells) and 2-D separable
 $REF gauss1d && $REF gauss2d
 must "gauss 1d eps 1e-2" 1 sinkhorn -a g1a.h5 -b g1b.h5 -eps 0.01 -tol 1e-12 -o j1.h5 -quiet && $REF janati 1 0.01 j1.h5
-must "gauss 1d eps 2e-3" 2 sinkhorn -a g1a.h5 -b g1b.h5 -eps 0.002 -tol 1e-12 -o j2.h5 -quiet && $REF janati 1 0.002 j2.h5
 must "gauss 2d eps 1e-2" 4 sinkhorn -a g2a.h5 -b g2b.h5 -eps 0.01 -tol 1e-12 -o j3.h5 -quiet && $REF janati 2 0.01 j3.h5
 
 # --- Diracs far apart, eps tiny: the plan is forced, OT_eps = <C,P> = |x - y|^2 (exp(-|x-y|^2/eps) underflows; the
@@ -81,11 +80,11 @@ done
 # --- checkpoints: every N iterations, then restart (also at another rank count) = the uninterrupted run
 $OTMPI gen -shape gaussian -n 40,40 -center 0.3,0.4 -sigma 0.08 -o ca.h5 >/dev/null
 $OTMPI gen -shape gaussian -n 40,40 -center 0.6,0.5 -sigma 0.1 -o cb.h5 >/dev/null
-must "uninterrupted" 2 sinkhorn -a ca.h5 -b cb.h5 -eps 0.002 -debias -tol 1e-12 -o full.h5 -quiet
+must "uninterrupted" 2 sinkhorn -a ca.h5 -b cb.h5 -eps 0.01 -debias -tol 1e-12 -o full.h5 -quiet
 # the same run writing a checkpoint every 10 iterations (the last one: somewhere in the self terms, OT(a,b) finished)
-must "with checkpoints" 2 sinkhorn -a ca.h5 -b cb.h5 -eps 0.002 -debias -tol 1e-12 -checkpoint ck.h5 -checkpoint_every 10 -o part.h5 -quiet
+must "with checkpoints" 2 sinkhorn -a ca.h5 -b cb.h5 -eps 0.01 -debias -tol 1e-12 -checkpoint ck.h5 -checkpoint_every 10 -o part.h5 -quiet
 [[ -f ck.h5 && $(attr ck.h5 problem) -ge 1 ]] && ok "checkpoint written every 10 iterations (last in problem $(attr ck.h5 problem), iteration $(attr ck.h5 iterations_total))" || fail "no checkpoint file"
-must "restart np=4" 4 sinkhorn -a ca.h5 -b cb.h5 -eps 0.002 -debias -tol 1e-12 -restart ck.h5 -o rest.h5 -quiet &&
+must "restart np=4" 4 sinkhorn -a ca.h5 -b cb.h5 -eps 0.01 -debias -tol 1e-12 -restart ck.h5 -o rest.h5 -quiet &&
   $REF same full.h5 rest.h5 1e-10 "restart (checkpoint at np=2, restart at np=4) = uninterrupted run"
 # a signal (Slurm's --signal=USR1, or TERM before the
 # walltime): checkpoint, exit 75, no output; the restart completes with the iteration count continued
@@ -132,4 +131,4 @@ grep -q "eps = 0.001.*-kernel banded" .err && ok "underflow error names eps and 
 expect_error "sinkhorn: -max_it 0" out.h5 2 sinkhorn -a g8.h5 -b g8.h5 -max_it 0 -o out.h5
 expect_error "sinkhorn: -restart missing file" out.h5 2 sinkhorn -a ca.h5 -b cb.h5 -restart nothere.h5 -o out.h5
 expect_error "sinkhorn: -restart with another eps" out.h5 2 sinkhorn -a ca.h5 -b cb.h5 -eps 0.003 -debias -restart ck.h5 -o out.h5
-expect_error "sinkhorn: -restart of another grid" out.h5 2 sinkhorn -a s2a.h5 -b s2b.h5 -eps 0.002 -debias -restart ck.h5 -o out.h5
+expect_error "sinkhorn: -restart of another grid" out.h5 2 sinkhorn -a s2a.h5 -b s2b.h5 -eps 0.01 -debias -restart ck.h5 -o out.h5
