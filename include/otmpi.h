@@ -6,3 +6,4 @@
 #include <otio.h>
 #include <otkernel.h>
 #include <otsinkhorn.h>
+#include <otbarycenter.h>

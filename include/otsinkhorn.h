@@ -29,6 +29,7 @@ typedef struct {
   double    time;
   double    time_per_iteration;     /* mean wall time of one iteration (two kernel applications and the fused passes) */
   double    time_per_iteration_min; /* the fastest iteration (what the code does when the node is not shared) */
+  double    kernel_application_min; /* with -sinkhorn_time_kernel N: the fastest of N bare kernel applications (else 0) */
   PetscInt  potential_floor;        /* cells outside the supports where an FFT kernel could not resolve the potential */
 } OTSinkhornResult;
 

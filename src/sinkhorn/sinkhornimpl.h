@@ -36,7 +36,7 @@ struct _p_OTSinkhorn {
   double            eps_factor, eps_start, stage_tol;
   PetscInt          stage_max_it;
   char              ckpt[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
-  PetscInt          ckpt_every, poll_every;
+  PetscInt          ckpt_every, poll_every, time_kernel;
   double           *a, *b, *loga, *logb, *fab, *gab, *faa, *fbb, *st, *w1, *w2, *w3, *map;
   OTSinkProblem     prob[3];
   PetscInt          nprob;

@@ -1,0 +1,528 @@
+/* barycenter.c: OTBarycenter, the solver object: options, groups x slabs (MPI_Comm_split), inputs read once on all ranks
+   (so that bad input is an error of every rank) and handed to their group, the eps schedule, results and output. */
+#include "barycenterimpl.h"
+
+PetscLogEvent OTBARY_Solve, OTBARY_Iteration, OTBARY_Allreduce, OTBARY_Checkpoint, OTBARY_Setup;
+
+PetscErrorCode OTBarycenterCreate(MPI_Comm comm, OTBarycenter *bary)
+{
+  OTBarycenter B;
+
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&B));
+  B->comm         = comm;
+  B->eps          = 1e-2;
+  B->tol          = 1e-8;
+  B->max_it       = 10000;
+  B->min_it       = 5;
+  B->rho          = -1;
+  B->lambda       = 1;
+  B->sharpen      = -1;
+  B->eps_factor   = 0.5;
+  B->eps_start    = -1;
+  B->stage_tol    = 1e-4;
+  B->stage_max_it = 200;
+  B->poll_every   = 10;
+  B->debias_steps = 1;
+  B->gcomm = B->xcomm = MPI_COMM_NULL;
+  B->logaddop         = MPI_OP_NULL;
+  PetscCallMPI(MPI_Comm_rank(comm, &B->rank));
+  PetscCallMPI(MPI_Comm_size(comm, &B->size));
+  PetscCall(PetscStrncpy(B->prefix, "bary_", sizeof B->prefix));
+  /* a kernel on all ranks, for its options (-help); SetUp makes the group's kernel */
+  PetscCall(OTKernelCreate(comm, &B->K_));
+  PetscCall(OTLogEventRegisterOnce("OTBarySolve", &OTBARY_Solve));
+  PetscCall(OTLogEventRegisterOnce("OTBaryIteration", &OTBARY_Iteration));
+  PetscCall(OTLogEventRegisterOnce("OTBaryAllreduce", &OTBARY_Allreduce));
+  PetscCall(OTLogEventRegisterOnce("OTBaryCheckpoint", &OTBARY_Checkpoint));
+  PetscCall(OTLogEventRegisterOnce("OTBarySetUp", &OTBARY_Setup));
+  *bary = B;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterSetInputs(OTBarycenter B, PetscInt K, const char *const specs[], const double w[])
+{
+  double sum = 0;
+
+  PetscFunctionBegin;
+  PetscCheck(K >= 1, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-inputs: at least one density is needed");
+  B->K = K;
+  PetscCall(PetscCalloc1(K, &B->specs));
+  PetscCall(PetscMalloc1(K, &B->w));
+  for (PetscInt k = 0; k < K; k++) {
+    PetscCheck(specs[k] && specs[k][0], B->comm, PETSC_ERR_ARG_WRONG, "-inputs: input %" PetscInt_FMT " is empty", k + 1);
+    PetscCall(PetscStrallocpy(specs[k], &B->specs[k]));
+    B->w[k] = w ? w[k] : 1.0;
+    PetscCheck(isfinite(B->w[k]) && B->w[k] >= 0, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-weights: weight %" PetscInt_FMT " is %g; weights must be >= 0", k + 1,
+               B->w[k]);
+    sum += B->w[k];
+  }
+  PetscCheck(sum > 0, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-weights: the weights sum to zero");
+  for (PetscInt k = 0; k < K; k++) B->w[k] /= sum;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterSetLabels(OTBarycenter B, const double labels[])
+{
+  PetscFunctionBegin;
+  PetscCall(PetscFree(B->labels));
+  if (labels) {
+    PetscCall(PetscMalloc1(B->K, &B->labels));
+    for (PetscInt k = 0; k < B->K; k++) B->labels[k] = labels[k];
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterSetEpsilon(OTBarycenter B, double eps)
+{
+  PetscFunctionBegin;
+  B->eps = eps;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterSetTolerances(OTBarycenter B, double tol, PetscInt max_it)
+{
+  PetscFunctionBegin;
+  if (tol != (double) PETSC_DEFAULT) B->tol = tol;
+  if (max_it != PETSC_DEFAULT) B->max_it = max_it;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterSetRho(OTBarycenter B, double rho)
+{
+  PetscFunctionBegin;
+  B->rho = rho;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterSetDebias(OTBarycenter B, PetscBool flg)
+{
+  PetscFunctionBegin;
+  B->debias = flg;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterSetGroups(OTBarycenter B, PetscInt G)
+{
+  PetscFunctionBegin;
+  B->G_req = G;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterSetSharpen(OTBarycenter B, double H)
+{
+  PetscFunctionBegin;
+  B->sharpen = H;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterSetEpsScaling(OTBarycenter B, PetscBool flg)
+{
+  PetscFunctionBegin;
+  B->eps_scaling = flg;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterSetCheckpoint(OTBarycenter B, const char path[], PetscInt every)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscStrncpy(B->ckpt, path ? path : "", sizeof B->ckpt));
+  B->ckpt_every = every;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterSetRestart(OTBarycenter B, const char path[])
+{
+  PetscFunctionBegin;
+  PetscCall(PetscStrncpy(B->restart, path ? path : "", sizeof B->restart));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterSetFromOptions(OTBarycenter B)
+{
+  PetscFunctionBegin;
+  PetscOptionsBegin(B->comm, B->prefix, "Wasserstein barycenter (iterative Bregman projections)", NULL);
+  PetscCall(PetscOptionsReal("-eps", "entropic regularisation (squared length units)", "OTBarycenterSetEpsilon", B->eps, &B->eps, NULL));
+  PetscCall(PetscOptionsReal("-tol", "stop when the barycenter's L1 change and the marginal error are below this", "OTBarycenterSetTolerances", B->tol, &B->tol,
+                             NULL));
+  PetscCall(PetscOptionsInt("-max_it", "maximum iterations (all eps stages)", "OTBarycenterSetTolerances", B->max_it, &B->max_it, NULL));
+  PetscCall(
+      PetscOptionsInt("-min_it", "minimum iterations (20 at least with -debias, which does not converge monotonically)", NULL, B->min_it, &B->min_it, NULL));
+  PetscCall(PetscOptionsReal("-rho", "unbalanced: marginal penalty rho KL (<= 0: balanced)", "OTBarycenterSetRho", B->rho, &B->rho, NULL));
+  PetscCall(PetscOptionsBool("-debias", "debiased barycenter (Janati et al. 2020)", "OTBarycenterSetDebias", B->debias, &B->debias, NULL));
+  PetscCall(PetscOptionsInt("-debias_steps", "debiasing steps per iteration (POT: 10)", NULL, B->debias_steps, &B->debias_steps, NULL));
+  PetscCall(PetscOptionsInt("-groups", "rank groups (0: chosen from the inputs, ranks and memory)", "OTBarycenterSetGroups", B->G_req, &B->G_req, NULL));
+  PetscCall(PetscOptionsReal("-sharpen", "entropy bound of the barycenter in nats (0: the largest input entropy; < 0: off)", "OTBarycenterSetSharpen",
+                             B->sharpen, &B->sharpen, NULL));
+  PetscCall(PetscOptionsBool("-eps_scaling", "geometric eps schedule from the grid's squared extent, warm starts", "OTBarycenterSetEpsScaling", B->eps_scaling,
+                             &B->eps_scaling, NULL));
+  PetscCall(PetscOptionsReal("-eps_scaling_factor", "ratio of consecutive eps of the schedule", NULL, B->eps_factor, &B->eps_factor, NULL));
+  PetscCall(
+      PetscOptionsReal("-eps_scaling_start", "first eps of the schedule (default: sum of squared axis lengths)", NULL, B->eps_start, &B->eps_start, NULL));
+  PetscCall(PetscOptionsReal("-eps_scaling_tol", "tolerance of the intermediate stages", NULL, B->stage_tol, &B->stage_tol, NULL));
+  PetscCall(PetscOptionsInt("-eps_scaling_max_it", "iterations at most per intermediate stage", NULL, B->stage_max_it, &B->stage_max_it, NULL));
+  PetscCall(PetscOptionsInt("-poll_every", "check for SIGTERM/SIGUSR1 every N iterations (a collective)", NULL, B->poll_every, &B->poll_every, NULL));
+  PetscCall(PetscOptionsBool("-view", "print the solver and kernel after the solve", "OTBarycenterView", B->view, &B->view, NULL));
+  PetscOptionsEnd();
+  PetscCall(OTKernelSetFromOptions(B->K_));
+  PetscFunctionReturn(0);
+}
+
+/* Bytes per rank for G groups: 2 fields per local input (density, scaling), 5 shared (work, q, previous q, sum, d). */
+static double BytesPerRank(OTBarycenter B, PetscInt G, ptrdiff_t alloc_group)
+{
+  PetscInt nloc = (B->K + G - 1) / G;
+  return (double) (2 * nloc + 5) * (double) alloc_group * sizeof(double);
+}
+
+/* Groups: -groups G, or the largest divisor of P not above K whose groups can split the grid and whose fields fit in
+   memory (more groups: fewer ranks per transform, so less communication per kernel application, but more memory). */
+static PetscErrorCode ChooseGroups(OTBarycenter B)
+{
+  const OTGridInfo *wi = B->wi;
+  double            avail;
+  PetscMPIInt       pmax;
+
+  PetscFunctionBegin;
+  if (B->G_req > 0) {
+    PetscCheck(B->size % B->G_req == 0, B->comm, PETSC_ERR_ARG_OUTOFRANGE,
+               "-groups %" PetscInt_FMT ": %d ranks cannot form %" PetscInt_FMT " equal groups (G must divide the rank count)", B->G_req, (int) B->size,
+               B->G_req);
+    PetscCheck(B->G_req <= B->K, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-groups %" PetscInt_FMT ": more groups than the %" PetscInt_FMT " inputs", B->G_req, B->K);
+    PetscCall(OTGridMaxRanks(wi->dim, wi->n, (PetscMPIInt) (B->size / B->G_req), &pmax));
+    PetscCheck(pmax == B->size / B->G_req, B->comm, PETSC_ERR_ARG_OUTOFRANGE,
+               "-groups %" PetscInt_FMT ": groups of %d ranks cannot share the %td planes of axis 0 (use groups of at most %d ranks)", B->G_req,
+               (int) (B->size / B->G_req), wi->n[0], (int) pmax);
+    B->G = B->G_req;
+    PetscFunctionReturn(0);
+  }
+  PetscCall(OTMemoryAvailable(B->comm, &avail));
+  B->G = 0;
+  for (PetscInt G = PetscMin(B->K, (PetscInt) B->size); G >= 1; G--) {
+    ptrdiff_t a = (wi->nglobal + B->size / G - 1) / (B->size / G) + wi->plane;
+    if (B->size % G) continue;
+    PetscCall(OTGridMaxRanks(wi->dim, wi->n, (PetscMPIInt) (B->size / G), &pmax));
+    if (pmax != B->size / G) continue;
+    /* the node holds all its ranks' fields: ranks per node unknown here, so compare the total with what this node has */
+    if (G > 1 && avail > 0 && BytesPerRank(B, G, a) * (double) B->size > 0.8 * avail) continue;
+    B->G = G;
+    break;
+  }
+  PetscCheck(B->G > 0, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "no grouping of %d ranks fits the grid (%td planes of axis 0)", (int) B->size, wi->n[0]);
+  PetscFunctionReturn(0);
+}
+
+/* logaddexp, element-wise: the MPI reduction of the log-domain unbalanced barycenter (a sum of exponentials) */
+static void LogAddExpOp(void *in, void *inout, int *len, MPI_Datatype *type)
+{
+  const double *a = (const double *) in;
+  double       *b = (double *) inout;
+
+  (void) type;
+  for (int i = 0; i < *len; i++) {
+    double m = a[i] > b[i] ? a[i] : b[i], n = a[i] > b[i] ? b[i] : a[i];
+    b[i] = m == -INFINITY ? m : m + log1p(exp(n - m));
+  }
+}
+
+PetscErrorCode OTBarycenterSetUp(OTBarycenter B)
+{
+  const ptrdiff_t *ws, *wc, *gs, *gc;
+  ptrdiff_t       *starts, *counts, *need;
+  double          *tmp, *recv;
+  PetscBool        quiet;
+  double           bytes;
+
+  PetscFunctionBegin;
+  if (B->setup) PetscFunctionReturn(0);
+  PetscCall(PetscLogEventBegin(OTBARY_Setup, 0, 0, 0, 0));
+  PetscCheck(B->K >= 1, B->comm, PETSC_ERR_ORDER, "call OTBarycenterSetInputs() first");
+  PetscCheck(B->eps > 0 && isfinite(B->eps), B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-eps must be positive and finite, not %g", B->eps);
+  PetscCheck(B->tol >= 0 && isfinite(B->tol), B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-tol must be >= 0, not %g", B->tol);
+  PetscCheck(B->max_it >= 1, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-max_it must be at least 1, not %" PetscInt_FMT, B->max_it);
+  PetscCheck(B->G_req >= 0, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-groups must be >= 1 (or 0: automatic), not %" PetscInt_FMT, B->G_req);
+  PetscCheck(isfinite(B->rho), B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-rho must be finite (or <= 0 for balanced), not %g", B->rho);
+  PetscCheck(!(B->debias && B->rho > 0), B->comm, PETSC_ERR_SUP, "-debias is defined for balanced barycenters; drop -rho or -debias");
+  PetscCheck(isfinite(B->sharpen), B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-sharpen must be finite");
+  PetscCheck(B->eps_factor > 0 && B->eps_factor < 1, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-bary_eps_scaling_factor must be in (0, 1), not %g", B->eps_factor);
+  PetscCheck(B->debias_steps >= 1, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-bary_debias_steps must be at least 1");
+  PetscCheck(B->poll_every >= 1 && B->stage_max_it >= 1, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-bary_poll_every and -bary_eps_scaling_max_it must be at least 1");
+  PetscCheck(B->ckpt_every >= 0, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-checkpoint_every must be >= 0, not %" PetscInt_FMT, B->ckpt_every);
+  if (B->debias) B->min_it = PetscMax(B->min_it, 20);
+  B->lambda = B->rho > 0 ? B->rho / (B->rho + B->eps) : 1.0;
+  PetscCall(OTIsQuiet(&quiet));
+
+  /* the grid (from the first input) on all ranks, the groups, and the same grid on this rank's group */
+  PetscCall(OTDensityOpen(B->comm, B->specs[0], &B->wgrid));
+  PetscCall(OTGridGetInfo(B->wgrid, &B->wi));
+  PetscCall(ChooseGroups(B));
+  B->Pg = B->size / B->G;
+  B->g  = B->rank / B->Pg;
+  B->rg = (PetscMPIInt) (B->rank % B->Pg);
+  PetscCallMPI(MPI_Comm_split(B->comm, (int) B->g, B->rank, &B->gcomm));
+  PetscCallMPI(MPI_Comm_split(B->comm, B->rg, (int) B->g, &B->xcomm));
+  PetscCall(OTGridDuplicate(B->wgrid, B->gcomm, &B->ggrid));
+  PetscCall(OTGridGetInfo(B->ggrid, &B->gi));
+  PetscCall(PetscMalloc1(B->K, &B->loc));
+  for (PetscInt k = 0; k < B->K; k++)
+    if (k % B->G == B->g) B->loc[B->nloc++] = k;
+  bytes = BytesPerRank(B, B->G, B->gi->alloc);
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &bytes, 1, MPI_DOUBLE, MPI_MAX, B->comm));
+  B->res.bytes_per_rank = bytes;
+  if (!quiet) {
+    char shape[96], mem[32];
+    PetscCall(OTGridShapeString(B->wgrid, shape, sizeof shape));
+    PetscCall(OTFormatBytes(bytes, mem, sizeof mem));
+    PetscCall(PetscPrintf(B->comm,
+                          "barycenter: %" PetscInt_FMT " inputs on a %s grid, %" PetscInt_FMT " group%s of %" PetscInt_FMT " rank%s (%" PetscInt_FMT
+                          " input%s per group%s), %s of fields per rank\n",
+                          B->K, shape, B->G, B->G > 1 ? "s" : "", B->Pg, B->Pg > 1 ? "s" : "", (B->K + B->G - 1) / B->G, B->K > B->G ? "s" : "",
+                          B->G_req > 0 ? ", -groups" : ", chosen", mem));
+  }
+  PetscCall(OTMemoryCheck(B->comm, BytesPerRank(B, B->G, B->gi->alloc), "barycenter"));
+
+  /* exchanges between the layouts: world slabs -> this rank's group slabs; group g slabs -> world slabs */
+  PetscCall(OTGridGetRanges(B->wgrid, &ws, &wc));
+  PetscCall(OTGridGetRanges(B->ggrid, &gs, &gc));
+  PetscCall(PetscMalloc3(B->size, &starts, B->size, &counts, PetscMax(B->wi->n[0], 1), &need));
+  for (ptrdiff_t p = 0; p < B->gi->local_n0; p++) need[p] = B->gi->start0 + p;
+  PetscCall(OTPlaneExchangeCreate(B->comm, ws, wc, B->wi->plane, B->gi->local_n0, need, &B->toGroup));
+  for (ptrdiff_t p = 0; p < B->wi->local_n0; p++) need[p] = B->wi->start0 + p;
+  PetscCall(PetscCalloc1(B->G, &B->fromGroup));
+  for (PetscInt g = 0; g < B->G; g++) {
+    /* group g = ranks [g Pg, (g+1) Pg): their group slabs, in world rank numbering */
+    for (PetscMPIInt r = 0; r < B->size; r++) {
+      PetscBool in = (PetscBool) (r / B->Pg == g);
+      starts[r]    = in ? gs[r % B->Pg] : 0;
+      counts[r]    = in ? gc[r % B->Pg] : 0;
+    }
+    PetscCall(OTPlaneExchangeCreate(B->comm, starts, counts, B->wi->plane, B->wi->local_n0, need, &B->fromGroup[g]));
+  }
+  PetscCall(PetscFree3(starts, counts, need));
+
+  /* inputs: read on all ranks (errors are everyone's), label masks, validation, normalised when balanced, then handed
+     to the group that owns them */
+  PetscCall(PetscCalloc2(B->nloc + 1, &B->p, B->nloc + 1, &B->slot));
+  PetscCall(OTFieldCreate(B->wgrid, &tmp));
+  PetscCall(OTFieldCreate(B->ggrid, &recv));
+  B->input_entropy_max = 0;
+  for (PetscInt k = 0; k < B->K; k++) {
+    double mass, ent, *plogp;
+    PetscCall(OTDensityLoad(B->wgrid, B->specs[k], tmp));
+    if (B->labels) PetscCall(OTDensityLabelMask(B->wgrid, B->labels[k], tmp));
+    PetscCall(OTDensityValidate(B->wgrid, tmp, B->specs[k], &mass));
+    if (B->rho <= 0) PetscCall(OTFieldScale(B->wgrid, 1.0 / mass, tmp));
+    /* entropy of the normalised input (the default bound of -sharpen) */
+    PetscCall(OTFieldCreate(B->wgrid, &plogp));
+    for (ptrdiff_t i = 0; i < B->wi->nlocal; i++) plogp[i] = tmp[i] > 0 ? tmp[i] * log(tmp[i]) : 0;
+    PetscCall(OTFieldSum(B->wgrid, plogp, &ent));
+    PetscCall(OTFieldDestroy(&plogp));
+    ent                  = B->rho <= 0 ? -ent : log(mass) - ent / mass;
+    B->input_entropy_max = PetscMax(B->input_entropy_max, ent);
+    PetscCall(OTPlaneExchangeExecute(B->toGroup, tmp, recv));
+    for (PetscInt j = 0; j < B->nloc; j++)
+      if (B->loc[j] == k) {
+        PetscCall(OTFieldCreate(B->ggrid, &B->p[j]));
+        PetscCall(OTFieldCopy(B->ggrid, recv, B->p[j]));
+      }
+  }
+  PetscCall(OTFieldDestroy(&tmp));
+  PetscCall(OTFieldDestroy(&recv));
+
+  /* state */
+  for (PetscInt j = 0; j < B->nloc; j++) PetscCall(OTFieldCreate(B->ggrid, &B->slot[j]));
+  PetscCall(OTFieldCreate(B->ggrid, &B->W));
+  PetscCall(OTFieldCreate(B->ggrid, &B->q));
+  PetscCall(OTFieldCreate(B->ggrid, &B->qold));
+  PetscCall(PetscMalloc1(B->gi->nlocal + 4, &B->acc));
+  PetscCall(OTFieldCreate(B->ggrid, &B->d));
+  PetscCallMPI(MPI_Op_create(LogAddExpOp, 1, &B->logaddop));
+
+  /* the group's kernel (options as read by SetFromOptions on all ranks) */
+  {
+    PetscCall(OTKernelDestroy(&B->K_));
+    PetscCall(OTKernelCreate(B->gcomm, &B->K_));
+    PetscCall(OTKernelSetFromOptions(B->K_));
+    PetscCall(OTKernelSetGrid(B->K_, B->ggrid));
+  }
+  if (B->eps_start <= 0) {
+    B->eps_start = 0;
+    for (PetscInt k = 0; k < B->wi->dim; k++) B->eps_start += ((double) B->wi->n[k] * B->wi->h[k]) * ((double) B->wi->n[k] * B->wi->h[k]);
+  }
+  PetscCall(OTKernelSetEpsilon(B->K_, B->eps_scaling ? PetscMax(B->eps, B->eps_start) : B->eps));
+  PetscCall(OTKernelSetUp(B->K_));
+  B->res.epsilon          = B->eps;
+  B->res.groups           = B->G;
+  B->res.ranks_per_group  = B->Pg;
+  B->res.inputs_per_group = (B->K + B->G - 1) / B->G;
+  B->setup                = PETSC_TRUE;
+  PetscCall(PetscLogEventEnd(OTBARY_Setup, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterSolve(OTBarycenter B)
+{
+  PetscInt  ns, s0    = 0;
+  double   *sched, t0 = MPI_Wtime();
+  PetscBool quiet;
+
+  PetscFunctionBegin;
+  PetscCall(OTBarycenterSetUp(B));
+  PetscCall(OTIsQuiet(&quiet));
+  PetscCall(PetscLogEventBegin(OTBARY_Solve, 0, 0, 0, 0));
+  if (B->eps_scaling)
+    PetscCall(OTEpsSchedule(B->eps, B->eps_start, B->eps_factor, &ns, &sched));
+  else {
+    ns = 1;
+    PetscCall(PetscMalloc1(1, &sched));
+    sched[0] = B->eps;
+  }
+  if (B->restart[0]) {
+    PetscCall(OTBarycenterCheckpointRead(B));
+    s0 = B->stage;
+    PetscCheck(s0 < ns, B->comm, PETSC_ERR_FILE_UNEXPECTED, "-restart %s: stage %" PetscInt_FMT " does not exist in this eps schedule", B->restart, s0);
+  }
+  PetscCall(OTProgressCreate(B->comm, "barycenter", B->max_it, B->tol, &B->progress));
+  for (PetscInt s = s0; s < ns && !B->stopped; s++) {
+    PetscBool   final = (PetscBool) (s == ns - 1), logd;
+    const char *choice;
+    char        extra[96] = "";
+    double      eps = sched[s], tol = final ? B->tol : PetscMax(B->tol, B->stage_tol);
+    PetscInt    limit;
+
+    PetscCall(OTKernelSetEpsilon(B->K_, eps));
+    PetscCall(OTKernelIsLogDomain(B->K_, &logd));
+    PetscCall(OTKernelGetChoice(B->K_, &choice));
+    if (!quiet) PetscCall(PetscPrintf(B->comm, "barycenter: eps %g: %s\n", eps, choice));
+    /* the state moves to this stage's eps and form (nothing to do for the stage a restart resumes) */
+    if (B->resume) {
+      PetscCheck(B->form == (logd ? OT_BARY_LOG : OT_BARY_SCALING), B->comm, PETSC_ERR_FILE_UNEXPECTED,
+                 "-restart %s: the checkpoint holds a %s state but this run uses the %s domain at eps %g (use the same -kernel)", B->restart,
+                 B->form == OT_BARY_LOG ? "log-domain" : "scaling", logd ? "log" : "scaling", eps);
+      B->resume = PETSC_FALSE;
+    } else
+      PetscCall(OTBarycenterStageChange(B, logd ? OT_BARY_LOG : OT_BARY_SCALING, s > s0 ? sched[s - 1] : eps, eps));
+    B->stage  = s;
+    B->lambda = B->rho > 0 ? B->rho / (B->rho + eps) : 1.0;
+    limit     = final ? B->max_it : PetscMin(B->it + B->stage_max_it, B->it + (B->max_it - B->it) / 2);
+    if (ns > 1) snprintf(extra, sizeof extra, "eps %g (stage %d/%d)", eps, (int) s + 1, (int) ns);
+    if (limit > B->it) PetscCall(OTBarycenterIterate(B, eps, tol, limit, extra));
+  }
+  PetscCall(PetscFree(sched));
+  PetscCall(OTProgressDestroy(&B->progress));
+  PetscCall(PetscLogEventEnd(OTBARY_Solve, 0, 0, 0, 0));
+  if (B->stopped) PetscFunctionReturn(0);
+  PetscCall(OTBarycenterFinish(B));
+  B->res.iterations             = B->it;
+  B->res.converged              = (PetscBool) (B->change <= B->tol && (B->rho > 0 || B->err <= B->tol));
+  B->res.marginal_error         = B->err;
+  B->res.change                 = B->change;
+  B->res.mass                   = B->mass;
+  B->res.time                   = MPI_Wtime() - t0;
+  B->res.time_per_iteration     = B->iter_count ? B->iter_time / (double) B->iter_count : 0;
+  B->res.time_per_iteration_min = B->iter_min;
+  B->solved                     = PETSC_TRUE;
+  if (B->view) PetscCall(OTBarycenterView(B, NULL));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterGetStopped(OTBarycenter B, PetscBool *stopped)
+{
+  PetscFunctionBegin;
+  *stopped = B->stopped;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterGetResult(OTBarycenter B, OTBarycenterResult *r)
+{
+  PetscFunctionBegin;
+  PetscCheck(B->solved, B->comm, PETSC_ERR_ORDER, "no results: OTBarycenterSolve() has not completed");
+  *r = B->res;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterGetBarycenter(OTBarycenter B, OTGrid *g, const double **q)
+{
+  PetscFunctionBegin;
+  PetscCheck(B->solved, B->comm, PETSC_ERR_ORDER, "no results: OTBarycenterSolve() has not completed");
+  *g = B->wgrid;
+  *q = B->qw;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterWriteResults(OTBarycenter B, OTH5 f)
+{
+  const OTBarycenterResult *r  = &B->res;
+  int                       it = (int) r->iterations, conv = r->converged ? 1 : 0, G = (int) r->groups;
+
+  PetscFunctionBegin;
+  PetscCheck(B->solved, B->comm, PETSC_ERR_ORDER, "no results: OTBarycenterSolve() has not completed");
+  PetscCall(OTH5WriteField(f, B->wgrid, "/density", 1, B->qw));
+  PetscCall(OTH5XdmfAddField(f, B->wgrid, "/density", 1));
+  PetscCall(OTH5WriteAttribute(f, "/", "epsilon", OT_DOUBLE, 1, &r->epsilon));
+  PetscCall(OTH5WriteAttribute(f, "/", "iterations", OT_INT32, 1, &it));
+  PetscCall(OTH5WriteAttribute(f, "/", "converged", OT_INT32, 1, &conv));
+  PetscCall(OTH5WriteAttribute(f, "/", "marginal_error", OT_DOUBLE, 1, &r->marginal_error));
+  PetscCall(OTH5WriteAttribute(f, "/", "change", OT_DOUBLE, 1, &r->change));
+  PetscCall(OTH5WriteAttribute(f, "/", "mass", OT_DOUBLE, 1, &r->mass));
+  PetscCall(OTH5WriteAttribute(f, "/", "entropy", OT_DOUBLE, 1, &r->entropy));
+  PetscCall(OTH5WriteAttribute(f, "/", "weights", OT_DOUBLE, B->K, B->w));
+  PetscCall(OTH5WriteAttribute(f, "/", "groups", OT_INT32, 1, &G));
+  PetscCall(OTH5WriteAttribute(f, "/", "time_per_iteration", OT_DOUBLE, 1, &r->time_per_iteration));
+  PetscCall(OTH5WriteAttribute(f, "/", "time_per_iteration_min", OT_DOUBLE, 1, &r->time_per_iteration_min));
+  PetscCall(OTH5WriteAttribute(f, "/", "bytes_per_rank", OT_DOUBLE, 1, &r->bytes_per_rank));
+  if (B->rho > 0) PetscCall(OTH5WriteAttribute(f, "/", "rho", OT_DOUBLE, 1, &B->rho));
+  {
+    int debias = B->debias ? 1 : 0;
+    PetscCall(OTH5WriteAttribute(f, "/", "debias", OT_INT32, 1, &debias));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterView(OTBarycenter B, PetscViewer v)
+{
+  PetscFunctionBegin;
+  if (!v) PetscCall(PetscViewerASCIIGetStdout(B->comm, &v));
+  PetscCall(PetscViewerASCIIPrintf(v, "OTBarycenter: %" PetscInt_FMT " inputs, eps %g, tol %g, %s%s, %" PetscInt_FMT " groups of %" PetscInt_FMT " ranks\n",
+                                   B->K, B->eps, B->tol, B->rho > 0 ? "unbalanced" : "balanced", B->debias ? ", debiased" : "", B->G, B->Pg));
+  PetscCall(PetscViewerASCIIPushTab(v));
+  if (B->K_) PetscCall(OTKernelView(B->K_, v)); /* group 0's kernel: rank 0 prints */
+  PetscCall(PetscViewerASCIIPopTab(v));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterDestroy(OTBarycenter *bary)
+{
+  OTBarycenter B = *bary;
+
+  PetscFunctionBegin;
+  if (!B) PetscFunctionReturn(0);
+  for (PetscInt j = 0; j < B->nloc; j++) {
+    PetscCall(OTFieldDestroy(&B->p[j]));
+    PetscCall(OTFieldDestroy(&B->slot[j]));
+  }
+  PetscCall(PetscFree2(B->p, B->slot));
+  PetscCall(OTFieldDestroy(&B->W));
+  PetscCall(OTFieldDestroy(&B->q));
+  PetscCall(OTFieldDestroy(&B->qold));
+  PetscCall(OTFieldDestroy(&B->d));
+  PetscCall(OTFieldDestroy(&B->qw));
+  PetscCall(PetscFree(B->acc));
+  PetscCall(OTKernelDestroy(&B->K_));
+  PetscCall(OTPlaneExchangeDestroy(&B->toGroup));
+  for (PetscInt g = 0; g < B->G && B->fromGroup; g++) PetscCall(OTPlaneExchangeDestroy(&B->fromGroup[g]));
+  PetscCall(PetscFree(B->fromGroup));
+  PetscCall(OTGridDestroy(&B->ggrid));
+  PetscCall(OTGridDestroy(&B->wgrid));
+  if (B->logaddop != MPI_OP_NULL) PetscCallMPI(MPI_Op_free(&B->logaddop));
+  if (B->gcomm != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_free(&B->gcomm));
+  if (B->xcomm != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_free(&B->xcomm));
+  for (PetscInt k = 0; k < B->K; k++) PetscCall(PetscFree(B->specs[k]));
+  PetscCall(PetscFree(B->specs));
+  PetscCall(PetscFree(B->w));
+  PetscCall(PetscFree(B->labels));
+  PetscCall(PetscFree(B->loc));
+  PetscCall(PetscFree(B));
+  *bary = NULL;
+  PetscFunctionReturn(0);
+}

@@ -1,0 +1,57 @@
+/* barycenterimpl.h: private parts of OTBarycenter: groups x slabs, the inputs of this rank's group, iteration state. */
+#pragma once
+#include <otbarycenter.h>
+#include <otlog.h>
+#include "../kernel/kernelimpl.h"
+
+typedef enum {
+  OT_BARY_SCALING, /* slots hold v_k (then K u_k); the kernel is applied in place */
+  OT_BARY_LOG      /* slots hold log v_k (then log K u_k); log-sum-exp kernel */
+} OTBaryForm;
+
+struct _p_OTBarycenter {
+  MPI_Comm  comm; /* all ranks */
+  char      prefix[64];
+  PetscInt  K;
+  char    **specs;
+  double   *w, *labels;
+  double    eps, tol, rho, lambda, sharpen;
+  PetscInt  max_it, min_it, G_req, ckpt_every, poll_every, debias_steps;
+  PetscBool debias, eps_scaling, setup, solved, stopped, view;
+  double    eps_factor, eps_start, stage_tol;
+  PetscInt  stage_max_it;
+  char      ckpt[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
+
+  /* distribution: group g of G (ranks [g Pg, (g+1) Pg) of comm), rank rg in it; xcomm joins the ranks of equal rg */
+  PetscInt          G, Pg, g, nloc, *loc;
+  PetscMPIInt       rank, size, rg;
+  MPI_Comm          gcomm, xcomm;
+  OTGrid            wgrid, ggrid; /* the grid on all ranks (I/O) and on this group */
+  const OTGridInfo *wi, *gi;
+  OTKernel          K_;
+  OTPlaneExchange   toGroup, *fromGroup; /* world slabs -> this group's slabs (one input at a time); group g -> world */
+  double            input_entropy_max;
+
+  /* state (group layout): p_k and slot_k per local input; work, barycenter, previous barycenter, sum, debias d */
+  double           **p, **slot;
+  double            *W, *q, *qold, *acc, *d, *qw;
+  MPI_Op             logaddop;
+  PetscInt           it, itotal, stage;
+  OTBaryForm         form;
+  double             err, change, mass;
+  double             iter_time, iter_min;
+  PetscInt           iter_count;
+  PetscBool          resume, started;
+  OTProgress         progress;
+  OTBarycenterResult res;
+};
+
+PETSC_INTERN PetscLogEvent OTBARY_Solve, OTBARY_Iteration, OTBARY_Allreduce, OTBARY_Checkpoint, OTBARY_Setup;
+
+PETSC_INTERN PetscErrorCode OTBarycenterIterate(OTBarycenter, double, double, PetscInt, const char[]);
+PETSC_INTERN PetscErrorCode OTBarycenterStageChange(OTBarycenter, OTBaryForm, double, double);
+PETSC_INTERN PetscErrorCode OTBarycenterFinish(OTBarycenter);
+PETSC_INTERN PetscErrorCode OTBarycenterCheckpointWrite(OTBarycenter);
+PETSC_INTERN PetscErrorCode OTBarycenterCheckpointRead(OTBarycenter);
+PETSC_INTERN PetscErrorCode OTBarycenterToWorld(OTBarycenter, PetscInt, const double *, double *);
+PETSC_INTERN PetscErrorCode OTBarycenterFromWorld(OTBarycenter, PetscInt, const double *, double *);

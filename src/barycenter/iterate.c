@@ -1,0 +1,278 @@
+/* iterate.c: iterative Bregman projections for the barycenter, fused like the Sinkhorn iterations: per local input two
+   kernel applications in place on one work field, each followed by one pass; one MPI_Allreduce per iteration across
+   groups (the weighted sum of log K u_k, with the group's error sums appended); the barycenter, debiasing, sharpening and
+   the scaling update in the group. Scaling form for the FFT kernels, log domain for banded. */
+#include "barycenterimpl.h"
+#include <float.h>
+
+/* x^lambda for x > 0 (exact when lambda = 1) */
+static inline double PowLam(double x, double lam)
+{
+  return lam == 1.0 ? x : OTFastExp(lam * OTFastLog(x));
+}
+
+PetscErrorCode OTBarycenterStageChange(OTBarycenter B, OTBaryForm form, double eps_old, double eps)
+{
+  const ptrdiff_t n   = B->gi->nlocal;
+  ptrdiff_t       bad = 0;
+
+  PetscFunctionBegin;
+  if (!B->started) {
+    /* v_k = 1, d = 1: potentials 0 */
+    for (PetscInt j = 0; j < B->nloc; j++) PetscCall(OTFieldSet(B->ggrid, form == OT_BARY_LOG ? 0.0 : 1.0, B->slot[j]));
+    PetscCall(OTFieldSet(B->ggrid, form == OT_BARY_LOG ? 0.0 : 1.0, B->d));
+    PetscCall(OTFieldSet(B->ggrid, 0.0, B->qold));
+    B->form    = form;
+    B->started = PETSC_TRUE;
+    PetscFunctionReturn(0);
+  }
+  /* through the potentials eps log v (eps-scaling, and scaling <-> log when the kernel changes) */
+  for (PetscInt j = 0; j <= B->nloc; j++) {
+    double *x = j < B->nloc ? B->slot[j] : B->d;
+    for (ptrdiff_t i = 0; i < n; i++) {
+      double pot = B->form == OT_BARY_LOG ? eps_old * x[i] : (x[i] > 0 ? eps_old * log(x[i]) : -INFINITY);
+      x[i]       = form == OT_BARY_LOG ? pot / eps : exp(pot / eps);
+      bad += !(x[i] < INFINITY);
+    }
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT64_T, MPI_SUM, B->comm));
+  PetscCheck(!bad, B->comm, PETSC_ERR_FP, "eps-scaling: the scalings overflow at eps = %g; use -kernel banded (log domain)", eps);
+  B->form = form;
+  PetscFunctionReturn(0);
+}
+
+/* Solomon et al.'s entropic sharpening: when the barycenter's entropy exceeds the bound, replace q by q^beta (beta >= 1,
+   same mass) with the entropy at the bound; beta by Newton's method on group-wide sums (the same bits in every group). */
+static PetscErrorCode Sharpen(OTBarycenter B, double *q, double *lq)
+{
+  const OTGridInfo *gi = B->gi;
+  const ptrdiff_t   np = gi->plane, nl0 = gi->local_n0;
+  double            H0 = B->sharpen > 0 ? B->sharpen : B->input_entropy_max, beta = 1, *ps, s[3], m = 0, S = 1;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(3 * (nl0 + 1), &ps));
+  for (int k = 0; k < 30; k++) {
+    double H, dH;
+    for (ptrdiff_t p = 0; p < nl0; p++) {
+      double a = 0, b = 0, c = 0;
+      for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) {
+        double e = q[i] > 0 ? exp(beta * lq[i]) : 0, l = q[i] > 0 ? lq[i] : 0;
+        a += e;
+        b += e * l;
+        c += e * l * l;
+      }
+      ps[3 * p] = a, ps[3 * p + 1] = b, ps[3 * p + 2] = c;
+    }
+    PetscCall(OTGridSumPlanes(B->ggrid, 3, ps, s));
+    if (k == 0) m = s[0];
+    S  = s[0];
+    H  = log(s[0]) - beta * s[1] / s[0];
+    dH = -beta * (s[2] / s[0] - (s[1] / s[0]) * (s[1] / s[0]));
+    if (k == 0 && H <= H0) break; /* within the bound: nothing to do */
+    if (fabs(H - H0) <= 1e-12 * PetscMax(1.0, fabs(H0)) || dH >= 0) break;
+    beta = PetscMin(PetscMax(beta - (H - H0) / dH, 1.0), 100.0);
+  }
+  if (beta > 1)
+    for (ptrdiff_t i = 0; i < gi->nlocal; i++) {
+      lq[i] = q[i] > 0 ? beta * lq[i] + log(m / S) : -INFINITY;
+      q[i]  = q[i] > 0 ? exp(lq[i]) : 0;
+    }
+  PetscCall(PetscFree(ps));
+  PetscFunctionReturn(0);
+}
+
+enum { PS_ERR, PS_BAD, PS_CHANGE, PS_MASS, PS_N };
+
+PetscErrorCode OTBarycenterIterate(OTBarycenter B, double eps, double tol, PetscInt limit, const char extra[])
+{
+  const OTGridInfo *gi = B->gi;
+  const ptrdiff_t   n = gi->nlocal, np = gi->plane, nl0 = gi->local_n0;
+  const PetscBool   logd = (PetscBool) (B->form == OT_BARY_LOG), unb = (PetscBool) (B->rho > 0);
+  const double      lam = B->lambda;
+  double           *W = B->W, *q = B->q, *qold = B->qold, *acc = B->acc, *d = B->d, *ps, gs[PS_N];
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(PS_N * (nl0 + 1), &ps));
+  while (B->it < limit) {
+    PetscBool write, stop;
+    double    t0 = MPI_Wtime();
+
+    PetscCall(PetscLogEventBegin(OTBARY_Iteration, 0, 0, 0, 0));
+    PetscCall(PetscMemzero(ps, sizeof(double) * PS_N * (nl0 + 1)));
+    for (ptrdiff_t i = 0; i < n; i++) acc[i] = (logd && unb) ? -INFINITY : 0;
+    for (PetscInt j = 0; j < B->nloc; j++) {
+      const double wk = B->w[B->loc[j]], lwk = log(wk), *p = B->p[j];
+      double      *s = B->slot[j];
+      /* u_k = (p_k / K v_k)^lambda, in W */
+      memcpy(W, s, sizeof(double) * (size_t) n);
+      if (!logd) {
+        PetscCall(OTKernelApply(B->K_, -1, W, W));
+        for (ptrdiff_t pl = 0; pl < nl0; pl++) {
+          double bad = 0;
+          for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
+            double kv = W[i], den = kv > DBL_MIN ? kv : 1.0;
+            bad += (p[i] > 0 && !(kv > DBL_MIN)) ? 1.0 : 0.0;
+            W[i] = p[i] > 0 ? PowLam(p[i] / den, lam) : 0;
+          }
+          ps[PS_N * pl + PS_BAD] += bad;
+        }
+        PetscCall(OTKernelApply(B->K_, -1, W, W));
+      } else {
+        PetscCall(OTKernelApplyLog(B->K_, -1, W, W));
+        for (ptrdiff_t pl = 0; pl < nl0; pl++) {
+          double bad = 0;
+          for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
+            double l = W[i];
+            bad += (p[i] > 0 && !(l > -INFINITY && l < INFINITY)) ? 1.0 : 0.0;
+            W[i] = p[i] > 0 ? lam * (OTFastLog(p[i]) - l) : -INFINITY;
+          }
+          ps[PS_N * pl + PS_BAD] += bad;
+        }
+        PetscCall(OTKernelApplyLog(B->K_, -1, W, W));
+      }
+      /* K u_k: the q-marginal error of (u_k, v_k) against the previous barycenter, then the slot keeps K u_k and its
+         log (or power) goes into the sum across inputs */
+      for (ptrdiff_t pl = 0; pl < nl0; pl++) {
+        double e = 0, bad = 0;
+        if (!logd) {
+          for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
+            double ku = W[i];
+            bad += !(ku > DBL_MIN) ? 1.0 : 0.0;
+            e += fabs(s[i] * ku - qold[i]);
+            s[i] = ku;
+            acc[i] += unb ? wk * PowLam(ku, 1 - lam) : wk * OTFastLog(ku);
+          }
+        } else {
+          for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
+            double l = W[i];
+            bad += !(l > -INFINITY && l < INFINITY) ? 1.0 : 0.0;
+            e += fabs(OTFastExp(s[i] + l) - qold[i]);
+            s[i] = l;
+            if (unb) {
+              double x = lwk + (1 - lam) * l, mx = PetscMax(acc[i], x), mn = PetscMin(acc[i], x);
+              acc[i] = mx == -INFINITY ? mx : mx + log1p(exp(mn - mx));
+            } else
+              acc[i] += wk * l;
+          }
+        }
+        ps[PS_N * pl + PS_ERR] += wk * e;
+        ps[PS_N * pl + PS_BAD] += bad;
+      }
+    }
+    /* the group's error sums ride along with the one reduction across groups */
+    PetscCall(OTGridSumPlanes(B->ggrid, PS_N, ps, gs));
+    acc[n]     = (logd && unb) ? log(gs[PS_ERR]) : gs[PS_ERR];
+    acc[n + 1] = (logd && unb) ? log(gs[PS_BAD]) : gs[PS_BAD];
+    PetscCall(PetscLogEventBegin(OTBARY_Allreduce, 0, 0, 0, 0));
+    if (B->G > 1) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, acc, (int) (n + 2), MPI_DOUBLE, (logd && unb) ? B->logaddop : MPI_SUM, B->xcomm));
+    PetscCall(PetscLogEventEnd(OTBARY_Allreduce, 0, 0, 0, 0));
+    B->err = (logd && unb) ? exp(acc[n]) : acc[n];
+    PetscCheck((logd && unb ? exp(acc[n + 1]) : acc[n + 1]) == 0 && isfinite(B->err), B->comm, PETSC_ERR_FP,
+               "kernel underflow at eps = %g: K u or K v vanished where a density has mass (the %s kernel cannot resolve values that far below its maximum); "
+               "use -kernel banded (log domain) or a larger -eps",
+               eps, logd ? "banded" : "FFT");
+    /* the barycenter: log q = sum_k w_k log K u_k (+ log d), or the power mean when unbalanced; acc keeps log q */
+    for (ptrdiff_t i = 0; i < n; i++) {
+      double lq;
+      if (!unb)
+        lq = acc[i] + (B->debias ? (logd ? d[i] : OTFastLog(d[i])) : 0);
+      else
+        lq = logd ? acc[i] / (1 - lam) : OTFastLog(acc[i]) / (1 - lam);
+      acc[i] = lq;
+      q[i]   = OTFastExp(lq);
+    }
+    if (B->debias) {
+      /* d <- sqrt(d q / K d): symmetric Sinkhorn steps of OT(q, q) (Janati et al.; POT does 10 per iteration) */
+      for (PetscInt st = 0; st < B->debias_steps; st++) {
+        memcpy(W, d, sizeof(double) * (size_t) n);
+        if (!logd) {
+          PetscCall(OTKernelApply(B->K_, -1, W, W));
+          for (ptrdiff_t i = 0; i < n; i++) d[i] = W[i] > DBL_MIN ? sqrt(d[i] * q[i] / W[i]) : d[i];
+        } else {
+          PetscCall(OTKernelApplyLog(B->K_, -1, W, W));
+          for (ptrdiff_t i = 0; i < n; i++) d[i] = 0.5 * (d[i] + acc[i] - W[i]);
+        }
+      }
+    }
+    if (B->sharpen >= 0) PetscCall(Sharpen(B, q, acc));
+    /* v_k = (q / K u_k)^lambda; the change of q */
+    for (PetscInt j = 0; j < B->nloc; j++) {
+      double *s = B->slot[j];
+      if (!logd)
+        for (ptrdiff_t i = 0; i < n; i++) s[i] = q[i] > 0 ? PowLam(q[i] / s[i], lam) : 0;
+      else
+        for (ptrdiff_t i = 0; i < n; i++) s[i] = acc[i] > -INFINITY ? lam * (acc[i] - s[i]) : -INFINITY;
+    }
+    for (ptrdiff_t pl = 0; pl < nl0; pl++) {
+      double c = 0, m = 0;
+      for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
+        c += fabs(q[i] - qold[i]);
+        m += q[i];
+        qold[i] = q[i];
+      }
+      ps[PS_N * pl + PS_CHANGE] = c;
+      ps[PS_N * pl + PS_MASS]   = m;
+    }
+    PetscCall(OTGridSumPlanes(B->ggrid, PS_N, ps, gs));
+    B->change = gs[PS_CHANGE];
+    B->mass   = gs[PS_MASS];
+    PetscCall(PetscLogEventEnd(OTBARY_Iteration, 0, 0, 0, 0));
+    {
+      double dt = MPI_Wtime() - t0;
+      B->iter_time += dt;
+      if (!B->iter_count || dt < B->iter_min) B->iter_min = dt;
+      B->iter_count++;
+    }
+    B->it++;
+    B->itotal++;
+    PetscCall(OTProgressUpdate(B->progress, B->it, PetscMax(B->change, unb ? 0 : B->err), extra));
+    if (B->it >= B->min_it && B->change <= tol && (unb || B->err <= tol)) break;
+    write = stop = PETSC_FALSE;
+    if (B->itotal % B->poll_every == 0 || (B->ckpt_every > 0 && B->itotal % B->ckpt_every == 0))
+      PetscCall(OTCheckpointPoll(B->comm, B->itotal, B->ckpt_every, &write, &stop));
+    if (write && B->ckpt[0]) PetscCall(OTBarycenterCheckpointWrite(B));
+    if (stop) {
+      B->stopped = PETSC_TRUE;
+      OTSetExitStatus(OTMPI_EXIT_CHECKPOINTED);
+      if (B->ckpt[0])
+        PetscCall(PetscPrintf(B->comm, "barycenter: signal received: checkpoint written to %s at iteration %" PetscInt_FMT "; restart with -restart %s\n",
+                              B->ckpt, B->it, B->ckpt));
+      break;
+    }
+  }
+  PetscCall(PetscFree(ps));
+  PetscFunctionReturn(0);
+}
+
+/* The result: q / mass on the grid of all ranks (group 0's copy), and its entropy. */
+PetscErrorCode OTBarycenterFinish(OTBarycenter B)
+{
+  double *ent, H;
+
+  PetscFunctionBegin;
+  if (!B->qw) PetscCall(OTFieldCreate(B->wgrid, &B->qw));
+  PetscCall(OTBarycenterToWorld(B, 0, B->q, B->qw));
+  PetscCall(OTFieldScale(B->wgrid, 1.0 / B->mass, B->qw));
+  PetscCall(OTFieldCreate(B->wgrid, &ent));
+  for (ptrdiff_t i = 0; i < B->wi->nlocal; i++) ent[i] = B->qw[i] > 0 ? -B->qw[i] * log(B->qw[i]) : 0;
+  PetscCall(OTFieldSum(B->wgrid, ent, &H));
+  PetscCall(OTFieldDestroy(&ent));
+  B->res.entropy = H;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterToWorld(OTBarycenter B, PetscInt g, const double *src, double *dst)
+{
+  PetscFunctionBegin;
+  PetscCall(OTPlaneExchangeExecute(B->fromGroup[g], src, dst));
+  PetscFunctionReturn(0);
+}
+
+/* A field in the layout of all ranks -> this rank's group layout (every group receives it) */
+PetscErrorCode OTBarycenterFromWorld(OTBarycenter B, PetscInt g, const double *src, double *dst)
+{
+  PetscFunctionBegin;
+  (void) g;
+  PetscCall(OTPlaneExchangeExecute(B->toGroup, src, dst));
+  PetscFunctionReturn(0);
+}
