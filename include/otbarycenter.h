@@ -24,6 +24,8 @@ typedef struct {
   PetscInt  groups, ranks_per_group, inputs_per_group;
   double    bytes_per_rank; /* fields held by the busiest rank */
   double    time, time_per_iteration, time_per_iteration_min;
+  double    kernel_application_min; /* with -bary_time_kernel N: the fastest of N bare applications of the group's kernel */
+  double    peak_memory_per_rank;   /* resident set size, the largest rank */
 } OTBarycenterResult;
 
 PETSC_EXTERN PetscErrorCode OTBarycenterCreate(MPI_Comm, OTBarycenter *);

@@ -16,7 +16,7 @@ struct _p_OTBarycenter {
   char    **specs;
   double   *w, *labels;
   double    eps, tol, rho, lambda, sharpen;
-  PetscInt  max_it, min_it, G_req, ckpt_every, poll_every, debias_steps;
+  PetscInt  max_it, min_it, G_req, ckpt_every, poll_every, debias_steps, time_kernel;
   PetscBool debias, eps_scaling, setup, solved, stopped, view;
   double    eps_factor, eps_start, stage_tol;
   PetscInt  stage_max_it;
