@@ -60,5 +60,9 @@ PETSC_EXTERN PetscErrorCode OTSinkhornWriteResults(OTSinkhorn, OTH5);
 PETSC_EXTERN PetscErrorCode OTSinkhornView(OTSinkhorn, PetscViewer);
 PETSC_EXTERN PetscErrorCode OTSinkhornDestroy(OTSinkhorn *);
 
-/* eps-scaling schedule shared by the entropic solvers: eps_k = max(eps, start q^k), k = 0.. until eps is reached. */
+/* Shared by the entropic solvers. The eps-scaling schedule: eps_k = start q^k while above eps, then eps. The checkpoint
+   cadence: OTCheckpointPoll (a collective) every poll_every iterations and every checkpoint_every; on a stop, the exit
+   status and the line that says where the checkpoint is. */
 PETSC_EXTERN PetscErrorCode OTEpsSchedule(double, double, double, PetscInt *, double **);
+PETSC_EXTERN PetscErrorCode OTSolverCheckpointPoll(MPI_Comm, PetscInt, PetscInt, PetscInt, PetscBool *, PetscBool *);
+PETSC_EXTERN PetscErrorCode OTSolverStopped(MPI_Comm, const char[], const char[], PetscInt);

@@ -338,6 +338,7 @@ PetscErrorCode OTBarycenterSetUp(OTBarycenter B)
   PetscCall(OTFieldCreate(B->ggrid, &B->qold));
   PetscCall(PetscMalloc1(B->gi->nlocal + 4, &B->acc));
   PetscCall(OTFieldCreate(B->ggrid, &B->d));
+  if (B->sharpen >= 0) PetscCall(OTFieldCreate(B->ggrid, &B->qprev));
   PetscCallMPI(MPI_Op_create(LogAddExpOp, 1, &B->logaddop));
 
   /* the group's kernel (options as read by SetFromOptions on all ranks) */
@@ -516,6 +517,7 @@ PetscErrorCode OTBarycenterDestroy(OTBarycenter *bary)
   PetscCall(OTFieldDestroy(&B->qold));
   PetscCall(OTFieldDestroy(&B->d));
   PetscCall(OTFieldDestroy(&B->qw));
+  PetscCall(OTFieldDestroy(&B->qprev));
   PetscCall(PetscFree(B->acc));
   PetscCall(OTKernelDestroy(&B->K_));
   PetscCall(OTPlaneExchangeDestroy(&B->toGroup));

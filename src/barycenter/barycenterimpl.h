@@ -34,7 +34,7 @@ struct _p_OTBarycenter {
 
   /* state (group layout): p_k and slot_k per local input; work, barycenter, previous barycenter, sum, debias d */
   double           **p, **slot;
-  double            *W, *q, *qold, *acc, *d, *qw;
+  double            *W, *q, *qold, *acc, *d, *qw, *qprev;
   MPI_Op             logaddop;
   PetscInt           it, itotal, stage;
   OTBaryForm         form;

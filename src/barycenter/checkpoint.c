@@ -1,4 +1,4 @@
-/* checkpoint.c: checkpoint and restart of OTBarycenter: the scalings of every input, the barycenter and the debiasing
+/* checkpoint.c: checkpoint and restart of OTBarycenter: K u_k of every input, the barycenter and the debiasing
    field, written in the layout of all ranks (each group hands its fields over), so a restart may use other -groups and
    rank counts. Atomic through OTH5. */
 #include "barycenterimpl.h"
@@ -51,6 +51,10 @@ PetscErrorCode OTBarycenterCheckpointWrite(OTBarycenter B)
   PetscCall(OTH5WriteField(f, B->wgrid, "/q", 1, wf));
   PetscCall(OTBarycenterToWorld(B, 0, B->d, wf));
   PetscCall(OTH5WriteField(f, B->wgrid, "/d", 1, wf));
+  if (B->form == OT_BARY_LOG) { /* log q: q itself may underflow where log q is finite */
+    PetscCall(OTBarycenterToWorld(B, 0, B->q, wf));
+    PetscCall(OTH5WriteField(f, B->wgrid, "/logq", 1, wf));
+  }
   for (PetscInt k = 0; k < B->K; k++) {
     const double *src = B->W; /* ranks outside group k mod G send nothing; any field will do */
     for (PetscInt j = 0; j < B->nloc; j++)
@@ -112,6 +116,10 @@ PetscErrorCode OTBarycenterCheckpointRead(OTBarycenter B)
   PetscCall(OTBarycenterFromWorld(B, 0, wf, B->qold));
   PetscCall(OTH5ReadField(f, B->wgrid, "/d", 1, wf));
   PetscCall(OTBarycenterFromWorld(B, 0, wf, B->d));
+  if (B->form == OT_BARY_LOG) {
+    PetscCall(OTH5ReadField(f, B->wgrid, "/logq", 1, wf));
+    PetscCall(OTBarycenterFromWorld(B, 0, wf, B->q));
+  }
   for (PetscInt k = 0; k < B->K; k++) {
     snprintf(name, sizeof name, "/slot%d", (int) k);
     PetscCall(OTH5ReadField(f, B->wgrid, name, 1, wf));

@@ -11,29 +11,45 @@ static inline double PowLam(double x, double lam)
   return lam == 1.0 ? x : OTFastExp(lam * OTFastLog(x));
 }
 
+/* The state: slot_k = K u_k of the last iteration (log K u_k in the log domain), the barycenter q (qold; log q in B->q
+   for the log domain) and d, so v_k = (q / K u_k)^lambda is formed when it is needed (fused with the copy into the work
+   field). Moves it to the form and eps of a stage: at the start v_k = 1, d = 1, q = 1; later through the potentials
+   eps log v_k (eps-scaling, and scaling <-> log when the kernel changes). */
 PetscErrorCode OTBarycenterStageChange(OTBarycenter B, OTBaryForm form, double eps_old, double eps)
 {
-  const ptrdiff_t n   = B->gi->nlocal;
+  const ptrdiff_t n    = B->gi->nlocal;
+  const double    lold = B->rho > 0 ? B->rho / (B->rho + eps_old) : 1.0, lnew = B->rho > 0 ? B->rho / (B->rho + eps) : 1.0;
+  double         *q = B->qold, *lq = B->q;
   ptrdiff_t       bad = 0;
 
   PetscFunctionBegin;
   if (!B->started) {
-    /* v_k = 1, d = 1: potentials 0 */
     for (PetscInt j = 0; j < B->nloc; j++) PetscCall(OTFieldSet(B->ggrid, form == OT_BARY_LOG ? 0.0 : 1.0, B->slot[j]));
     PetscCall(OTFieldSet(B->ggrid, form == OT_BARY_LOG ? 0.0 : 1.0, B->d));
-    PetscCall(OTFieldSet(B->ggrid, 0.0, B->qold));
+    PetscCall(OTFieldSet(B->ggrid, 1.0, B->qold));
+    PetscCall(OTFieldSet(B->ggrid, 0.0, B->q));
     B->form    = form;
     B->started = PETSC_TRUE;
     PetscFunctionReturn(0);
   }
-  /* through the potentials eps log v (eps-scaling, and scaling <-> log when the kernel changes) */
-  for (PetscInt j = 0; j <= B->nloc; j++) {
-    double *x = j < B->nloc ? B->slot[j] : B->d;
+  if (form == OT_BARY_LOG && B->form != OT_BARY_LOG)
+    for (ptrdiff_t i = 0; i < n; i++) lq[i] = q[i] > 0 ? log(q[i]) : -INFINITY;
+  for (PetscInt j = 0; j < B->nloc; j++) {
+    double *x = B->slot[j];
     for (ptrdiff_t i = 0; i < n; i++) {
-      double pot = B->form == OT_BARY_LOG ? eps_old * x[i] : (x[i] > 0 ? eps_old * log(x[i]) : -INFINITY);
-      x[i]       = form == OT_BARY_LOG ? pot / eps : exp(pot / eps);
-      bad += !(x[i] < INFINITY);
+      /* g = eps_old log v with v = (q / K u)^lambda; then the slot that gives v' = exp(g/eps) */
+      double g = B->form == OT_BARY_LOG ? eps_old * lold * (lq[i] - x[i]) : (q[i] > 0 ? eps_old * lold * log(q[i] / x[i]) : -INFINITY);
+      if (form == OT_BARY_LOG)
+        x[i] = lq[i] > -INFINITY ? lq[i] - g / (eps * lnew) : x[i];
+      else
+        x[i] = q[i] > 0 ? q[i] * exp(-g / (eps * lnew)) : x[i];
+      bad += !(x[i] < INFINITY) || !(x[i] > 0 || form == OT_BARY_LOG);
     }
+  }
+  for (ptrdiff_t i = 0; i < n; i++) {
+    double pot = B->form == OT_BARY_LOG ? eps_old * B->d[i] : (B->d[i] > 0 ? eps_old * log(B->d[i]) : -INFINITY);
+    B->d[i]    = form == OT_BARY_LOG ? pot / eps : exp(pot / eps);
+    bad += !(B->d[i] < INFINITY);
   }
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT64_T, MPI_SUM, B->comm));
   PetscCheck(!bad, B->comm, PETSC_ERR_FP, "eps-scaling: the scalings overflow at eps = %g; use -kernel banded (log domain)", eps);
@@ -104,8 +120,9 @@ static inline double BalancedU(const double *p, double *w, ptrdiff_t i0, ptrdiff
   return bad;
 }
 
-/* K u in w: the q-marginal error |v K u - q_old| summed into *err, the slot keeps K u, acc gathers w_k log K u */
-static inline double BalancedKu(const double *w, double *s, const double *qold, double *acc, double wk, ptrdiff_t i0, ptrdiff_t i1, double *err)
+/* K u in w: the q-marginal error |v K u - q| of (u, v = q / K u_old) summed into *err, the slot keeps K u, acc gathers
+   w_k log K u (first: the first input, which sets acc) */
+static inline double BalancedKu(const double *w, double *s, const double *q, double *acc, double wk, PetscBool first, ptrdiff_t i0, ptrdiff_t i1, double *err)
 {
   double    e8[8] = {0, 0, 0, 0, 0, 0, 0, 0}, b8[8] = {0, 0, 0, 0, 0, 0, 0, 0}, bad = 0, e = 0;
   ptrdiff_t i = i0;
@@ -113,16 +130,16 @@ static inline double BalancedKu(const double *w, double *s, const double *qold, 
     for (int k = 0; k < 8; k++) {
       double ku = w[i + k];
       b8[k] += !(ku > DBL_MIN) ? 1.0 : 0.0;
-      e8[k] += fabs(s[i + k] * ku - qold[i + k]);
-      s[i + k] = ku;
-      acc[i + k] += wk * OTFastLog(ku);
+      e8[k] += fabs(q[i + k] * ku / s[i + k] - q[i + k]);
+      s[i + k]   = ku;
+      acc[i + k] = (first ? 0.0 : acc[i + k]) + wk * OTFastLog(ku);
     }
   for (; i < i1; i++) {
     double ku = w[i];
     bad += !(ku > DBL_MIN) ? 1.0 : 0.0;
-    e += fabs(s[i] * ku - qold[i]);
-    s[i] = ku;
-    acc[i] += wk * OTFastLog(ku);
+    e += fabs(q[i] * ku / s[i] - q[i]);
+    s[i]   = ku;
+    acc[i] = (first ? 0.0 : acc[i]) + wk * OTFastLog(ku);
   }
   for (int k = 0; k < 8; k++) {
     bad += b8[k];
@@ -132,13 +149,19 @@ static inline double BalancedKu(const double *w, double *s, const double *qold, 
   return bad;
 }
 
+/* w = v = q / K u (balanced, scaling form: the hot path), fused with the copy into the work field */
+static inline void BalancedV(const double *q, const double *s, double *w, ptrdiff_t n)
+{
+  for (ptrdiff_t i = 0; i < n; i++) w[i] = q[i] / s[i];
+}
+
 PetscErrorCode OTBarycenterIterate(OTBarycenter B, double eps, double tol, PetscInt limit, const char extra[])
 {
   const OTGridInfo *gi = B->gi;
   const ptrdiff_t   n = gi->nlocal, np = gi->plane, nl0 = gi->local_n0;
   const PetscBool   logd = (PetscBool) (B->form == OT_BARY_LOG), unb = (PetscBool) (B->rho > 0);
   const double      lam = B->lambda;
-  double           *W = B->W, *q = B->q, *qold = B->qold, *acc = B->acc, *d = B->d, *ps, gs[PS_N];
+  double           *W = B->W, *q = B->qold, *lq = B->q, *acc = B->acc, *d = B->d, *ps, gs[PS_N];
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc1(PS_N * (nl0 + 1), &ps));
@@ -148,13 +171,16 @@ PetscErrorCode OTBarycenterIterate(OTBarycenter B, double eps, double tol, Petsc
 
     PetscCall(PetscLogEventBegin(OTBARY_Iteration, 0, 0, 0, 0));
     PetscCall(PetscMemzero(ps, sizeof(double) * PS_N * (nl0 + 1)));
-    for (ptrdiff_t i = 0; i < n; i++) acc[i] = (logd && unb) ? -INFINITY : 0;
     for (PetscInt j = 0; j < B->nloc; j++) {
-      const double wk = B->w[B->loc[j]], lwk = log(wk), *p = B->p[j];
-      double      *s = B->slot[j];
-      /* u_k = (p_k / K v_k)^lambda, in W */
-      memcpy(W, s, sizeof(double) * (size_t) n);
+      const double    wk = B->w[B->loc[j]], lwk = log(wk), *p = B->p[j];
+      const PetscBool first = (PetscBool) (j == 0);
+      double         *s     = B->slot[j];
+      /* v_k = (q / K u_k)^lambda into W, then u_k = (p_k / K v_k)^lambda, in W */
       if (!logd) {
+        if (lam == 1.0)
+          BalancedV(q, s, W, n);
+        else
+          for (ptrdiff_t i = 0; i < n; i++) W[i] = q[i] > 0 ? PowLam(q[i] / s[i], lam) : 0;
         PetscCall(OTKernelApply(B->K_, -1, W, W));
         for (ptrdiff_t pl = 0; pl < nl0; pl++) {
           double bad = 0;
@@ -170,6 +196,7 @@ PetscErrorCode OTBarycenterIterate(OTBarycenter B, double eps, double tol, Petsc
         }
         PetscCall(OTKernelApply(B->K_, -1, W, W));
       } else {
+        for (ptrdiff_t i = 0; i < n; i++) W[i] = lq[i] > -INFINITY ? lam * (lq[i] - s[i]) : -INFINITY;
         PetscCall(OTKernelApplyLog(B->K_, -1, W, W));
         for (ptrdiff_t pl = 0; pl < nl0; pl++) {
           double bad = 0;
@@ -182,31 +209,31 @@ PetscErrorCode OTBarycenterIterate(OTBarycenter B, double eps, double tol, Petsc
         }
         PetscCall(OTKernelApplyLog(B->K_, -1, W, W));
       }
-      /* K u_k: the q-marginal error of (u_k, v_k) against the previous barycenter, then the slot keeps K u_k and its
+      /* K u_k: the q-marginal error of (u_k, v_k) against the current barycenter, then the slot keeps K u_k and its
          log (or power) goes into the sum across inputs */
       for (ptrdiff_t pl = 0; pl < nl0; pl++) {
         double e = 0, bad = 0;
         if (!logd && !unb)
-          bad = BalancedKu(W, s, qold, acc, wk, pl * np, (pl + 1) * np, &e);
+          bad = BalancedKu(W, s, q, acc, wk, first, pl * np, (pl + 1) * np, &e);
         else if (!logd) {
           for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
-            double ku = W[i];
+            double ku = W[i], v = q[i] > 0 ? PowLam(q[i] / s[i], lam) : 0;
             bad += !(ku > DBL_MIN) ? 1.0 : 0.0;
-            e += fabs(s[i] * ku - qold[i]);
-            s[i] = ku;
-            acc[i] += unb ? wk * PowLam(ku, 1 - lam) : wk * OTFastLog(ku);
+            e += fabs(v * ku - q[i]);
+            s[i]   = ku;
+            acc[i] = (first ? 0.0 : acc[i]) + wk * PowLam(ku, 1 - lam);
           }
         } else {
           for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
-            double l = W[i];
+            double l = W[i], lv = lq[i] > -INFINITY ? lam * (lq[i] - s[i]) : -INFINITY;
             bad += !(l > -INFINITY && l < INFINITY) ? 1.0 : 0.0;
-            e += fabs(OTFastExp(s[i] + l) - qold[i]);
+            e += fabs(OTFastExp(lv + l) - q[i]);
             s[i] = l;
             if (unb) {
-              double x = lwk + (1 - lam) * l, mx = PetscMax(acc[i], x), mn = PetscMin(acc[i], x);
+              double x = lwk + (1 - lam) * l, a = first ? -INFINITY : acc[i], mx = PetscMax(a, x), mn = PetscMin(a, x);
               acc[i] = mx == -INFINITY ? mx : mx + log1p(exp(mn - mx));
             } else
-              acc[i] += wk * l;
+              acc[i] = (first ? 0.0 : acc[i]) + wk * l;
           }
         }
         ps[PS_N * pl + PS_ERR] += wk * e;
@@ -225,19 +252,28 @@ PetscErrorCode OTBarycenterIterate(OTBarycenter B, double eps, double tol, Petsc
                "kernel underflow at eps = %g: K u or K v vanished where a density has mass (the %s kernel cannot resolve values that far below its maximum); "
                "use -kernel banded (log domain) or a larger -eps",
                eps, logd ? "banded" : "FFT");
-    /* the barycenter: log q = sum_k w_k log K u_k (+ log d), or the power mean when unbalanced; acc keeps log q */
-    if (!unb && !B->debias)
-      for (ptrdiff_t i = 0; i < n; i++) q[i] = OTFastExp(acc[i]);
-    else
-      for (ptrdiff_t i = 0; i < n; i++) {
-        double lq;
-        if (!unb)
-          lq = acc[i] + (B->debias ? (logd ? d[i] : OTFastLog(d[i])) : 0);
-        else
-          lq = logd ? acc[i] / (1 - lam) : OTFastLog(acc[i]) / (1 - lam);
-        acc[i] = lq;
-        q[i]   = OTFastExp(lq);
+    /* the barycenter: log q = sum_k w_k log K u_k (+ log d), or the power mean when unbalanced; acc keeps log q, and so
+       does lq in the log domain; the change of q */
+    PetscCall(PetscMemzero(ps, sizeof(double) * PS_N * (nl0 + 1)));
+    if (B->sharpen >= 0) memcpy(B->qprev, q, sizeof(double) * (size_t) n);
+    for (ptrdiff_t pl = 0; pl < nl0; pl++) {
+      double c = 0, m = 0;
+      for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
+        double l = acc[i], qi;
+        if (unb)
+          l = logd ? l / (1 - lam) : OTFastLog(l) / (1 - lam);
+        else if (B->debias)
+          l += logd ? d[i] : OTFastLog(d[i]);
+        qi     = OTFastExp(l);
+        acc[i] = l;
+        c += fabs(qi - q[i]);
+        m += qi;
+        q[i] = qi;
+        if (logd) lq[i] = l;
       }
+      ps[PS_N * pl + PS_CHANGE] = c;
+      ps[PS_N * pl + PS_MASS]   = m;
+    }
     if (B->debias) {
       /* d <- sqrt(d q / K d): symmetric Sinkhorn steps of OT(q, q) (Janati et al.; POT does 10 per iteration) */
       for (PetscInt st = 0; st < B->debias_steps; st++) {
@@ -251,27 +287,19 @@ PetscErrorCode OTBarycenterIterate(OTBarycenter B, double eps, double tol, Petsc
         }
       }
     }
-    if (B->sharpen >= 0) PetscCall(Sharpen(B, q, acc));
-    /* v_k = (q / K u_k)^lambda; the change of q */
-    for (PetscInt j = 0; j < B->nloc; j++) {
-      double *s = B->slot[j];
-      if (!logd)
-        if (lam == 1.0)
-          for (ptrdiff_t i = 0; i < n; i++) s[i] = q[i] / s[i]; /* K u > 0 everywhere (checked) */
-        else
-          for (ptrdiff_t i = 0; i < n; i++) s[i] = q[i] > 0 ? PowLam(q[i] / s[i], lam) : 0;
-      else
-        for (ptrdiff_t i = 0; i < n; i++) s[i] = acc[i] > -INFINITY ? lam * (acc[i] - s[i]) : -INFINITY;
-    }
-    for (ptrdiff_t pl = 0; pl < nl0; pl++) {
-      double c = 0, m = 0;
-      for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
-        c += fabs(q[i] - qold[i]);
-        m += q[i];
-        qold[i] = q[i];
+    if (B->sharpen >= 0) {
+      /* the change is that of the sharpened barycenters */
+      PetscCall(Sharpen(B, q, acc));
+      if (logd) memcpy(lq, acc, sizeof(double) * (size_t) n);
+      for (ptrdiff_t pl = 0; pl < nl0; pl++) {
+        double c = 0, m = 0;
+        for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
+          c += fabs(q[i] - B->qprev[i]);
+          m += q[i];
+        }
+        ps[PS_N * pl + PS_CHANGE] = c;
+        ps[PS_N * pl + PS_MASS]   = m;
       }
-      ps[PS_N * pl + PS_CHANGE] = c;
-      ps[PS_N * pl + PS_MASS]   = m;
     }
     PetscCall(OTGridSumPlanes(B->ggrid, PS_N, ps, gs));
     B->change = gs[PS_CHANGE];
@@ -287,16 +315,11 @@ PetscErrorCode OTBarycenterIterate(OTBarycenter B, double eps, double tol, Petsc
     B->itotal++;
     PetscCall(OTProgressUpdate(B->progress, B->it, PetscMax(B->change, unb ? 0 : B->err), extra));
     if (B->it >= B->min_it && B->change <= tol && (unb || B->err <= tol)) break;
-    write = stop = PETSC_FALSE;
-    if (B->itotal % B->poll_every == 0 || (B->ckpt_every > 0 && B->itotal % B->ckpt_every == 0))
-      PetscCall(OTCheckpointPoll(B->comm, B->itotal, B->ckpt_every, &write, &stop));
+    PetscCall(OTSolverCheckpointPoll(B->comm, B->itotal, B->poll_every, B->ckpt_every, &write, &stop));
     if (write && B->ckpt[0]) PetscCall(OTBarycenterCheckpointWrite(B));
     if (stop) {
       B->stopped = PETSC_TRUE;
-      OTSetExitStatus(OTMPI_EXIT_CHECKPOINTED);
-      if (B->ckpt[0])
-        PetscCall(PetscPrintf(B->comm, "barycenter: signal received: checkpoint written to %s at iteration %" PetscInt_FMT "; restart with -restart %s\n",
-                              B->ckpt, B->it, B->ckpt));
+      PetscCall(OTSolverStopped(B->comm, "barycenter", B->ckpt, B->it));
       break;
     }
   }
@@ -311,7 +334,7 @@ PetscErrorCode OTBarycenterFinish(OTBarycenter B)
 
   PetscFunctionBegin;
   if (!B->qw) PetscCall(OTFieldCreate(B->wgrid, &B->qw));
-  PetscCall(OTBarycenterToWorld(B, 0, B->q, B->qw));
+  PetscCall(OTBarycenterToWorld(B, 0, B->qold, B->qw));
   PetscCall(OTFieldScale(B->wgrid, 1.0 / B->mass, B->qw));
   PetscCall(OTFieldCreate(B->wgrid, &ent));
   for (ptrdiff_t i = 0; i < B->wi->nlocal; i++) ent[i] = B->qw[i] > 0 ? -B->qw[i] * log(B->qw[i]) : 0;

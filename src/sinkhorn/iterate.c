@@ -183,17 +183,11 @@ PetscErrorCode OTSinkhornIterate(OTSinkhorn S, OTSinkProblem *P, OTSinkForm form
                eps, sums[1], logd ? "banded" : "FFT");
     PetscCall(OTProgressUpdate(S->progress, P->it, P->err, extra));
     if (P->err <= tol && P->it >= S->min_it) break;
-    /* the signal poll is a collective: every poll_every iterations (and at the checkpoint cadence), not every one */
-    write = stop = PETSC_FALSE;
-    if (S->itotal % S->poll_every == 0 || (S->ckpt_every > 0 && S->itotal % S->ckpt_every == 0))
-      PetscCall(OTCheckpointPoll(S->comm, S->itotal, S->ckpt_every, &write, &stop));
+    PetscCall(OTSolverCheckpointPoll(S->comm, S->itotal, S->poll_every, S->ckpt_every, &write, &stop));
     if (write && S->ckpt[0]) PetscCall(OTSinkhornCheckpointWrite(S, (PetscInt) (P - S->prob), stage, form));
     if (stop) {
       S->stopped = PETSC_TRUE;
-      OTSetExitStatus(OTMPI_EXIT_CHECKPOINTED);
-      if (S->ckpt[0])
-        PetscCall(PetscPrintf(S->comm, "sinkhorn: signal received: checkpoint written to %s at iteration %" PetscInt_FMT "; restart with -restart %s\n",
-                              S->ckpt, P->it, S->ckpt));
+      PetscCall(OTSolverStopped(S->comm, "sinkhorn", S->ckpt, P->it));
       break;
     }
   }

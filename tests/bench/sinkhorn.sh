@@ -87,7 +87,7 @@ fft 1 256,256 300 0.1 "$REPS"
 fft 2 256,256 300 0.1 "$REPS"
 fft 1 128,128,128 10 0.15 "$REPS"
 fft 2 128,128,128 10 0.15 "$REPS"
-[[ $BIG == 1 ]] && fft 2 256,256,256 4 0.15 1
+[[ $BIG == 1 ]] && fft 2 256,256,256 8 0.15 1
 pot 256 300 20 0.1 dct sinkhorn
 pot 512 100 5 0.1 dct sinkhorn
 pot 256 20 2 0.0001 banded sinkhorn_log

@@ -55,6 +55,11 @@ must "3d np=1" 1 barycenter -inputs b3a.h5,b3b.h5 -eps 0.005 -tol 1e-10 -o b31.h
   $REF same b31.h5 b34.h5 1e-10 "3-D 21x18x16: np=4 in 2 groups = np=1 (1e-10)"
 grep -q "1 input per group" .out && ok "groups and inputs per group printed" || fail "group line: $(head -2 .out)"
 
+# --- eps-scaling (dct at the large eps of the schedule, banded below; the state through the potentials) reaches the same
+must "eps scaling" 2 barycenter -inputs s0.h5,s1.h5,s2.h5,s3.h5 -eps 0.002 -tol 1e-10 -eps_scaling -o es.h5 -quiet &&
+  must "no eps scaling" 2 barycenter -inputs s0.h5,s1.h5,s2.h5,s3.h5 -eps 0.002 -tol 1e-10 -o es0.h5 -quiet &&
+  $REF same es0.h5 es.h5 1e-8 "-eps_scaling reaches the same barycenter"
+
 # --- NIfTI label atlases (2 mm voxels): label 1 of A and label 2 of B
 $REF atlases
 must "atlases" 2 barycenter -inputs atlasA.nii,atlasB.nii.gz -label 1,2 -eps 8 -o lb.h5 -png lb.png -quiet && $REF check_labels lb.h5
@@ -82,6 +87,17 @@ must "with checkpoints" 2 barycenter -inputs s0.h5,s1.h5,s2.h5,s3.h5 -eps 0.002 
 [[ -f ck.h5 && $(attr ck.h5 iterations) == 50 ]] && ok "barycenter checkpoint written every 25 iterations (last at 50)" || fail "no barycenter checkpoint at iteration 50"
 must "restart" 4 barycenter -inputs s0.h5,s1.h5,s2.h5,s3.h5 -eps 0.002 -tol 0 -max_it 60 -restart ck.h5 -groups 4 -o rest.h5 -quiet &&
   $REF same full.h5 rest.h5 1e-10 "restart (np=2, 2 groups -> np=4, 4 groups) = uninterrupted run"
+# a signal: checkpoint, exit 75, no output; the restart (another -groups) continues the count
+mpiexec -n 2 "$OTMPI" barycenter -inputs s0.h5,s1.h5,s2.h5,s3.h5 -eps 0.002 -tol 0 -max_it 100000 -checkpoint sig.ckpt -o sig.h5 -monitor </dev/null >sig.out 2>&1 &
+pid=$!
+for _ in $(seq 200); do grep -q "it  *3 " sig.out 2>/dev/null && break; sleep 0.1; done
+kill -USR1 $pid
+wait $pid
+rc=$?
+[[ $rc -eq 75 && -f sig.ckpt && ! -e sig.h5 ]] && ok "barycenter SIGUSR1: exit 75, checkpoint at iteration $(attr sig.ckpt iterations), no output" || fail "barycenter SIGUSR1: status $rc, $(ls sig.* 2>&1 | tr '\n' ' ')"
+stopped=$(attr sig.ckpt iterations)
+must "restart after signal" 1 barycenter -inputs s0.h5,s1.h5,s2.h5,s3.h5 -eps 0.002 -tol 0 -max_it $((stopped + 5)) -restart sig.ckpt -o sig.h5 -quiet &&
+  [[ $(attr sig.h5 iterations) -eq $((stopped + 5)) ]] && ok "barycenter restart after the signal continues to iteration $((stopped + 5))" || fail "barycenter restart after signal: $(attr sig.h5 iterations 2>&1)"
 run_otmpi 1 barycenter -help
 grep -q -- "-groups <now 0" .out && grep -q -- "-kernel <now auto" .out && grep -q -- "-bary_debias_steps" .out && ok "barycenter -help lists the options" || fail "-help: $(head -5 .out)"
 

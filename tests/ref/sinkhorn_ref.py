@@ -15,34 +15,9 @@ usage: sinkhorn_ref.py COMMAND ARGS
 import sys
 import numpy as np
 import h5py
+from otref import ok, fail, write, read
 
 RTOL_POT = 1e-8
-
-
-def ok(name):
-    print("ok " + name)
-
-
-def fail(name, why):
-    print("FAIL %s: %s" % (name, why))
-
-
-def write(path, a, h=None, origin=None):
-    with h5py.File(path, "w") as f:
-        d = f.create_dataset("density", data=a)
-        if h is not None:
-            d.attrs["spacing"] = np.asarray(h, dtype=float)
-        if origin is not None:
-            d.attrs["origin"] = np.asarray(origin, dtype=float)
-
-
-def read(path):
-    with h5py.File(path, "r") as f:
-        d = f["density"]
-        a = d[...]
-        h = d.attrs.get("spacing", np.full(a.ndim, 1.0 / max(a.shape)))
-        o = d.attrs.get("origin", np.zeros(a.ndim))
-    return a, np.asarray(h, float), np.asarray(o, float)
 
 
 def coords(shape, h, o):
