@@ -44,8 +44,9 @@ PETSC_EXTERN PetscErrorCode OTKernelApply(OTKernel, PetscInt, const double *, do
 /* Log domain: out_i = log sum_j K_ij exp(in_j) (-inf allowed on input and output). in == out allowed. For the FFT kernels it
    is computed as M + log(K exp(in - M)) with M the global max, so it carries their absolute round-off. */
 PETSC_EXTERN PetscErrorCode OTKernelApplyLog(OTKernel, PetscInt, const double *, double *);
-/* The fastest of n kernel applications in place on a scratch field (the kernel alone: for FFT kernels, the transforms
-   and the multiply): the baseline of the solvers' per-iteration overhead. */
+/* The fastest of n kernel applications in place on the kernel's scratch field (the kernel alone: for FFT kernels, the
+   transforms and the multiply): the baseline of the solvers' per-iteration overhead (they sample it between iterations,
+   so that both timings see the same load on shared nodes). */
 PETSC_EXTERN PetscErrorCode OTKernelTimeApplication(OTKernel, PetscInt, double *);
 PETSC_EXTERN PetscErrorCode OTKernelView(OTKernel, PetscViewer);
 PETSC_EXTERN PetscErrorCode OTKernelDestroy(OTKernel *);

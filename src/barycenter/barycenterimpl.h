@@ -39,7 +39,7 @@ struct _p_OTBarycenter {
   PetscInt           it, itotal, stage;
   OTBaryForm         form;
   double             err, change, mass;
-  double             iter_time, iter_min;
+  double             iter_time, iter_min, kernel_min;
   PetscInt           iter_count;
   PetscBool          resume, started;
   OTProgress         progress;

@@ -311,6 +311,12 @@ PetscErrorCode OTBarycenterIterate(OTBarycenter B, double eps, double tol, Petsc
       if (!B->iter_count || dt < B->iter_min) B->iter_min = dt;
       B->iter_count++;
     }
+    if (B->iter_count <= B->time_kernel) {
+      double tk;
+      PetscCall(OTKernelTimeApplication(B->K_, 1, &tk));
+      PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &tk, 1, MPI_DOUBLE, MPI_MAX, B->comm));
+      if (B->iter_count == 1 || tk < B->kernel_min) B->kernel_min = tk;
+    }
     B->it++;
     B->itotal++;
     PetscCall(OTProgressUpdate(B->progress, B->it, PetscMax(B->change, unb ? 0 : B->err), extra));

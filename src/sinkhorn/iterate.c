@@ -173,6 +173,11 @@ PetscErrorCode OTSinkhornIterate(OTSinkhorn S, OTSinkProblem *P, OTSinkForm form
       S->iter_time += dt;
       if (!S->iter_count || dt < S->iter_min) S->iter_min = dt;
     }
+    if (S->iter_count < S->time_kernel) {
+      double tk;
+      PetscCall(OTKernelTimeApplication(S->K, 1, &tk));
+      if (!S->iter_count || tk < S->kernel_min) S->kernel_min = tk;
+    }
     S->iter_count++;
     P->it++;
     S->itotal++;

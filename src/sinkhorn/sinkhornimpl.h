@@ -44,7 +44,8 @@ struct _p_OTSinkhorn {
   PetscInt          itotal;
   double            iter_time; /* wall time in iterations, and their count (for the time per iteration) */
   PetscInt          iter_count;
-  double            iter_min; /* the fastest iteration: robust to other jobs on shared nodes */
+  double            iter_min;   /* the fastest iteration: robust to other jobs on shared nodes */
+  double            kernel_min; /* the fastest bare kernel application, sampled between the first time_kernel iterations */
   OTProgress        progress;
   const char       *last_kernel;
   /* where a restart resumes: problem, stage, iterations done, and the state (read from the checkpoint) */

@@ -37,7 +37,7 @@ $OTMPI gen -shape shell -n $s -center 0.55,0.5,0.5 -radius 0.3 -floor 0.01 -o v1
 $OTMPI gen -shape box -n $s -center 0.5,0.55,0.45 -radius 0.2,0.25,0.15 -floor 0.01 -o v2.h5 >/dev/null
 $OTMPI gen -shape gaussian -n $s -center 0.45,0.5,0.55 -sigma 0.12 -floor 0.01 -o v3.h5 >/dev/null
 for G in 1 2; do
-  mpiexec -n 2 "$OTMPI" barycenter -inputs v0.h5,v1.h5,v2.h5,v3.h5 -eps 0.15 -kernel dct -tol 0 -max_it 5 -groups $G -bary_time_kernel 5 -o o.h5 -quiet </dev/null >/dev/null
+  mpiexec -n 2 "$OTMPI" barycenter -inputs v0.h5,v1.h5,v2.h5,v3.h5 -eps 0.15 -kernel dct -tol 0 -max_it 8 -groups $G -bary_time_kernel 8 -o o.h5 -quiet </dev/null >/dev/null
   read -r it ka <<<"$(a o.h5 time_per_iteration_min kernel_application_min)"
   echo -e "fft\t$s\t2\t$G\t$it\t$ka\t$(awk -v a="$it" -v b="$ka" -v g="$G" 'BEGIN { printf "%.3f", a / (2 * 4 / g * b) }')" | tee -a results.tsv
 done
