@@ -1,0 +1,112 @@
+/* dynimpl.h: private structures of the dynamic OT solver: the space-time layout, staggered and centred fields, operators. */
+#pragma once
+#include <otdynamic.h>
+#include <otlog.h>
+#include <petscksp.h>
+
+/* Space-time layout. Space is the OTGrid's slab decomposition along axis 0; time is never split: every rank holds the whole
+   time line of its cells, time fastest, so a cell field is the C-order array (n0, n1, n2, nt) cut into the same slabs as
+   the input densities. This is the layout FFTW-MPI transforms in place (the DCT path), the row order of the PETSc matrix
+   (the KSP path), and the only ghost exchanges are of single planes of axis 0.
+   Staggered variables U: rho on the nt+1 time faces of each spatial cell (faces 0 and nt hold rho0, rho1); m_k on the
+   faces of axis k, stored at the lower face of each cell (the face at index 0 is the wall, always 0; the upper wall is
+   implicit); an optional source (Wasserstein–Fisher–Rao) at cell centres. Centred variables V: f, m_k, source at cells. */
+typedef struct {
+  OTGrid            grid;
+  const OTGridInfo *gi;
+  MPI_Comm          comm;
+  PetscInt          d, nt, nc;       /* space dims, time cells, components (1 + d + wfr) */
+  PetscBool         wfr;             /* source component present */
+  ptrdiff_t         n[3], S[3];      /* global cells and spatial strides per axis */
+  double            h[3], dt, hvol;  /* spacing, time step, cell volume */
+  ptrdiff_t         ns, ncell, nrho; /* local spatial cells, local cells x nt, local cells x (nt+1) */
+  ptrdiff_t         ln0, s0, plane;  /* slab: planes, first plane, spatial cells per plane */
+  PetscMPIInt       lo, hi;          /* neighbours along axis 0 (MPI_PROC_NULL at walls) */
+  double           *glo, *ghi;       /* ghost planes (plane*nt) */
+  double           *ps;              /* per-plane partial sums: ln0 x OT_DYN_MAXSUMS */
+  double           *thomas[4];       /* factors of tridiag(1/4, 3/2, 1/4) along axes 1, 2 and time (index 3) */
+  double           *cw[3];           /* Chebyshev work along axis 0 (cell fields) */
+  PetscInt          cheb_its;        /* Chebyshev iterations for the axis-0 lines */
+} OTSpaceTime;
+
+#define OT_DYN_MAXSUMS 16
+
+/* A field on the space-time grid: component 0 is the density (time faces when stag), 1..d the momentum, d+1 the source. */
+typedef struct {
+  PetscBool stag;
+  double   *c[5];
+} OTDynVec;
+
+/* Poisson solver of the continuity projection: solves (-Lap_{t,x} + shift) p = r on the cells, Neumann on every wall, with
+   zero mean when shift = 0. r is overwritten (it is the work buffer of the transform). */
+typedef struct _p_OTDynPoisson *OTDynPoisson;
+
+typedef struct {
+  double gamma; /* prox step */
+} OTDynProx;
+
+struct _p_OTDynamic {
+  OTSpaceTime          st;
+  OTDynamicType        type;
+  OTDynamicPoissonType ptype;
+  OTDynPoisson         poisson;
+  double               tol, delta; /* delta: Fisher–Rao length scale (0: balanced) */
+  PetscInt             max_it, check_every, it;
+  PetscBool            setup, have_densities, restarted;
+  double              *rho0, *rho1; /* density per unit volume (internal units) */
+  double               mass[2], scale; /* input masses; the unit of mass per cell = scale * density */
+  /* state: PD uses U, Ubar (=W), V; DR uses w = (U,V), z = (Z,ZV); ALG2 uses Y = (Z,ZV), Lambda = (W,V) */
+  OTDynVec U, V, Z, ZV, W, WV, T, TV, P;
+  double  *p;                           /* Poisson solution (warm start for the KSP path) */
+  double   pd_sigma, pd_tau, pd_theta, pd_adapt_alpha, pd_adapt_eta, pd_adapt_delta;
+  PetscBool pd_adaptive;
+  double   dr_alpha, dr_gamma, alg2_r, alg2_mu;
+  char     checkpoint[PETSC_MAX_PATH_LEN];
+  PetscInt checkpoint_every;
+  OTDynamicResult res;
+  double  *out_rho, *out_m; /* the path (staggered U in the constraint set) kept for output */
+  PetscLogEvent ev_iter, ev_poisson, ev_prox, ev_graph;
+};
+
+/* layout (spacetime.c) */
+PETSC_INTERN PetscErrorCode OTSpaceTimeSetUp(OTSpaceTime *, OTGrid, PetscInt, PetscBool);
+PETSC_INTERN PetscErrorCode OTSpaceTimeDestroy(OTSpaceTime *);
+PETSC_INTERN PetscErrorCode OTSpaceTimeExchange(OTSpaceTime *, const double *, PetscBool, PetscBool);
+PETSC_INTERN PetscErrorCode OTSpaceTimeSum(OTSpaceTime *, PetscInt, double[]);
+PETSC_INTERN ptrdiff_t      OTDynVecLen(const OTSpaceTime *, const OTDynVec *, PetscInt);
+PETSC_INTERN PetscErrorCode OTDynVecCreate(OTSpaceTime *, PetscBool, OTDynVec *);
+PETSC_INTERN PetscErrorCode OTDynVecDestroy(OTSpaceTime *, OTDynVec *);
+PETSC_INTERN PetscErrorCode OTDynVecCopy(OTSpaceTime *, const OTDynVec *, OTDynVec *);
+PETSC_INTERN PetscErrorCode OTDynVecAXPBY(OTSpaceTime *, double, const OTDynVec *, double, OTDynVec *);
+PETSC_INTERN PetscErrorCode OTDynVecWAXPBY(OTSpaceTime *, OTDynVec *, double, const OTDynVec *, double, const OTDynVec *);
+PETSC_INTERN PetscErrorCode OTDynVecNormsPartial(OTSpaceTime *, const OTDynVec *, const OTDynVec *, double, PetscInt);
+
+/* operators (operators.c) */
+PETSC_INTERN PetscErrorCode OTDynInterp(OTSpaceTime *, const OTDynVec *, OTDynVec *);
+PETSC_INTERN PetscErrorCode OTDynInterpAdjoint(OTSpaceTime *, const OTDynVec *, OTDynVec *);
+PETSC_INTERN PetscErrorCode OTDynDivergence(OTSpaceTime *, const OTDynVec *, double, double *);
+PETSC_INTERN PetscErrorCode OTDynGradientAdd(OTSpaceTime *, const double *, double, double, OTDynVec *);
+PETSC_INTERN PetscErrorCode OTDynSetBoundary(OTSpaceTime *, const double *, const double *, OTDynVec *);
+PETSC_INTERN PetscErrorCode OTDynInterpNormalSolve(OTSpaceTime *, OTDynVec *);
+PETSC_INTERN PetscErrorCode OTDynGraphProject(OTSpaceTime *, const OTDynVec *, const OTDynVec *, OTDynVec *, OTDynVec *, OTDynVec *, OTDynVec *);
+
+/* pointwise prox (prox.c): (f, m) <- prox_{gamma J}(f, m), J = |m|^2 / (2 f); and the Moreau complement. */
+PETSC_INTERN PetscErrorCode OTDynProxJ(OTSpaceTime *, double, const OTDynVec *, OTDynVec *);
+PETSC_INTERN void           OTDynProxJPoints(ptrdiff_t, PetscInt, double, double *const[], double *const[], PetscInt *);
+PETSC_INTERN PetscErrorCode OTDynEnergy(OTSpaceTime *, const OTDynVec *, double *, double *);
+
+/* Poisson (poisson.c, poisson_dct.c, poisson_ksp.c) */
+PETSC_INTERN PetscErrorCode OTDynPoissonCreate(OTSpaceTime *, OTDynamicPoissonType, double, OTDynPoisson *);
+PETSC_INTERN PetscErrorCode OTDynPoissonGetWork(OTDynPoisson, double **);
+PETSC_INTERN PetscErrorCode OTDynPoissonSolve(OTDynPoisson, double *, double *);
+PETSC_INTERN PetscErrorCode OTDynPoissonGetStats(OTDynPoisson, PetscInt *, PetscInt *, double *);
+PETSC_INTERN PetscErrorCode OTDynPoissonView(OTDynPoisson, PetscViewer);
+PETSC_INTERN PetscErrorCode OTDynPoissonDestroy(OTDynPoisson *);
+PETSC_INTERN PetscErrorCode OTDynProjectC(OTSpaceTime *, OTDynPoisson, const double *, const double *, double, double *, OTDynVec *);
+
+/* methods (methods.c) and files (dynio.c) */
+PETSC_INTERN PetscErrorCode OTDynamicInitState(OTDynamic);
+PETSC_INTERN PetscErrorCode OTDynamicStep(OTDynamic, PetscBool, double *, double *);
+PETSC_INTERN PetscErrorCode OTDynamicPathForOutput(OTDynamic, OTDynVec **);
+PETSC_INTERN PetscErrorCode OTDynamicCheckpointWrite(OTDynamic, const char[]);
+PETSC_INTERN PetscErrorCode OTDynamicCheckpointRead(OTDynamic, const char[]);
