@@ -38,6 +38,7 @@ typedef struct {
 
 PETSC_EXTERN PetscErrorCode OTDynamicCreate(OTGrid, PetscInt, OTDynamic *);
 PETSC_EXTERN PetscErrorCode OTDynamicSetType(OTDynamic, OTDynamicType);
+PETSC_EXTERN PetscErrorCode OTDynamicGetType(OTDynamic, OTDynamicType *);
 PETSC_EXTERN PetscErrorCode OTDynamicSetPoissonType(OTDynamic, OTDynamicPoissonType);
 PETSC_EXTERN PetscErrorCode OTDynamicSetTolerances(OTDynamic, double, PetscInt);
 PETSC_EXTERN PetscErrorCode OTDynamicSetFisherRao(OTDynamic, double);

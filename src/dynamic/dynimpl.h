@@ -41,31 +41,34 @@ typedef struct {
    zero mean when shift = 0. r is overwritten (it is the work buffer of the transform). */
 typedef struct _p_OTDynPoisson *OTDynPoisson;
 
-typedef struct {
-  double gamma; /* prox step */
-} OTDynProx;
-
 struct _p_OTDynamic {
+  OTGrid               grid;
   OTSpaceTime          st;
   OTDynamicType        type;
   OTDynamicPoissonType ptype;
   OTDynPoisson         poisson;
-  double               tol, delta; /* delta: Fisher–Rao length scale (0: balanced) */
-  PetscInt             max_it, check_every, it;
-  PetscBool            setup, have_densities, restarted;
-  double              *rho0, *rho1; /* density per unit volume (internal units) */
-  double               mass[2], scale; /* input masses; the unit of mass per cell = scale * density */
-  /* state: PD uses U, Ubar (=W), V; DR uses w = (U,V), z = (Z,ZV); ALG2 uses Y = (Z,ZV), Lambda = (W,V) */
-  OTDynVec U, V, Z, ZV, W, WV, T, TV, P;
-  double  *p;                           /* Poisson solution (warm start for the KSP path) */
-  double   pd_sigma, pd_tau, pd_theta, pd_adapt_alpha, pd_adapt_eta, pd_adapt_delta;
-  PetscBool pd_adaptive;
-  double   dr_alpha, dr_gamma, alg2_r, alg2_mu;
-  char     checkpoint[PETSC_MAX_PATH_LEN];
-  PetscInt checkpoint_every;
+  double               tol, delta; /* delta: Fisher–Rao length scale (0: balanced OT) */
+  PetscInt             nt, max_it, check_every, it;
+  PetscBool            setup, have_densities, restarted, solved;
+  double              *rho0, *rho1;   /* the boundary densities per unit volume (internal units) */
+  double               mass[2], rhomax;
+  double               moments[2][4]; /* fingerprint of the inputs, checked on restart */
+  /* state, four staggered/centred pairs whose roles depend on the method:
+       PD:   (U, V) primal path and dual variable; (Z, ZV) extrapolated path and prox point; (X, XV) saved for residuals
+       DR:   (U, V) = w; (Z, ZV) = z = P_graph(w); (X, XV) = y = prox_{gamma G1}(2z - w)
+       ALG2: (U, V) = scaled multiplier; (Z, ZV) = graph side; (X, XV) = constraint/energy side
+     (T, TV) is work for all. The path in the constraint set C is U (PD) or X (DR, ALG2); the prox point is ZV or XV. */
+  OTDynVec  U, V, Z, ZV, X, XV, T, TV;
+  OTDynVec *path, *prox; /* after the solve: the path in C and its prox point */
+  double   *p; /* Poisson potential (the KSP path's warm start) */
+  double    pd_sigma, pd_tau, pd_theta, pd_alpha, pd_eta, pd_delta;
+  PetscBool pd_adaptive, dr_adaptive, alg2_adaptive;
+  double    dr_alpha, dr_gamma, alg2_r, balance_mu;
+  PetscInt  cheb_its;
+  char      checkpoint[PETSC_MAX_PATH_LEN];
+  PetscInt  checkpoint_every;
   OTDynamicResult res;
-  double  *out_rho, *out_m; /* the path (staggered U in the constraint set) kept for output */
-  PetscLogEvent ev_iter, ev_poisson, ev_prox, ev_graph;
+  PetscLogEvent   ev_iter, ev_poisson, ev_prox, ev_graph, ev_check;
 };
 
 /* layout (spacetime.c) */
@@ -107,6 +110,7 @@ PETSC_INTERN PetscErrorCode OTDynProjectC(OTSpaceTime *, OTDynPoisson, const dou
 /* methods (methods.c) and files (dynio.c) */
 PETSC_INTERN PetscErrorCode OTDynamicInitState(OTDynamic);
 PETSC_INTERN PetscErrorCode OTDynamicStep(OTDynamic, PetscBool, double *, double *);
-PETSC_INTERN PetscErrorCode OTDynamicPathForOutput(OTDynamic, OTDynVec **);
+PETSC_INTERN PetscErrorCode OTDynamicGetPath(OTDynamic, OTDynVec **, OTDynVec **);
+PETSC_INTERN PetscErrorCode OTDynamicPathEnergy(OTDynamic, double *, double *, double *);
 PETSC_INTERN PetscErrorCode OTDynamicCheckpointWrite(OTDynamic, const char[]);
 PETSC_INTERN PetscErrorCode OTDynamicCheckpointRead(OTDynamic, const char[]);
