@@ -23,8 +23,9 @@ PETSC_EXTERN const char *const OTDynamicPoissonTypes[];
 
 /* What a solve found (every rank holds the same values). */
 typedef struct {
-  double   w2_squared;      /* 2 x the Benamou–Brenier energy of the path (WFR^2 with -rho_fr) */
-  double   transport_part;  /* its momentum part (equals w2_squared without -rho_fr) */
+  double   w2_squared;      /* 2 x the Benamou–Brenier energy at the prox point (WFR^2 with -rho_fr) */
+  double   w2_squared_path; /* 2 x the energy of the written path (interpolated to the cell centres) */
+  double   transport_part;  /* the momentum part of w2_squared (all of it without -rho_fr) */
   double   source_part;     /* its Fisher–Rao (source) part */
   double   primal_residual; /* continuity: |P - I(U)| / |P|, P the point where the energy is evaluated, U in the constraint set */
   double   dual_residual;   /* optimality: relative fixed-point / dual residual of the method */

@@ -71,6 +71,7 @@ PetscErrorCode OTDynamicWrite(OTDynamic dyn, OTH5 f)
     int         iters = (int)r->iterations, conv = r->converged ? 1 : 0, ntv = (int)nt;
     const char *pnames[] = {"dct", "ksp"};
     PetscCall(OTH5WriteAttribute(f, "/", "w2_squared", OT_DOUBLE, 1, &r->w2_squared));
+    PetscCall(OTH5WriteAttribute(f, "/", "w2_squared_path", OT_DOUBLE, 1, &r->w2_squared_path));
     PetscCall(OTH5WriteAttribute(f, "/", "iterations", OT_INT32, 1, &iters));
     PetscCall(OTH5WriteAttribute(f, "/", "residual", OT_DOUBLE, 1, &r->primal_residual));
     PetscCall(OTH5WriteAttribute(f, "/", "primal_residual", OT_DOUBLE, 1, &r->primal_residual));

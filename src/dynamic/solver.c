@@ -249,9 +249,8 @@ PetscErrorCode OTDynamicSolve(OTDynamic dyn)
   PetscCall(OTProgressDestroy(&prog));
   dyn->res.iterations = dyn->it;
   if (!dyn->res.stopped) {
-    double w2prox;
-    PetscCall(OTDynamicPathEnergy(dyn, &dyn->res.w2_squared, &w2prox, &dyn->res.rho_min));
-    PetscCall(PetscInfo(NULL, "dynamic: w2^2 of the path %.12g, of the prox point %.12g\n", dyn->res.w2_squared, w2prox));
+    PetscCall(OTDynamicPathEnergy(dyn, &dyn->res.w2_squared_path, &dyn->res.w2_squared, &dyn->res.rho_min));
+    PetscCall(PetscInfo(NULL, "dynamic: w2^2 of the path %.12g, of the prox point %.12g\n", dyn->res.w2_squared_path, dyn->res.w2_squared));
     dyn->res.rho_min *= st->hvol;
   }
   dyn->res.mass[0] = dyn->mass[0];
