@@ -2,6 +2,23 @@
    densities: the geodesic rho(t, x), its momentum and W2^2 from a proximal splitting on a distributed space-time grid. */
 #include "commands.h"
 
+/* Refuses an output path that names an input (or the other output): the run would overwrite it. */
+static PetscErrorCode CheckDistinct(const char path[], const char what[], const char a[], const char b[], const char other[])
+{
+  char        rp[PETSC_MAX_PATH_LEN], rq[PETSC_MAX_PATH_LEN], file[PETSC_MAX_PATH_LEN];
+  const char *list[3] = {a, b, other};
+
+  PetscFunctionBegin;
+  if (!realpath(path, rp)) PetscFunctionReturn(0); /* does not exist yet: cannot be an input */
+  for (int i = 0; i < 3; i++) {
+    const char *c = strrchr(list[i], ':');
+    snprintf(file, sizeof file, "%.*s", (int) (c && c[1] == '/' ? c - list[i] : (ptrdiff_t) strlen(list[i])), list[i]);
+    PetscCheck(!realpath(file, rq) || strcmp(rp, rq), PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "%s %s is also %s: it would be overwritten", what, path,
+               i == 0 ? "the input -a" : (i == 1 ? "the input -b" : "another output"));
+  }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode OTCommandDynamic(PetscInt npos, char **pos)
 {
   char            a[PETSC_MAX_PATH_LEN] = "", b[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "", png[PETSC_MAX_PATH_LEN] = "";
@@ -24,12 +41,14 @@ PetscErrorCode OTCommandDynamic(PetscInt npos, char **pos)
   PetscCall(PetscOptionsReal("-tol", "stop when the primal and dual residuals are both below tol", NULL, tol, &tol, NULL));
   PetscCall(PetscOptionsInt("-max_it", "iteration limit (exactly this many when -tol is not reached)", NULL, max_it, &max_it, NULL));
   PetscCall(PetscOptionsReal("-rho_fr", "Wasserstein-Fisher-Rao length scale delta (unbalanced; masses kept); 0: balanced W2", NULL, delta, &delta, NULL));
-  PetscCall(PetscOptionsString("-checkpoint", "checkpoint file (default OUT.checkpoint.h5, written on SIGTERM/SIGUSR1)", NULL, ckpt, ckpt, sizeof ckpt, &set_ckpt));
+  PetscCall(
+      PetscOptionsString("-checkpoint", "checkpoint file (default OUT.checkpoint.h5, written on SIGTERM/SIGUSR1)", NULL, ckpt, ckpt, sizeof ckpt, &set_ckpt));
   PetscCall(PetscOptionsInt("-checkpoint_every", "write the checkpoint every N iterations (0: only on a signal)", NULL, every, &every, NULL));
   PetscCall(PetscOptionsString("-restart", "continue from this checkpoint", NULL, restart, restart, sizeof restart, &set_restart));
   PetscCall(PetscOptionsInt("-png_frames", "number of PNG frames of the path with -png (BASE_tK.png)", NULL, frames, &frames, NULL));
   PetscCall(PetscOptionsBool("-dyn_view", "print the solver's settings and statistics at the end", NULL, view, &view, NULL));
-  PetscCall(OTDriverOutputOptions(PetscOptionsObject, "output file (HDF5): /rho, /momentum, attributes w2_squared, iterations, residual", out, sizeof out, png, sizeof png, &has_png));
+  PetscCall(OTDriverOutputOptions(PetscOptionsObject, "output file (HDF5): /rho, /momentum, attributes w2_squared, iterations, residual", out, sizeof out, png,
+                                  sizeof png, &has_png));
   PetscOptionsEnd();
   PetscCall(OTDriverHelpRequested(&help));
   if (help) { /* list the solver's own options (-dyn_*) too */
@@ -48,9 +67,11 @@ PetscErrorCode OTCommandDynamic(PetscInt npos, char **pos)
     PetscCall(OTOutputCheckPath(PETSC_COMM_WORLD, ckpt, "-checkpoint"));
   } else {
     size_t n = strlen(out);
-    snprintf(ckpt, sizeof ckpt, "%.*s.checkpoint.h5", (int)(n > 3 && !strcmp(out + n - 3, ".h5") ? n - 3 : n), out);
+    snprintf(ckpt, sizeof ckpt, "%.*s.checkpoint.h5", (int) (n > 3 && !strcmp(out + n - 3, ".h5") ? n - 3 : n), out);
   }
   PetscCheck(!set_restart || restart[0], PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-restart needs a checkpoint file");
+  PetscCall(CheckDistinct(out, "-o", a, b, ckpt));
+  if (set_ckpt) PetscCall(CheckDistinct(ckpt, "-checkpoint", a, b, out));
 
   PetscCall(OTDensityOpen(PETSC_COMM_WORLD, a, &grid));
   {
@@ -71,7 +92,7 @@ PetscErrorCode OTCommandDynamic(PetscInt npos, char **pos)
   if (nt == 0) {
     const OTGridInfo *gi;
     PetscCall(OTGridGetInfo(grid, &gi));
-    nt = (PetscInt)PetscMax(2, PetscMax(gi->n[0], PetscMax(gi->n[1], gi->n[2])) / 2);
+    nt = (PetscInt) PetscMax(2, PetscMax(gi->n[0], PetscMax(gi->n[1], gi->n[2])) / 2);
   }
 
   PetscCall(OTDynamicCreate(grid, nt, &dyn));
@@ -90,16 +111,19 @@ PetscErrorCode OTCommandDynamic(PetscInt npos, char **pos)
   PetscCall(OTDynamicGetType(dyn, &type));
   PetscCall(OTGridShapeString(grid, shape, sizeof shape));
   if (res.stopped) {
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "dynamic: stopped by a signal at iteration %" PetscInt_FMT "; checkpoint %s (continue with -restart %s)\n", res.iterations, ckpt, ckpt));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "dynamic: stopped by a signal at iteration %" PetscInt_FMT "; checkpoint %s (continue with -restart %s)\n",
+                          res.iterations, ckpt, ckpt));
   } else {
     OTH5 f;
     PetscCall(OTH5Create(PETSC_COMM_WORLD, out, &f));
     PetscCall(OTDynamicWrite(dyn, f));
     PetscCall(OTH5Commit(&f));
     if (has_png) PetscCall(OTDynamicWritePNG(dyn, png, frames));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "dynamic: wrote %s: %s, %s x %" PetscInt_FMT ", %s = %.10g, %s after %" PetscInt_FMT " iterations (residuals %.2e primal, %.2e dual), Poisson %.0f%% of %.3g s\n", out,
-                          OTDynamicTypes[type], shape, nt, delta > 0 ? "WFR^2" : "W2^2", res.w2_squared, res.converged ? "converged" : "not converged", res.iterations, res.primal_residual,
-                          res.dual_residual, 100 * res.poisson_time / PetscMax(res.total_time, 1e-300), MPI_Wtime() - t0));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                          "dynamic: wrote %s: %s, %s x %" PetscInt_FMT ", %s = %.10g, %s after %" PetscInt_FMT
+                          " iterations (residuals %.2e primal, %.2e dual), Poisson %.0f%% of %.3g s\n",
+                          out, OTDynamicTypes[type], shape, nt, delta > 0 ? "WFR^2" : "W2^2", res.w2_squared, res.converged ? "converged" : "not converged",
+                          res.iterations, res.primal_residual, res.dual_residual, 100 * res.poisson_time / PetscMax(res.total_time, 1e-300), MPI_Wtime() - t0));
   }
   PetscCall(OTDynamicDestroy(&dyn));
   PetscCall(OTGridDestroy(&grid));

@@ -7,34 +7,27 @@ typedef struct _p_OTDynamic *OTDynamic;
 
 /* The splitting: primal–dual (Chambolle–Pock, no interpolation solve), Douglas–Rachford with relaxation (Papadakis–Peyré–
    Oudet A-DR), ALG2 (Benamou–Brenier's augmented Lagrangian = ADMM, with a residual-balanced penalty). */
-typedef enum {
-  OT_DYN_PD,
-  OT_DYN_DR,
-  OT_DYN_ALG2
-} OTDynamicType;
+typedef enum { OT_DYN_PD, OT_DYN_DR, OT_DYN_ALG2 } OTDynamicType;
 PETSC_EXTERN const char *const OTDynamicTypes[];
 
 /* The Poisson solver of the continuity projection: exact DCT (FFTW-MPI r2r on the space-time grid) or PETSc KSP. */
-typedef enum {
-  OT_DYN_POISSON_DCT,
-  OT_DYN_POISSON_KSP
-} OTDynamicPoissonType;
+typedef enum { OT_DYN_POISSON_DCT, OT_DYN_POISSON_KSP } OTDynamicPoissonType;
 PETSC_EXTERN const char *const OTDynamicPoissonTypes[];
 
 /* What a solve found (every rank holds the same values). */
 typedef struct {
-  double   w2_squared;      /* 2 x the Benamou–Brenier energy at the prox point (WFR^2 with -rho_fr) */
-  double   w2_squared_path; /* 2 x the energy of the written path (interpolated to the cell centres) */
-  double   transport_part;  /* the momentum part of w2_squared (all of it without -rho_fr) */
-  double   source_part;     /* its Fisher–Rao (source) part */
-  double   primal_residual; /* continuity: |P - I(U)| / |P|, P the point where the energy is evaluated, U in the constraint set */
-  double   dual_residual;   /* optimality: relative fixed-point / dual residual of the method */
-  double   rho_min;         /* the smallest value of the path (negative undershoot of the projection) */
-  double   mass[2];         /* input masses before normalisation */
-  PetscInt iterations;
+  double    w2_squared;      /* 2 x the Benamou–Brenier energy at the prox point (WFR^2 with -rho_fr) */
+  double    w2_squared_path; /* 2 x the energy of the written path (interpolated to the cell centres) */
+  double    transport_part;  /* the momentum part of w2_squared (all of it without -rho_fr) */
+  double    source_part;     /* its Fisher–Rao (source) part */
+  double    primal_residual; /* continuity: |P - I(U)| / |P|, P the point where the energy is evaluated, U in the constraint set */
+  double    dual_residual;   /* optimality: relative fixed-point / dual residual of the method */
+  double    rho_min;         /* the smallest value of the path (negative undershoot of the projection) */
+  double    mass[2];         /* input masses before normalisation */
+  PetscInt  iterations;
   PetscBool converged, stopped; /* stopped: a signal asked to stop (checkpoint written) */
-  double   poisson_time, total_time;
-  PetscInt poisson_solves, ksp_iterations;
+  double    poisson_time, total_time;
+  PetscInt  poisson_solves, ksp_iterations;
 } OTDynamicResult;
 
 PETSC_EXTERN PetscErrorCode OTDynamicCreate(OTGrid, PetscInt, OTDynamic *);

@@ -50,7 +50,7 @@ struct _p_OTDynamic {
   double               tol, delta; /* delta: Fisher–Rao length scale (0: balanced OT) */
   PetscInt             nt, max_it, check_every, it;
   PetscBool            setup, have_densities, restarted, solved;
-  double              *rho0, *rho1;   /* the boundary densities per unit volume (internal units) */
+  double              *rho0, *rho1; /* the boundary densities per unit volume (internal units) */
   double               mass[2], rhomax;
   double               moments[2][4]; /* fingerprint of the inputs, checked on restart */
   /* state, four staggered/centred pairs whose roles depend on the method:
@@ -58,15 +58,15 @@ struct _p_OTDynamic {
        DR:   (U, V) = w; (Z, ZV) = z = P_graph(w); (X, XV) = y = prox_{gamma G1}(2z - w)
        ALG2: (U, V) = scaled multiplier; (Z, ZV) = graph side; (X, XV) = constraint/energy side
      (T, TV) is work for all. The path in the constraint set C is U (PD) or X (DR, ALG2); the prox point is ZV or XV. */
-  OTDynVec  U, V, Z, ZV, X, XV, T, TV;
-  OTDynVec *path, *prox; /* after the solve: the path in C and its prox point */
-  double   *p; /* Poisson potential (the KSP path's warm start) */
-  double    pd_sigma, pd_tau, pd_theta, pd_alpha, pd_eta, pd_delta;
-  PetscBool pd_adaptive, dr_adaptive, alg2_adaptive;
-  double    dr_alpha, dr_gamma, alg2_r, balance_mu;
-  PetscInt  cheb_its;
-  char      checkpoint[PETSC_MAX_PATH_LEN];
-  PetscInt  checkpoint_every;
+  OTDynVec        U, V, Z, ZV, X, XV, T, TV;
+  OTDynVec       *path, *prox; /* after the solve: the path in C and its prox point */
+  double         *p;           /* Poisson potential (the KSP path's warm start) */
+  double          pd_sigma, pd_tau, pd_theta, pd_alpha, pd_eta, pd_delta;
+  PetscBool       pd_adaptive, dr_adaptive, alg2_adaptive;
+  double          dr_alpha, dr_gamma, alg2_r, balance_mu;
+  PetscInt        cheb_its;
+  char            checkpoint[PETSC_MAX_PATH_LEN];
+  PetscInt        checkpoint_every;
   OTDynamicResult res;
   PetscLogEvent   ev_iter, ev_poisson, ev_prox, ev_graph, ev_check;
 };

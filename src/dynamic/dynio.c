@@ -53,22 +53,22 @@ PetscErrorCode OTDynamicWrite(OTDynamic dyn, OTH5 f)
   PetscCall(PetscMalloc1((nt + 1) * ns * PetscMax(st->d, 1) + 1, &buf));
   for (ptrdiff_t j = 0; j <= nt; j++)
     for (ptrdiff_t s = 0; s < ns; s++) buf[j * ns + s] = dyn->path->c[0][s * (nt + 1) + j] * st->hvol;
-  PetscCall(WriteFrames(dyn, f, "/rho", (PetscInt)nt + 1, 1, buf));
+  PetscCall(WriteFrames(dyn, f, "/rho", (PetscInt) nt + 1, 1, buf));
   PetscCall(OTH5WriteAttribute(f, "/rho", "time", OT_DOUBLE, 1, (double[]){0.0}));
   /* the momentum lives at the cell centres and mid-times: I(path) */
   PetscCall(OTDynInterp(st, dyn->path, &dyn->TV));
   for (ptrdiff_t j = 0; j < nt; j++)
     for (ptrdiff_t s = 0; s < ns; s++)
       for (PetscInt k = 0; k < st->d; k++) buf[(j * ns + s) * st->d + k] = dyn->TV.c[1 + k][s * nt + j] * st->hvol;
-  PetscCall(WriteFrames(dyn, f, "/momentum", (PetscInt)nt, st->d, buf));
+  PetscCall(WriteFrames(dyn, f, "/momentum", (PetscInt) nt, st->d, buf));
   if (st->wfr) {
     for (ptrdiff_t j = 0; j < nt; j++)
       for (ptrdiff_t s = 0; s < ns; s++) buf[j * ns + s] = dyn->TV.c[st->d + 1][s * nt + j] * st->hvol / dyn->delta;
-    PetscCall(WriteFrames(dyn, f, "/source", (PetscInt)nt, 1, buf));
+    PetscCall(WriteFrames(dyn, f, "/source", (PetscInt) nt, 1, buf));
   }
   PetscCall(PetscFree(buf));
   {
-    int         iters = (int)r->iterations, conv = r->converged ? 1 : 0, ntv = (int)nt;
+    int         iters = (int) r->iterations, conv = r->converged ? 1 : 0, ntv = (int) nt;
     const char *pnames[] = {"dct", "ksp"};
     PetscCall(OTH5WriteAttribute(f, "/", "w2_squared", OT_DOUBLE, 1, &r->w2_squared));
     PetscCall(OTH5WriteAttribute(f, "/", "w2_squared_path", OT_DOUBLE, 1, &r->w2_squared_path));
@@ -91,8 +91,8 @@ PetscErrorCode OTDynamicWrite(OTDynamic dyn, OTH5 f)
       PetscCall(OTH5WriteAttribute(f, "/", "source_part", OT_DOUBLE, 1, &r->source_part));
     }
   }
-  PetscCall(OTH5XdmfAddTimeSeries(f, st->grid, "/rho", 1, (PetscInt)nt + 1, 0.0, 1.0 / (double)nt));
-  PetscCall(OTH5XdmfAddTimeSeries(f, st->grid, "/momentum", st->d, (PetscInt)nt, 0.5 / (double)nt, 1.0 / (double)nt));
+  PetscCall(OTH5XdmfAddTimeSeries(f, st->grid, "/rho", 1, (PetscInt) nt + 1, 0.0, 1.0 / (double) nt));
+  PetscCall(OTH5XdmfAddTimeSeries(f, st->grid, "/momentum", st->d, (PetscInt) nt, 0.5 / (double) nt, 1.0 / (double) nt));
   PetscFunctionReturn(0);
 }
 
@@ -103,21 +103,21 @@ PetscErrorCode OTDynamicWritePNG(OTDynamic dyn, const char path[], PetscInt nfra
   double      *field;
   char         base[PETSC_MAX_PATH_LEN], name[PETSC_MAX_PATH_LEN + 32];
   size_t       len  = strlen(path);
-  int          wdig = (int)floor(log10((double)st->nt)) + 1;
+  int          wdig = (int) floor(log10((double) st->nt)) + 1;
   PetscInt     last = -1;
 
   PetscFunctionBegin;
   PetscCheck(nframes >= 1, st->comm, PETSC_ERR_ARG_OUTOFRANGE, "-png_frames must be at least 1");
-  snprintf(base, sizeof base, "%.*s", (int)(len > 4 && !strcmp(path + len - 4, ".png") ? len - 4 : len), path);
+  snprintf(base, sizeof base, "%.*s", (int) (len > 4 && !strcmp(path + len - 4, ".png") ? len - 4 : len), path);
   PetscCall(OTFieldCreate(st->grid, &field));
   for (PetscInt i = 0; i < nframes; i++) {
-    PetscInt k = nframes == 1 ? st->nt / 2 : (PetscInt)lround((double)i * (double)st->nt / (double)(nframes - 1));
+    PetscInt k = nframes == 1 ? st->nt / 2 : (PetscInt) lround((double) i * (double) st->nt / (double) (nframes - 1));
     if (k == last) continue;
     last = k;
     PetscCall(OTDynamicGetFrame(dyn, k, field));
     {
       char suffix[32];
-      snprintf(suffix, sizeof suffix, "_t%0*d.png", PetscMin(wdig, 9), (int)k);
+      snprintf(suffix, sizeof suffix, "_t%0*d.png", PetscMin(wdig, 9), (int) k);
       PetscCall(PetscStrncpy(name, base, sizeof name));
       PetscCall(PetscStrlcat(name, suffix, sizeof name));
     }
@@ -150,11 +150,11 @@ static void FillHeader(OTDynamic dyn, CheckpointHeader *h)
 {
   OTSpaceTime *st = &dyn->st;
   memset(h, 0, sizeof *h);
-  h->iteration = (int)dyn->it;
-  h->type      = (int)dyn->type;
-  h->nt        = (int)st->nt;
-  h->dim       = (int)st->d;
-  for (int k = 0; k < 3; k++) h->n[k] = (int)st->n[k];
+  h->iteration = (int) dyn->it;
+  h->type      = (int) dyn->type;
+  h->nt        = (int) st->nt;
+  h->dim       = (int) st->d;
+  for (int k = 0; k < 3; k++) h->n[k] = (int) st->n[k];
   h->delta  = dyn->delta;
   h->pd[0]  = dyn->pd_tau;
   h->pd[1]  = dyn->pd_sigma;
@@ -191,7 +191,7 @@ PetscErrorCode OTDynamicCheckpointWrite(OTDynamic dyn, const char path[])
       start[1]      = 0;
       count[0]      = st->ns;
       count[1]      = len;
-      snprintf(name, sizeof name, "/state/%s/%d", StateNames[i], (int)c);
+      snprintf(name, sizeof name, "/state/%s/%d", StateNames[i], (int) c);
       PetscCall(OTH5WriteArray(f, name, OT_DOUBLE, 2, gd, start, count, v[i]->c[c]));
     }
   gd[1]    = st->nt;
@@ -230,7 +230,7 @@ static PetscErrorCode ReadAttr(OTH5 f, const char path[], const char name[], OTD
 /* Restores the state written by OTDynamicCheckpointWrite, after checking that it belongs to this problem. */
 PetscErrorCode OTDynamicCheckpointRead(OTDynamic dyn, const char path[])
 {
-  OTSpaceTime     *st = &dyn->st;
+  OTSpaceTime     *st   = &dyn->st;
   MPI_Comm         comm = st->comm;
   OTH5             f;
   OTDynVec        *v[4];
@@ -257,18 +257,23 @@ PetscErrorCode OTDynamicCheckpointRead(OTDynamic dyn, const char path[])
   PetscCall(ReadAttr(f, path, "residuals", OT_DOUBLE, 2, h.res, comm));
   PetscCall(ReadAttr(f, path, "input_mass", OT_DOUBLE, 2, h.mass, comm));
   PetscCall(ReadAttr(f, path, "input_moments", OT_DOUBLE, 8, h.moments, comm));
-  PetscCheck(h.dim == mine.dim && h.n[0] == mine.n[0] && h.n[1] == mine.n[1] && h.n[2] == mine.n[2], comm, OT_ERR_INPUT, "-restart %s: the checkpoint is for a %dx%dx%d grid, the inputs are %dx%dx%d", path, h.n[0], h.n[1], h.n[2], mine.n[0], mine.n[1], mine.n[2]);
+  PetscCheck(h.dim == mine.dim && h.n[0] == mine.n[0] && h.n[1] == mine.n[1] && h.n[2] == mine.n[2], comm, OT_ERR_INPUT,
+             "-restart %s: the checkpoint is for a %dx%dx%d grid, the inputs are %dx%dx%d", path, h.n[0], h.n[1], h.n[2], mine.n[0], mine.n[1], mine.n[2]);
   PetscCheck(h.nt == mine.nt, comm, OT_ERR_INPUT, "-restart %s: the checkpoint has -nt %d, this run -nt %d", path, h.nt, mine.nt);
-  PetscCheck(h.type == mine.type, comm, OT_ERR_INPUT, "-restart %s: the checkpoint is of -dyn_type %s, this run is %s", path, OTDynamicTypes[PetscMax(0, PetscMin(2, h.type))], OTDynamicTypes[mine.type]);
+  PetscCheck(h.type == mine.type, comm, OT_ERR_INPUT, "-restart %s: the checkpoint is of -dyn_type %s, this run is %s", path,
+             OTDynamicTypes[PetscMax(0, PetscMin(2, h.type))], OTDynamicTypes[mine.type]);
   PetscCheck(h.delta == mine.delta, comm, OT_ERR_INPUT, "-restart %s: the checkpoint has -rho_fr %g, this run %g", path, h.delta, mine.delta);
   for (int k = 0; k < 2; k++) {
-    PetscCheck(PetscAbsReal(h.mass[k] - mine.mass[k]) <= 1e-12 * PetscAbsReal(mine.mass[k]), comm, OT_ERR_INPUT, "-restart %s: input %s differs from the run that wrote the checkpoint (mass %.15g vs %.15g)", path, k ? "-b" : "-a", mine.mass[k], h.mass[k]);
-    for (int a = 0; a < 4; a++) PetscCheck(PetscAbsReal(h.moments[4 * k + a] - mine.moments[4 * k + a]) <= 1e-10 * (1 + PetscAbsReal(mine.moments[4 * k + a])), comm, OT_ERR_INPUT, "-restart %s: input %s differs from the run that wrote the checkpoint (moments)", path, k ? "-b" : "-a");
+    PetscCheck(PetscAbsReal(h.mass[k] - mine.mass[k]) <= 1e-12 * PetscAbsReal(mine.mass[k]), comm, OT_ERR_INPUT,
+               "-restart %s: input %s differs from the run that wrote the checkpoint (mass %.15g vs %.15g)", path, k ? "-b" : "-a", mine.mass[k], h.mass[k]);
+    for (int a = 0; a < 4; a++)
+      PetscCheck(PetscAbsReal(h.moments[4 * k + a] - mine.moments[4 * k + a]) <= 1e-10 * (1 + PetscAbsReal(mine.moments[4 * k + a])), comm, OT_ERR_INPUT,
+                 "-restart %s: input %s differs from the run that wrote the checkpoint (moments)", path, k ? "-b" : "-a");
   }
   for (int i = 0; i < 4; i++)
     for (PetscInt c = 0; c < st->nc; c++) {
       ptrdiff_t len = (v[i]->stag && c == 0) ? st->nt + 1 : st->nt;
-      snprintf(name, sizeof name, "/state/%s/%d", StateNames[i], (int)c);
+      snprintf(name, sizeof name, "/state/%s/%d", StateNames[i], (int) c);
       PetscCall(OTH5GetShape(f, name, &rank, dims));
       PetscCheck(rank == 2 && dims[0] == st->gi->nglobal && dims[1] == len, comm, OT_ERR_INPUT, "-restart %s: %s has the wrong shape", path, name);
       start[0] = st->s0 * st->plane;

@@ -22,7 +22,7 @@ static PetscErrorCode InitialPath(OTDynamic dyn, OTDynVec *U)
   PetscFunctionBegin;
   for (ptrdiff_t s = 0; s < st->ns; s++)
     for (ptrdiff_t j = 0; j <= nt; j++) {
-      double t                 = (double)j / (double)nt;
+      double t                  = (double) j / (double) nt;
       U->c[0][s * (nt + 1) + j] = (1 - t) * dyn->rho0[s] + t * dyn->rho1[s];
     }
   for (PetscInt c = 1; c < st->nc; c++) PetscCall(PetscArrayzero(U->c[c], st->ncell));
@@ -109,7 +109,7 @@ static PetscErrorCode OptimalityPartial(OTDynamic dyn, const OTDynVec *V)
 
 static PetscErrorCode StepPD(OTDynamic dyn, PetscBool check, double *rp, double *rd)
 {
-  OTSpaceTime *st = &dyn->st;
+  OTSpaceTime *st    = &dyn->st;
   double       sigma = dyn->pd_sigma, tau = dyn->pd_tau, theta = dyn->pd_theta;
 
   PetscFunctionBegin;
@@ -156,7 +156,7 @@ static PetscErrorCode StepPD(OTDynamic dyn, PetscBool check, double *rp, double 
 
 static PetscErrorCode StepDR(OTDynamic dyn, PetscBool check, double *rp, double *rd)
 {
-  OTSpaceTime *st = &dyn->st;
+  OTSpaceTime *st    = &dyn->st;
   double       alpha = dyn->dr_alpha, gamma = dyn->dr_gamma;
 
   PetscFunctionBegin;

@@ -4,8 +4,7 @@
 #include "dynimpl.h"
 
 /* Axis k >= 1 of a cell field: blocks of n_k runs of Sk = S_k nt contiguous values; run ik of a block starts at base+ik*Sk. */
-#define AXIS_BLOCKS(st, k, Sk, nk, nblk) \
-  ptrdiff_t Sk = (st)->S[k] * (st)->nt, nk = (st)->n[k], nblk = (st)->ncell / (Sk * nk)
+#define AXIS_BLOCKS(st, k, Sk, nk, nblk) ptrdiff_t Sk = (st)->S[k] * (st)->nt, nk = (st)->n[k], nblk = (st)->ncell / (Sk * nk)
 
 PetscErrorCode OTDynSetBoundary(OTSpaceTime *st, const double *rho0, const double *rho1, OTDynVec *U)
 {
@@ -222,7 +221,7 @@ PetscErrorCode OTDynInterpNormalSolve(OTSpaceTime *st, OTDynVec *D)
     AXIS_BLOCKS(st, k, Sk, nk, nblk);
     ptrdiff_t     m   = nk - 1;
     const double *inv = st->thomas[k], *cp = st->thomas[k] + m;
-    double       *x   = D->c[1 + k];
+    double       *x = D->c[1 + k];
     for (ptrdiff_t blk = 0; blk < nblk; blk++) {
       double *base = x + blk * nk * Sk + Sk; /* the first interior face */
       for (ptrdiff_t i = 0; i < m; i++) {
@@ -258,7 +257,7 @@ PetscErrorCode OTDynInterpNormalSolve(OTSpaceTime *st, OTDynVec *D)
       }
     }
     PetscCall(PetscArraycpy(bx, x, st->ncell));
-    (void)np;
+    (void) np;
   }
   if (st->wfr)
     for (ptrdiff_t i = 0; i < st->ncell; i++) D->c[st->d + 1][i] *= 0.5;

@@ -14,8 +14,10 @@ PetscErrorCode OTDynPoissonCreate(OTSpaceTime *st, OTDynamicPoissonType type, do
   P->st    = st;
   P->type  = type;
   P->shift = shift;
-  if (type == OT_DYN_POISSON_DCT) PetscCall(OTDynPoissonSetUpDCT(P));
-  else PetscCall(OTDynPoissonSetUpKSP(P));
+  if (type == OT_DYN_POISSON_DCT)
+    PetscCall(OTDynPoissonSetUpDCT(P));
+  else
+    PetscCall(OTDynPoissonSetUpKSP(P));
   *poisson = P;
   PetscFunctionReturn(0);
 }
@@ -35,8 +37,10 @@ PetscErrorCode OTDynPoissonSolve(OTDynPoisson P, double *r, double *p)
 
   PetscFunctionBegin;
   PetscCheck(r == P->work, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "the right-hand side must be in the Poisson work array");
-  if (P->type == OT_DYN_POISSON_DCT) PetscCall(OTDynPoissonSolveDCT(P, p));
-  else PetscCall(OTDynPoissonSolveKSP(P, p));
+  if (P->type == OT_DYN_POISSON_DCT)
+    PetscCall(OTDynPoissonSolveDCT(P, p));
+  else
+    PetscCall(OTDynPoissonSolveKSP(P, p));
   P->nsolve++;
   P->time += MPI_Wtime() - t0;
   PetscFunctionReturn(0);
@@ -55,9 +59,11 @@ PetscErrorCode OTDynPoissonView(OTDynPoisson P, PetscViewer v)
 {
   PetscFunctionBegin;
   if (P->type == OT_DYN_POISSON_DCT) {
-    PetscCall(PetscViewerASCIIPrintf(v, "Poisson: DCT-II/III (FFTW-MPI r2r, rank %" PetscInt_FMT ", transposed), %" PetscInt_FMT " solves, %.3g s\n", P->rank, P->nsolve, P->time));
+    PetscCall(PetscViewerASCIIPrintf(v, "Poisson: DCT-II/III (FFTW-MPI r2r, rank %" PetscInt_FMT ", transposed), %" PetscInt_FMT " solves, %.3g s\n", P->rank,
+                                     P->nsolve, P->time));
   } else {
-    PetscCall(PetscViewerASCIIPrintf(v, "Poisson: PETSc KSP, %" PetscInt_FMT " solves, %" PetscInt_FMT " iterations in all, %.3g s\n", P->nsolve, P->its, P->time));
+    PetscCall(
+        PetscViewerASCIIPrintf(v, "Poisson: PETSc KSP, %" PetscInt_FMT " solves, %" PetscInt_FMT " iterations in all, %.3g s\n", P->nsolve, P->its, P->time));
     PetscCall(PetscViewerASCIIPushTab(v));
     PetscCall(KSPView(P->ksp, v));
     PetscCall(PetscViewerASCIIPopTab(v));
@@ -69,8 +75,10 @@ PetscErrorCode OTDynPoissonDestroy(OTDynPoisson *P)
 {
   PetscFunctionBegin;
   if (!*P) PetscFunctionReturn(0);
-  if ((*P)->type == OT_DYN_POISSON_DCT) PetscCall(OTDynPoissonDestroyDCT(*P));
-  else PetscCall(OTDynPoissonDestroyKSP(*P));
+  if ((*P)->type == OT_DYN_POISSON_DCT)
+    PetscCall(OTDynPoissonDestroyDCT(*P));
+  else
+    PetscCall(OTDynPoissonDestroyKSP(*P));
   PetscCall(PetscFree(*P));
   PetscFunctionReturn(0);
 }

@@ -6,11 +6,11 @@
 
 PetscErrorCode OTDynPoissonSetUpDCT(OTDynPoisson P)
 {
-  OTSpaceTime   *st = P->st;
-  ptrdiff_t      ln0, s0;
-  fftw_r2r_kind  kf[4], kb[4];
-  unsigned       flags = FFTW_ESTIMATE;
-  PetscBool      measure = PETSC_FALSE;
+  OTSpaceTime  *st = P->st;
+  ptrdiff_t     ln0, s0;
+  fftw_r2r_kind kf[4], kb[4];
+  unsigned      flags   = FFTW_ESTIMATE;
+  PetscBool     measure = PETSC_FALSE;
 
   PetscFunctionBegin;
   P->rank = st->d + 1;
@@ -22,9 +22,9 @@ PetscErrorCode OTDynPoissonSetUpDCT(OTDynPoisson P)
     PetscCallMPI(MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, st->comm));
     PetscCheck(all, st->comm, PETSC_ERR_PLIB, "FFTW-MPI splits the space-time grid differently from the density grid");
   }
-  P->work = fftw_alloc_real((size_t)PetscMax(PetscMax(P->alloc, st->ncell), 1));
+  P->work = fftw_alloc_real((size_t) PetscMax(PetscMax(P->alloc, st->ncell), 1));
   PetscCheck(P->work, PETSC_COMM_SELF, PETSC_ERR_MEM, "cannot allocate the DCT work array (%td doubles)", P->alloc);
-  memset(P->work, 0, sizeof(double) * (size_t)PetscMax(PetscMax(P->alloc, st->ncell), 1));
+  memset(P->work, 0, sizeof(double) * (size_t) PetscMax(PetscMax(P->alloc, st->ncell), 1));
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-dyn_fftw_measure", &measure, NULL));
   if (measure) flags = FFTW_MEASURE;
   for (PetscInt k = 0; k < P->rank; k++) {
@@ -37,9 +37,9 @@ PetscErrorCode OTDynPoissonSetUpDCT(OTDynPoisson P)
   P->norm = 1;
   for (PetscInt k = 0; k < P->rank; k++) {
     double hk = k < st->d ? st->h[k] : st->dt;
-    P->norm *= 2.0 * (double)P->dims[k];
+    P->norm *= 2.0 * (double) P->dims[k];
     PetscCall(PetscMalloc1(P->dims[k], &P->lam[k]));
-    for (ptrdiff_t i = 0; i < P->dims[k]; i++) P->lam[k][i] = (2.0 - 2.0 * cos(PETSC_PI * (double)i / (double)P->dims[k])) / (hk * hk);
+    for (ptrdiff_t i = 0; i < P->dims[k]; i++) P->lam[k][i] = (2.0 - 2.0 * cos(PETSC_PI * (double) i / (double) P->dims[k])) / (hk * hk);
   }
   PetscFunctionReturn(0);
 }
@@ -59,7 +59,8 @@ PetscErrorCode OTDynPoissonSolveDCT(OTDynPoisson P, double *p)
     for (ptrdiff_t b = 0; b < n0; b++) {
       double  lb = la + P->lam[0][b];
       double *x  = w + (a * n0 + b) * inner;
-      if (P->rank == 2) x[0] *= 1.0 / (P->norm * lb);
+      if (P->rank == 2)
+        x[0] *= 1.0 / (P->norm * lb);
       else if (P->rank == 3) {
         const double *l2 = P->lam[2];
         for (ptrdiff_t c = 0; c < P->dims[2]; c++) x[c] *= 1.0 / (P->norm * (lb + l2[c]));

@@ -10,12 +10,13 @@ PetscErrorCode OTDynPoissonSetUpKSP(OTDynPoisson P)
   PetscInt     nt = st->nt, R = st->d + 1, nloc;
   PetscInt     rstart;
   PC           pc;
-  double       gsize = (double)st->gi->nglobal * (double)nt;
+  double       gsize = (double) st->gi->nglobal * (double) nt;
 
   PetscFunctionBegin;
-  PetscCheck(gsize < (double)PETSC_MAX_INT, st->comm, PETSC_ERR_SUP, "-dyn_poisson ksp: the space-time grid has %.0f cells, more than a PETSc build with 32-bit indices can hold; use -dyn_poisson dct", gsize);
-  nloc   = (PetscInt)st->ncell;
-  rstart = (PetscInt)(st->s0 * st->plane * nt);
+  PetscCheck(gsize < (double) PETSC_MAX_INT, st->comm, PETSC_ERR_SUP,
+             "-dyn_poisson ksp: the space-time grid has %.0f cells, more than a PETSc build with 32-bit indices can hold; use -dyn_poisson dct", gsize);
+  nloc   = (PetscInt) st->ncell;
+  rstart = (PetscInt) (st->s0 * st->plane * nt);
   PetscCall(MatCreate(st->comm, &P->A));
   PetscCall(MatSetSizes(P->A, nloc, nloc, PETSC_DETERMINE, PETSC_DETERMINE));
   PetscCall(MatSetType(P->A, MATAIJ));
@@ -26,28 +27,28 @@ PetscErrorCode OTDynPoissonSetUpKSP(OTDynPoisson P)
     idx[0] = st->s0 + il;
     for (PetscInt k = 1; k < st->d; k++) idx[k] = (q / st->S[k]) % st->n[k];
     for (PetscInt j = 0; j < nt; j++) {
-      PetscInt    row = rstart + (PetscInt)(s * nt + j), cols[9], nz = 0;
+      PetscInt    row = rstart + (PetscInt) (s * nt + j), cols[9], nz = 0;
       PetscScalar vals[9], diag = P->shift, it2 = 1.0 / (st->dt * st->dt);
       if (j > 0) {
-        cols[nz] = row - 1;
+        cols[nz]   = row - 1;
         vals[nz++] = -it2;
         diag += it2;
       }
       if (j < nt - 1) {
-        cols[nz] = row + 1;
+        cols[nz]   = row + 1;
         vals[nz++] = -it2;
         diag += it2;
       }
       for (PetscInt k = 0; k < st->d; k++) {
         PetscScalar ih2 = 1.0 / (st->h[k] * st->h[k]);
-        PetscInt    off = (PetscInt)(st->S[k] * nt);
+        PetscInt    off = (PetscInt) (st->S[k] * nt);
         if (idx[k] > 0) {
-          cols[nz] = row - off;
+          cols[nz]   = row - off;
           vals[nz++] = -ih2;
           diag += ih2;
         }
         if (idx[k] < st->n[k] - 1) {
-          cols[nz] = row + off;
+          cols[nz]   = row + off;
           vals[nz++] = -ih2;
           diag += ih2;
         }
@@ -94,7 +95,8 @@ PetscErrorCode OTDynPoissonSolveKSP(OTDynPoisson P, double *p)
   PetscCall(KSPGetConvergedReason(P->ksp, &reason));
   PetscCall(KSPGetIterationNumber(P->ksp, &its));
   P->its += its;
-  PetscCheck(reason > 0 || reason == KSP_DIVERGED_ITS, P->st->comm, PETSC_ERR_NOT_CONVERGED, "the Poisson solve (-dyn_ksp_type/-dyn_pc_type) failed: %s after %" PetscInt_FMT " iterations", KSPConvergedReasons[reason], its);
+  PetscCheck(reason > 0 || reason == KSP_DIVERGED_ITS, P->st->comm, PETSC_ERR_NOT_CONVERGED,
+             "the Poisson solve (-dyn_ksp_type/-dyn_pc_type) failed: %s after %" PetscInt_FMT " iterations", KSPConvergedReasons[reason], its);
   if (reason == KSP_DIVERGED_ITS) PetscCall(PetscInfo(P->ksp, "Poisson KSP reached its iteration limit (%" PetscInt_FMT ")\n", its));
   if (P->nullsp) PetscCall(MatNullSpaceRemove(P->nullsp, P->x));
   PetscCall(VecResetArray(P->b));

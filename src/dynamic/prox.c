@@ -14,12 +14,12 @@ static inline double CbrtAbove(double c)
     uint32_t i;
   } u;
   double t;
-  u.f = (float)(c < 1e38 ? c : 1e38);
+  u.f = (float) (c < 1e38 ? c : 1e38);
   u.i = u.i / 3 + 0x2a5137a0u;
-  t   = (double)u.f;
-  t = t > 1e-100 ? t : 1e-100;
-  t = (2 * t + c / (t * t)) * (1.0 / 3.0);
-  t = (2 * t + c / (t * t)) * (1.0 / 3.0);
+  t   = (double) u.f;
+  t   = t > 1e-100 ? t : 1e-100;
+  t   = (2 * t + c / (t * t)) * (1.0 / 3.0);
+  t   = (2 * t + c / (t * t)) * (1.0 / 3.0);
   return t;
 }
 
@@ -41,11 +41,11 @@ static inline void NewtonSweep(ptrdiff_t nb, double g, const double *restrict a,
    in. newton: the number of sweeps done (all chunks). */
 void OTDynProxJPoints(ptrdiff_t n, PetscInt nm, double gamma, double *const in[], double *const out[], PetscInt *newton)
 {
-  const double g = gamma;
+  const double g     = gamma;
   PetscInt     total = 0;
 
   for (ptrdiff_t i0 = 0; i0 < n; i0 += PROX_CHUNK) {
-    ptrdiff_t nb = PetscMin((ptrdiff_t)PROX_CHUNK, n - i0);
+    ptrdiff_t nb = PetscMin((ptrdiff_t) PROX_CHUNK, n - i0);
     double    a[PROX_CHUNK], c[PROX_CHUNK], X[PROX_CHUNK], keep[PROX_CHUNK], step[PROX_CHUNK];
     for (ptrdiff_t i = 0; i < nb; i++) c[i] = 0;
     for (PetscInt k = 1; k <= nm; k++) {

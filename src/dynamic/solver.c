@@ -83,15 +83,43 @@ PetscErrorCode OTDynamicSetCheckpoint(OTDynamic dyn, const char path[], PetscInt
   PetscFunctionReturn(0);
 }
 
+/* PETSc reports an unknown enum value on PETSC_COMM_SELF, which otmpi must treat as a one-rank failure (abort); checking
+   the value first, on the world communicator, gives the usual single error line. */
+static PetscErrorCode CheckEnumOption(const char name[], const char *const list[])
+{
+  char      value[64];
+  PetscBool set, found = PETSC_FALSE;
+  char      choices[256] = "";
+  PetscInt  n            = 0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsGetString(NULL, "dyn_", name, value, sizeof value, &set));
+  if (!set) PetscFunctionReturn(0);
+  while (list[n + 2]) n++; /* a PETSc enum list ends with the type name, the prefix and NULL */
+  for (PetscInt i = 0; i < n; i++) {
+    PetscBool eq;
+    PetscCall(PetscStrcasecmp(value, list[i], &eq));
+    found = (PetscBool) (found || eq);
+    PetscCall(PetscStrlcat(choices, i ? (i == n - 1 ? " or " : ", ") : "", sizeof choices));
+    PetscCall(PetscStrlcat(choices, list[i], sizeof choices));
+  }
+  PetscCheck(found, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_%s %s is unknown: use %s", name + 1, value, choices);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode OTDynamicSetFromOptions(OTDynamic dyn)
 {
-  PetscEnum type = (PetscEnum)dyn->type, ptype = (PetscEnum)dyn->ptype;
+  PetscEnum type = (PetscEnum) dyn->type, ptype = (PetscEnum) dyn->ptype;
   PetscBool measure = PETSC_FALSE;
 
   PetscFunctionBegin;
+  PetscCall(CheckEnumOption("-type", OTDynamicTypes));
+  PetscCall(CheckEnumOption("-poisson", OTDynamicPoissonTypes));
   PetscOptionsBegin(PETSC_COMM_WORLD, "dyn_", "Benamou-Brenier dynamic OT solver", NULL);
-  PetscCall(PetscOptionsEnum("-type", "splitting: pd (Chambolle-Pock), dr (Douglas-Rachford), alg2 (ADMM / Benamou-Brenier ALG2)", NULL, OTDynamicTypes, type, &type, NULL));
-  PetscCall(PetscOptionsEnum("-poisson", "Poisson solver of the continuity projection: dct (FFTW-MPI) or ksp (PETSc, -dyn_ksp_*, -dyn_pc_*)", NULL, OTDynamicPoissonTypes, ptype, &ptype, NULL));
+  PetscCall(PetscOptionsEnum("-type", "splitting: pd (Chambolle-Pock), dr (Douglas-Rachford), alg2 (ADMM / Benamou-Brenier ALG2)", NULL, OTDynamicTypes, type,
+                             &type, NULL));
+  PetscCall(PetscOptionsEnum("-poisson", "Poisson solver of the continuity projection: dct (FFTW-MPI) or ksp (PETSc, -dyn_ksp_*, -dyn_pc_*)", NULL,
+                             OTDynamicPoissonTypes, ptype, &ptype, NULL));
   PetscCall(PetscOptionsInt("-check_every", "iterations between residual checks", NULL, dyn->check_every, &dyn->check_every, NULL));
   PetscCall(PetscOptionsReal("-pd_tau", "pd: primal step (default: max density)", NULL, dyn->pd_tau, &dyn->pd_tau, NULL));
   PetscCall(PetscOptionsReal("-pd_sigma", "pd: dual step (default 0.99/tau)", NULL, dyn->pd_sigma, &dyn->pd_sigma, NULL));
@@ -106,11 +134,12 @@ PetscErrorCode OTDynamicSetFromOptions(OTDynamic dyn)
   PetscCall(PetscOptionsInt("-cheb_its", "Chebyshev iterations of the interpolation solve along axis 0 (dr, alg2)", NULL, dyn->cheb_its, &dyn->cheb_its, NULL));
   PetscCall(PetscOptionsBool("-fftw_measure", "plan the DCT with FFTW_MEASURE (faster, not bit-reproducible between runs)", NULL, measure, &measure, NULL));
   PetscOptionsEnd();
-  dyn->type  = (OTDynamicType)type;
-  dyn->ptype = (OTDynamicPoissonType)ptype;
+  dyn->type  = (OTDynamicType) type;
+  dyn->ptype = (OTDynamicPoissonType) ptype;
   PetscCheck(dyn->check_every >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_check_every must be at least 1");
   PetscCheck(dyn->pd_tau >= 0 && dyn->pd_sigma >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_pd_tau and -dyn_pd_sigma must be positive");
-  PetscCheck(!(dyn->pd_tau > 0 && dyn->pd_sigma > 0) || dyn->pd_tau * dyn->pd_sigma < 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_pd_tau x -dyn_pd_sigma must be < 1 (|I| <= 1), not %g", dyn->pd_tau * dyn->pd_sigma);
+  PetscCheck(!(dyn->pd_tau > 0 && dyn->pd_sigma > 0) || dyn->pd_tau * dyn->pd_sigma < 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+             "-dyn_pd_tau x -dyn_pd_sigma must be < 1 (|I| <= 1), not %g", dyn->pd_tau * dyn->pd_sigma);
   PetscCheck(dyn->pd_theta >= 0 && dyn->pd_theta <= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_pd_theta must be in [0, 1]");
   PetscCheck(dyn->dr_alpha > 0 && dyn->dr_alpha < 2, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_dr_alpha must be in (0, 2), not %g", dyn->dr_alpha);
   PetscCheck(dyn->dr_gamma >= 0 && dyn->alg2_r >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_dr_gamma and -dyn_alg2_r must be positive");
@@ -145,7 +174,7 @@ PetscErrorCode OTDynamicSetDensities(OTDynamic dyn, const double *rho0, const do
   PetscCall(OTFieldMoments(dyn->grid, rho0, &dyn->mass[0], dyn->moments[0], var));
   dyn->moments[0][3] = var[0] + var[1] + var[2];
   PetscCall(OTFieldMoments(dyn->grid, rho1, &dyn->mass[1], dyn->moments[1], var));
-  dyn->moments[1][3] = var[0] + var[1] + var[2];
+  dyn->moments[1][3]  = var[0] + var[1] + var[2];
   dyn->have_densities = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
@@ -168,8 +197,8 @@ PetscErrorCode OTDynamicSetUp(OTDynamic dyn)
     PetscCall(OTGridGetComm(dyn->grid, &comm));
     PetscCheck(dyn->nt >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "-nt must be at least 1, not %" PetscInt_FMT, dyn->nt);
     nc    = 1 + gi->dim + (dyn->delta > 0 ? 1 : 0);
-    cells = (double)gi->nlocal * (double)dyn->nt;
-    bytes = 8.0 * (4 * ((double)gi->nlocal * (dyn->nt + 1) + (2 * nc - 1) * cells) + cells + 1.2 * cells + 3 * cells);
+    cells = (double) gi->nlocal * (double) dyn->nt;
+    bytes = 8.0 * (4 * ((double) gi->nlocal * (dyn->nt + 1) + (2 * nc - 1) * cells) + cells + 1.2 * cells + 3 * cells);
     if (dyn->ptype == OT_DYN_POISSON_KSP) bytes += 2.5 * cells * (2 * gi->dim + 3) * 12.0 + 8.0 * 4 * cells;
     PetscCall(OTMemoryCheck(comm, bytes, "dynamic (space-time grid)"));
   }
@@ -220,7 +249,7 @@ PetscErrorCode OTDynamicSolve(OTDynamic dyn)
   dyn->res.converged = PETSC_FALSE;
   dyn->res.stopped   = PETSC_FALSE;
   while (dyn->it < dyn->max_it) {
-    PetscBool check = (PetscBool)((dyn->it + 1) % dyn->check_every == 0 || dyn->it + 1 == dyn->max_it);
+    PetscBool check = (PetscBool) ((dyn->it + 1) % dyn->check_every == 0 || dyn->it + 1 == dyn->max_it);
     PetscCall(OTDynamicStep(dyn, check, &rp, &rd));
     dyn->it++;
     if (check) {
@@ -275,14 +304,18 @@ PetscErrorCode OTDynamicView(OTDynamic dyn, PetscViewer v)
   PetscFunctionBegin;
   if (!v) PetscCall(PetscViewerASCIIGetStdout(PETSC_COMM_WORLD, &v));
   PetscCall(OTGridShapeString(dyn->grid, shape, sizeof shape));
-  PetscCall(PetscViewerASCIIPrintf(v, "OTDynamic: %s, space %s x %" PetscInt_FMT " time cells%s\n", OTDynamicTypes[dyn->type], shape, dyn->nt, dyn->delta > 0 ? " (Wasserstein-Fisher-Rao)" : ""));
+  PetscCall(PetscViewerASCIIPrintf(v, "OTDynamic: %s, space %s x %" PetscInt_FMT " time cells%s\n", OTDynamicTypes[dyn->type], shape, dyn->nt,
+                                   dyn->delta > 0 ? " (Wasserstein-Fisher-Rao)" : ""));
   PetscCall(PetscViewerASCIIPushTab(v));
-  if (dyn->type == OT_DYN_PD) PetscCall(PetscViewerASCIIPrintf(v, "tau %g sigma %g theta %g%s\n", dyn->pd_tau, dyn->pd_sigma, dyn->pd_theta, dyn->pd_adaptive ? " (adaptive)" : ""));
-  if (dyn->type == OT_DYN_DR) PetscCall(PetscViewerASCIIPrintf(v, "gamma %g alpha %g%s\n", dyn->dr_gamma, dyn->dr_alpha, dyn->dr_adaptive ? " (adaptive)" : ""));
+  if (dyn->type == OT_DYN_PD)
+    PetscCall(PetscViewerASCIIPrintf(v, "tau %g sigma %g theta %g%s\n", dyn->pd_tau, dyn->pd_sigma, dyn->pd_theta, dyn->pd_adaptive ? " (adaptive)" : ""));
+  if (dyn->type == OT_DYN_DR)
+    PetscCall(PetscViewerASCIIPrintf(v, "gamma %g alpha %g%s\n", dyn->dr_gamma, dyn->dr_alpha, dyn->dr_adaptive ? " (adaptive)" : ""));
   if (dyn->type == OT_DYN_ALG2) PetscCall(PetscViewerASCIIPrintf(v, "r %g%s\n", dyn->alg2_r, dyn->alg2_adaptive ? " (adaptive)" : ""));
   if (dyn->poisson) PetscCall(OTDynPoissonView(dyn->poisson, v));
   if (dyn->solved)
-    PetscCall(PetscViewerASCIIPrintf(v, "%" PetscInt_FMT " iterations, residuals %.3e (primal) %.3e (dual), w2^2 %.12g\n", dyn->res.iterations, dyn->res.primal_residual, dyn->res.dual_residual, dyn->res.w2_squared));
+    PetscCall(PetscViewerASCIIPrintf(v, "%" PetscInt_FMT " iterations, residuals %.3e (primal) %.3e (dual), w2^2 %.12g\n", dyn->res.iterations,
+                                     dyn->res.primal_residual, dyn->res.dual_residual, dyn->res.w2_squared));
   PetscCall(PetscViewerASCIIPopTab(v));
   PetscFunctionReturn(0);
 }

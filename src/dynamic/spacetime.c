@@ -10,9 +10,9 @@ static PetscErrorCode ThomasFactor(ptrdiff_t m, double **f)
   PetscFunctionBegin;
   PetscCall(PetscMalloc1(2 * PetscMax(m, 1), f));
   for (ptrdiff_t i = 0; i < m; i++) {
-    double piv      = 1.5 - (i ? 0.25 * (*f)[m + i - 1] : 0);
-    (*f)[i]         = 1.0 / piv;
-    (*f)[m + i]     = 0.25 / piv;
+    double piv  = 1.5 - (i ? 0.25 * (*f)[m + i - 1] : 0);
+    (*f)[i]     = 1.0 / piv;
+    (*f)[m + i] = 0.25 / piv;
   }
   PetscFunctionReturn(0);
 }
@@ -32,7 +32,7 @@ PetscErrorCode OTSpaceTimeSetUp(OTSpaceTime *st, OTGrid grid, PetscInt nt, Petsc
   st->nt    = nt;
   st->wfr   = wfr;
   st->nc    = 1 + st->d + (wfr ? 1 : 0);
-  st->dt    = 1.0 / (double)nt;
+  st->dt    = 1.0 / (double) nt;
   st->hvol  = 1;
   st->ln0   = gi->local_n0;
   st->s0    = gi->start0;
@@ -77,21 +77,25 @@ PetscErrorCode OTSpaceTimeDestroy(OTSpaceTime *st)
    ghi <- the plane above (the upper neighbour's first). Ghosts beyond a wall are zero. */
 PetscErrorCode OTSpaceTimeExchange(OTSpaceTime *st, const double *x, PetscBool lower, PetscBool upper)
 {
-  ptrdiff_t   np = st->plane * st->nt;
-  const int   cnt = (int)np;
+  ptrdiff_t   np  = st->plane * st->nt;
+  const int   cnt = (int) np;
   MPI_Request req[4];
   int         nr = 0;
 
   PetscFunctionBegin;
   PetscCheck(np < PETSC_MPI_INT_MAX, st->comm, PETSC_ERR_SUP, "a plane of the space-time grid is too large for one MPI message");
   if (lower) {
-    if (st->lo == MPI_PROC_NULL) PetscCall(PetscArrayzero(st->glo, np));
-    else PetscCallMPI(MPI_Irecv(st->glo, cnt, MPI_DOUBLE, st->lo, 31, st->comm, &req[nr++]));
+    if (st->lo == MPI_PROC_NULL)
+      PetscCall(PetscArrayzero(st->glo, np));
+    else
+      PetscCallMPI(MPI_Irecv(st->glo, cnt, MPI_DOUBLE, st->lo, 31, st->comm, &req[nr++]));
     if (st->hi != MPI_PROC_NULL) PetscCallMPI(MPI_Isend(x + (st->ln0 - 1) * np, cnt, MPI_DOUBLE, st->hi, 31, st->comm, &req[nr++]));
   }
   if (upper) {
-    if (st->hi == MPI_PROC_NULL) PetscCall(PetscArrayzero(st->ghi, np));
-    else PetscCallMPI(MPI_Irecv(st->ghi, cnt, MPI_DOUBLE, st->hi, 32, st->comm, &req[nr++]));
+    if (st->hi == MPI_PROC_NULL)
+      PetscCall(PetscArrayzero(st->ghi, np));
+    else
+      PetscCallMPI(MPI_Irecv(st->ghi, cnt, MPI_DOUBLE, st->hi, 32, st->comm, &req[nr++]));
     if (st->lo != MPI_PROC_NULL) PetscCallMPI(MPI_Isend(x, cnt, MPI_DOUBLE, st->lo, 32, st->comm, &req[nr++]));
   }
   PetscCallMPI(MPI_Waitall(nr, req, MPI_STATUSES_IGNORE));
@@ -124,9 +128,9 @@ PetscErrorCode OTDynVecCreate(OTSpaceTime *st, PetscBool stag, OTDynVec *x)
   x->stag = stag;
   for (PetscInt c = 0; c < st->nc; c++) {
     ptrdiff_t n = PetscMax(OTDynVecLen(st, x, c), 1);
-    x->c[c]     = fftw_alloc_real((size_t)n);
+    x->c[c]     = fftw_alloc_real((size_t) n);
     PetscCheck(x->c[c], PETSC_COMM_SELF, PETSC_ERR_MEM, "cannot allocate %td doubles for the space-time grid", n);
-    memset(x->c[c], 0, sizeof(double) * (size_t)n);
+    memset(x->c[c], 0, sizeof(double) * (size_t) n);
   }
   PetscFunctionReturn(0);
 }

@@ -11,7 +11,7 @@ static double Hash(uint64_t i, uint64_t salt)
   z          = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z          = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   z ^= z >> 31;
-  return (double)(z >> 11) / 9007199254740992.0 - 0.5;
+  return (double) (z >> 11) / 9007199254740992.0 - 0.5;
 }
 
 /* fills every component with hash values of the global (cell, time) index */
@@ -19,7 +19,7 @@ static void FillRandom(OTSpaceTime *st, OTDynVec *x, uint64_t salt)
 {
   for (PetscInt c = 0; c < st->nc; c++) {
     ptrdiff_t per = (x->stag && c == 0) ? st->nt + 1 : st->nt, n = st->ns * per, g0 = st->s0 * st->plane * per;
-    for (ptrdiff_t i = 0; i < n; i++) x->c[c][i] = Hash((uint64_t)(g0 + i), salt + 17 * (uint64_t)c);
+    for (ptrdiff_t i = 0; i < n; i++) x->c[c][i] = Hash((uint64_t) (g0 + i), salt + 17 * (uint64_t) c);
   }
 }
 
@@ -69,7 +69,7 @@ static PetscErrorCode TestGrid(PetscInt dim, const ptrdiff_t n[], PetscInt nt, P
   PetscCall(OTGridSetGeometry(g, hh, NULL));
   PetscCall(OTGridSetUp(g));
   PetscCall(OTSpaceTimeSetUp(&st, g, nt, wfr));
-  snprintf(tag, sizeof tag, "%dd+t nt=%d%s", (int)dim, (int)nt, wfr ? " wfr" : "");
+  snprintf(tag, sizeof tag, "%dd+t nt=%d%s", (int) dim, (int) nt, wfr ? " wfr" : "");
   PetscCall(OTDynVecCreate(&st, PETSC_TRUE, &U));
   PetscCall(OTDynVecCreate(&st, PETSC_TRUE, &U2));
   PetscCall(OTDynVecCreate(&st, PETSC_TRUE, &T));
@@ -92,7 +92,7 @@ static PetscErrorCode TestGrid(PetscInt dim, const ptrdiff_t n[], PetscInt nt, P
   {
     double *r, *p;
     PetscCall(PetscMalloc2(st.ncell + 1, &r, st.ncell + 1, &p));
-    for (ptrdiff_t i = 0; i < st.ncell; i++) p[i] = Hash((uint64_t)(st.s0 * st.plane * nt + i), 9);
+    for (ptrdiff_t i = 0; i < st.ncell; i++) p[i] = Hash((uint64_t) (st.s0 * st.plane * nt + i), 9);
     PetscCall(OTDynDivergence(&st, &U, delta, r));
     for (PetscInt c = 0; c < st.nc; c++) PetscCall(PetscArrayzero(U2.c[c], OTDynVecLen(&st, &U2, c)));
     PetscCall(OTDynGradientAdd(&st, p, 1.0, delta, &U2));
@@ -115,8 +115,8 @@ static PetscErrorCode TestGrid(PetscInt dim, const ptrdiff_t n[], PetscInt nt, P
     double *rho0, *rho1, *r, *p, *p2, m0 = 0, m1 = 0, mm[2];
     PetscCall(PetscMalloc5(st.ns + 1, &rho0, st.ns + 1, &rho1, st.ncell + 1, &r, st.ncell + 1, &p, st.ncell + 1, &p2));
     for (ptrdiff_t s = 0; s < st.ns; s++) {
-      rho0[s] = 1 + Hash((uint64_t)(st.s0 * st.plane + s), 3) * 0.5;
-      rho1[s] = 1 + Hash((uint64_t)(st.s0 * st.plane + s), 4) * 0.5;
+      rho0[s] = 1 + Hash((uint64_t) (st.s0 * st.plane + s), 3) * 0.5;
+      rho1[s] = 1 + Hash((uint64_t) (st.s0 * st.plane + s), 4) * 0.5;
     }
     if (!wfr) { /* equal masses: the pure Neumann problem is compatible */
       for (ptrdiff_t il = 0; il < st.ln0; il++) {
@@ -211,10 +211,10 @@ static void TestProx(void)
   PetscInt      newton, nzero = 0, nbad = 0;
 
   for (int i = 0; i < N; i++) {
-    double s = pow(10.0, 6 * (Hash((uint64_t)i, 11) + 0.5) - 3); /* magnitudes over six decades */
-    a[i]     = 4 * s * Hash((uint64_t)i, 12);
-    m1[i]    = s * Hash((uint64_t)i, 13) * (i % 7 == 0 ? 0 : 1);
-    m2[i]    = s * Hash((uint64_t)i, 14);
+    double s = pow(10.0, 6 * (Hash((uint64_t) i, 11) + 0.5) - 3); /* magnitudes over six decades */
+    a[i]     = 4 * s * Hash((uint64_t) i, 12);
+    m1[i]    = s * Hash((uint64_t) i, 13) * (i % 7 == 0 ? 0 : 1);
+    m2[i]    = s * Hash((uint64_t) i, 14);
   }
   OTDynProxJPoints(N, 2, gamma, in, out, &newton);
   for (int i = 0; i < N; i++) {
@@ -229,17 +229,19 @@ static void TestProx(void)
     }
   }
   OT_TEST("prox: largest cubic root and momentum scaling (4000 points, 6 decades)", worst < 1e-12, "worst relative residual %g", worst);
-  OT_TEST("prox: (0, 0) exactly where the root is not positive", nbad == 0 && nzero > 0, "%d wrong of %d zeros", (int)nbad, (int)nzero);
+  OT_TEST("prox: (0, 0) exactly where the root is not positive", nbad == 0 && nzero > 0, "%d wrong of %d zeros", (int) nbad, (int) nzero);
   /* the prox minimises gamma J(x) + |x - y|^2/2: compare with perturbations */
   {
     int worse = 0;
     for (int i = 0; i < 200; i++) {
       double y[3] = {a[i], m1[i], m2[i]}, x[3] = {f[i], o1[i], o2[i]}, best;
-#define OBJ(z) ((z)[0] > 0 ? gamma * ((z)[1] * (z)[1] + (z)[2] * (z)[2]) / (2 * (z)[0]) : (((z)[1] == 0 && (z)[2] == 0 && (z)[0] == 0) ? 0 : 1e300)) + 0.5 * (((z)[0] - y[0]) * ((z)[0] - y[0]) + ((z)[1] - y[1]) * ((z)[1] - y[1]) + ((z)[2] - y[2]) * ((z)[2] - y[2]))
+#define OBJ(z)                                                                                                                            \
+  ((z)[0] > 0 ? gamma * ((z)[1] * (z)[1] + (z)[2] * (z)[2]) / (2 * (z)[0]) : (((z)[1] == 0 && (z)[2] == 0 && (z)[0] == 0) ? 0 : 1e300)) + \
+      0.5 * (((z)[0] - y[0]) * ((z)[0] - y[0]) + ((z)[1] - y[1]) * ((z)[1] - y[1]) + ((z)[2] - y[2]) * ((z)[2] - y[2]))
       best = OBJ(x);
       for (int t = 0; t < 20; t++) {
         double z[3], e = 1e-4 * (1 + PetscAbsReal(y[0]) + PetscAbsReal(y[1]) + PetscAbsReal(y[2]));
-        for (int k = 0; k < 3; k++) z[k] = x[k] + e * Hash((uint64_t)(i * 20 + t), 20 + (uint64_t)k);
+        for (int k = 0; k < 3; k++) z[k] = x[k] + e * Hash((uint64_t) (i * 20 + t), 20 + (uint64_t) k);
         if (OBJ(z) < best - 1e-12 * (1 + PetscAbsReal(best))) worse++;
       }
 #undef OBJ
