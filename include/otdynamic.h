@@ -26,7 +26,7 @@ typedef struct {
   double    mass[2];         /* input masses before normalisation */
   PetscInt  iterations;
   PetscBool converged, stopped; /* stopped: a signal asked to stop (checkpoint written) */
-  double    poisson_time, total_time;
+  double    poisson_time, total_time, memory_peak; /* seconds in the Poisson solves and in all; bytes (largest rank) */
   PetscInt  poisson_solves, ksp_iterations;
 } OTDynamicResult;
 

@@ -22,7 +22,7 @@ typedef struct {
   ptrdiff_t         ns, ncell, nrho; /* local spatial cells, local cells x nt, local cells x (nt+1) */
   ptrdiff_t         ln0, s0, plane;  /* slab: planes, first plane, spatial cells per plane */
   PetscMPIInt       lo, hi;          /* neighbours along axis 0 (MPI_PROC_NULL at walls) */
-  double           *glo, *ghi;       /* ghost planes (plane*nt) */
+  double           *glo, *ghi, *ghi2; /* ghost planes (plane*nt) */
   double           *ps;              /* per-plane partial sums: ln0 x OT_DYN_MAXSUMS */
   double           *thomas[4];       /* factors of tridiag(1/4, 3/2, 1/4) along axes 1, 2 and time (index 3) */
   double           *cw[3];           /* Chebyshev work along axis 0 (cell fields) */
@@ -61,7 +61,7 @@ struct _p_OTDynamic {
   OTDynVec        U, V, Z, ZV, X, XV, T, TV;
   OTDynVec       *path, *prox; /* after the solve: the path in C and its prox point */
   double         *p;           /* Poisson potential (the KSP path's warm start) */
-  double          pd_sigma, pd_tau, pd_theta, pd_alpha, pd_eta, pd_delta;
+  double          pd_sigma, pd_tau, pd_relax, pd_alpha, pd_eta, pd_delta;
   PetscBool       pd_adaptive, dr_adaptive, alg2_adaptive;
   double          dr_alpha, dr_gamma, alg2_r, balance_mu;
   PetscInt        cheb_its;
@@ -75,6 +75,7 @@ struct _p_OTDynamic {
 PETSC_INTERN PetscErrorCode OTSpaceTimeSetUp(OTSpaceTime *, OTGrid, PetscInt, PetscBool);
 PETSC_INTERN PetscErrorCode OTSpaceTimeDestroy(OTSpaceTime *);
 PETSC_INTERN PetscErrorCode OTSpaceTimeExchange(OTSpaceTime *, const double *, PetscBool, PetscBool);
+PETSC_INTERN PetscErrorCode OTSpaceTimeExchangeTo(OTSpaceTime *, const double *, double *, double *);
 PETSC_INTERN PetscErrorCode OTSpaceTimeSum(OTSpaceTime *, PetscInt, double[]);
 PETSC_INTERN ptrdiff_t      OTDynVecLen(const OTSpaceTime *, const OTDynVec *, PetscInt);
 PETSC_INTERN PetscErrorCode OTDynVecCreate(OTSpaceTime *, PetscBool, OTDynVec *);
@@ -87,6 +88,8 @@ PETSC_INTERN PetscErrorCode OTDynVecNormsPartial(OTSpaceTime *, const OTDynVec *
 /* operators (operators.c) */
 PETSC_INTERN PetscErrorCode OTDynInterp(OTSpaceTime *, const OTDynVec *, OTDynVec *);
 PETSC_INTERN PetscErrorCode OTDynInterpAdjoint(OTSpaceTime *, const OTDynVec *, OTDynVec *);
+PETSC_INTERN PetscErrorCode OTDynInterpCombine(OTSpaceTime *, double, const OTDynVec *, double, const OTDynVec *, const OTDynVec *, OTDynVec *);
+PETSC_INTERN PetscErrorCode OTDynInterpAdjointAXPY(OTSpaceTime *, double, const OTDynVec *, const OTDynVec *, OTDynVec *);
 PETSC_INTERN PetscErrorCode OTDynDivergence(OTSpaceTime *, const OTDynVec *, double, double *);
 PETSC_INTERN PetscErrorCode OTDynGradientAdd(OTSpaceTime *, const double *, double, double, OTDynVec *);
 PETSC_INTERN PetscErrorCode OTDynSetBoundary(OTSpaceTime *, const double *, const double *, OTDynVec *);
@@ -95,11 +98,12 @@ PETSC_INTERN PetscErrorCode OTDynGraphProject(OTSpaceTime *, const OTDynVec *, c
 
 /* pointwise prox (prox.c): (f, m) <- prox_{gamma J}(f, m), J = |m|^2 / (2 f); and the Moreau complement. */
 PETSC_INTERN PetscErrorCode OTDynProxJ(OTSpaceTime *, double, const OTDynVec *, OTDynVec *);
+PETSC_INTERN PetscErrorCode OTDynProxMoreau(OTSpaceTime *, double, OTDynVec *, OTDynVec *);
 PETSC_INTERN void           OTDynProxJPoints(ptrdiff_t, PetscInt, double, double *const[], double *const[], PetscInt *);
 PETSC_INTERN PetscErrorCode OTDynEnergy(OTSpaceTime *, const OTDynVec *, double *, double *);
 
 /* Poisson (poisson.c, poisson_dct.c, poisson_ksp.c) */
-PETSC_INTERN PetscErrorCode OTDynPoissonCreate(OTSpaceTime *, OTDynamicPoissonType, double, OTDynPoisson *);
+PETSC_INTERN PetscErrorCode OTDynPoissonCreate(OTSpaceTime *, OTDynamicPoissonType, double, PetscBool, OTDynPoisson *);
 PETSC_INTERN PetscErrorCode OTDynPoissonGetWork(OTDynPoisson, double **);
 PETSC_INTERN PetscErrorCode OTDynPoissonSolve(OTDynPoisson, double *, double *);
 PETSC_INTERN PetscErrorCode OTDynPoissonGetStats(OTDynPoisson, PetscInt *, PetscInt *, double *);

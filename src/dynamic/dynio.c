@@ -83,6 +83,14 @@ PetscErrorCode OTDynamicWrite(OTDynamic dyn, OTH5 f)
     PetscCall(OTH5WriteAttribute(f, "/", "mass_a", OT_DOUBLE, 1, &r->mass[0]));
     PetscCall(OTH5WriteAttribute(f, "/", "mass_b", OT_DOUBLE, 1, &r->mass[1]));
     PetscCall(OTH5WriteAttributeString(f, "/", "dyn_type", OTDynamicTypes[dyn->type]));
+    {
+      int ps = (int)r->poisson_solves, ki = (int)r->ksp_iterations;
+      PetscCall(OTH5WriteAttribute(f, "/", "solve_time", OT_DOUBLE, 1, &r->total_time));
+      PetscCall(OTH5WriteAttribute(f, "/", "poisson_time", OT_DOUBLE, 1, &r->poisson_time));
+      PetscCall(OTH5WriteAttribute(f, "/", "poisson_solves", OT_INT32, 1, &ps));
+      PetscCall(OTH5WriteAttribute(f, "/", "ksp_iterations", OT_INT32, 1, &ki));
+      PetscCall(OTH5WriteAttribute(f, "/", "memory_peak", OT_DOUBLE, 1, &r->memory_peak));
+    }
     PetscCall(OTH5WriteAttributeString(f, "/", "poisson", pnames[dyn->ptype]));
     if (st->wfr) {
       PetscCall(OTH5WriteAttribute(f, "/", "rho_fr", OT_DOUBLE, 1, &dyn->delta));

@@ -107,49 +107,52 @@ static PetscErrorCode OptimalityPartial(OTDynamic dyn, const OTDynVec *V)
   PetscFunctionReturn(0);
 }
 
+/* Relaxed primal–dual (Chambolle–Pock in Condat's form, primal step first):
+     x~ = P_C(x - tau I* y);  y~ = P_K(y + sigma I(2 x~ - x)) = z - sigma prox_{J/sigma}(z/sigma) (Moreau, z the argument);
+     (x, y) <- (x, y) + rho ((x~, y~) - (x, y)),  rho in (0, 2) (-dyn_pd_relax; 1 is plain Chambolle–Pock).
+   (U, V) = (x, y); X, XV = x~, y~; ZV = the prox point. x stays in C (an affine combination of points of C). */
 static PetscErrorCode StepPD(OTDynamic dyn, PetscBool check, double *rp, double *rd)
 {
   OTSpaceTime *st    = &dyn->st;
-  double       sigma = dyn->pd_sigma, tau = dyn->pd_tau, theta = dyn->pd_theta;
+  double       sigma = dyn->pd_sigma, tau = dyn->pd_tau, relax = dyn->pd_relax;
 
   PetscFunctionBegin;
-  if (check) PetscCall(OTDynVecCopy(st, &dyn->U, &dyn->X));
-  /* dual step: V <- P_K(V + sigma I(Ubar)) = y - sigma prox_{J/sigma}(y/sigma) (Moreau), the prox point kept in ZV */
-  PetscCall(OTDynInterp(st, &dyn->Z, &dyn->TV));
-  PetscCall(OTDynVecAXPBY(st, 1.0, &dyn->V, sigma, &dyn->TV));
-  PetscCall(OTDynVecWAXPBY(st, &dyn->ZV, 1.0 / sigma, &dyn->TV, 0.0, &dyn->TV));
-  PetscCall(Prox(dyn, 1.0 / sigma, &dyn->ZV));
-  PetscCall(OTDynVecWAXPBY(st, &dyn->V, 1.0, &dyn->TV, -sigma, &dyn->ZV));
-  /* primal step: U <- P_C(U - tau I* V); Ubar <- U + theta (U - U_old) */
-  PetscCall(OTDynInterpAdjoint(st, &dyn->V, &dyn->T));
-  PetscCall(OTDynVecCopy(st, &dyn->U, &dyn->Z));
-  PetscCall(OTDynVecAXPBY(st, -tau, &dyn->T, 1.0, &dyn->U));
-  PetscCall(ProjectC(dyn, &dyn->U));
-  PetscCall(OTDynVecAXPBY(st, 1 + theta, &dyn->U, -theta, &dyn->Z));
+  /* x~ = P_C(x - tau I* y) */
+  PetscCall(OTDynInterpAdjointAXPY(st, -tau, &dyn->V, &dyn->U, &dyn->X));
+  PetscCall(ProjectC(dyn, &dyn->X));
+  /* y~ = P_K(y + sigma I(2 x~ - x)), the prox point in ZV */
+  PetscCall(OTDynInterpCombine(st, 2 * sigma, &dyn->X, -sigma, &dyn->U, &dyn->V, &dyn->XV));
+  PetscCall(PetscLogEventBegin(dyn->ev_prox, 0, 0, 0, 0));
+  PetscCall(OTDynProxMoreau(st, sigma, &dyn->XV, &dyn->ZV));
+  PetscCall(PetscLogEventEnd(dyn->ev_prox, 0, 0, 0, 0));
   if (check) {
     double s[4];
     PetscCall(PetscLogEventBegin(dyn->ev_check, 0, 0, 0, 0));
-    PetscCall(OTDynInterp(st, &dyn->U, &dyn->TV));
-    PetscCall(OTDynVecNormsPartial(st, &dyn->X, &dyn->U, -1.0, 0));
+    /* optimality: |x - x~| / tau = |(Id - Pi) I* y| (x in C); continuity: the prox point against I(x~) */
+    PetscCall(OTDynInterpAdjoint(st, &dyn->V, &dyn->T));
+    PetscCall(OTDynVecNormsPartial(st, &dyn->U, &dyn->X, -1.0, 0));
     PetscCall(OTDynVecNormsPartial(st, &dyn->T, NULL, 0, 1));
+    PetscCall(OTDynInterp(st, &dyn->X, &dyn->TV));
     PetscCall(OTDynVecNormsPartial(st, &dyn->ZV, &dyn->TV, -1.0, 2));
     PetscCall(OTDynVecNormsPartial(st, &dyn->ZV, NULL, 0, 3));
     PetscCall(OTSpaceTimeSum(st, 4, s));
     *rd = sqrt(s[0]) / (tau * PetscMax(sqrt(s[1]), 1e-300));
     *rp = sqrt(s[2]) / PetscMax(sqrt(s[3]), 1e-300);
-    /* Goldstein, Li, Yuan, Esser, Baraniuk (2015): balance the two residuals by trading tau against sigma (product kept) */
-    if (dyn->pd_adaptive && dyn->pd_alpha > 1e-3) {
-      if (*rd > dyn->pd_delta * *rp) {
-        dyn->pd_tau /= 1 - dyn->pd_alpha;
-        dyn->pd_sigma *= 1 - dyn->pd_alpha;
-        dyn->pd_alpha *= dyn->pd_eta;
-      } else if (*rp > dyn->pd_delta * *rd) {
-        dyn->pd_tau *= 1 - dyn->pd_alpha;
-        dyn->pd_sigma /= 1 - dyn->pd_alpha;
-        dyn->pd_alpha *= dyn->pd_eta;
-      }
-    }
     PetscCall(PetscLogEventEnd(dyn->ev_check, 0, 0, 0, 0));
+  }
+  PetscCall(OTDynVecAXPBY(st, relax, &dyn->X, 1 - relax, &dyn->U));
+  PetscCall(OTDynVecAXPBY(st, relax, &dyn->XV, 1 - relax, &dyn->V));
+  /* Goldstein, Li, Yuan, Esser, Baraniuk (2015): balance the two residuals by trading tau against sigma (product kept) */
+  if (check && dyn->pd_adaptive && dyn->pd_alpha > 1e-3) {
+    if (*rd > dyn->pd_delta * *rp) {
+      dyn->pd_tau /= 1 - dyn->pd_alpha;
+      dyn->pd_sigma *= 1 - dyn->pd_alpha;
+      dyn->pd_alpha *= dyn->pd_eta;
+    } else if (*rp > dyn->pd_delta * *rd) {
+      dyn->pd_tau *= 1 - dyn->pd_alpha;
+      dyn->pd_sigma /= 1 - dyn->pd_alpha;
+      dyn->pd_alpha *= dyn->pd_eta;
+    }
   }
   PetscFunctionReturn(0);
 }

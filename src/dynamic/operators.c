@@ -61,6 +61,96 @@ PetscErrorCode OTDynInterp(OTSpaceTime *st, const OTDynVec *U, OTDynVec *V)
   PetscFunctionReturn(0);
 }
 
+/* Y = W + I(a U1 + b U2) in one pass (the primal–dual step's y + sigma I(2 x~ - x)); Y must differ from the others. */
+PetscErrorCode OTDynInterpCombine(OTSpaceTime *st, double a, const OTDynVec *U1, double b, const OTDynVec *U2, const OTDynVec *W, OTDynVec *Y)
+{
+  ptrdiff_t nt = st->nt, np = st->plane * nt;
+  double    ha = 0.5 * a, hb = 0.5 * b;
+
+  PetscFunctionBegin;
+  for (ptrdiff_t s = 0; s < st->ns; s++) {
+    const double *r1 = U1->c[0] + s * (nt + 1), *r2 = U2->c[0] + s * (nt + 1), *w = W->c[0] + s * nt;
+    double       *f = Y->c[0] + s * nt;
+    for (ptrdiff_t j = 0; j < nt; j++) f[j] = w[j] + ha * (r1[j] + r1[j + 1]) + hb * (r2[j] + r2[j + 1]);
+  }
+  for (PetscInt k = 0; k < st->d; k++) {
+    const double *m1 = U1->c[1 + k], *m2 = U2->c[1 + k], *w = W->c[1 + k];
+    double       *o = Y->c[1 + k];
+    if (k == 0) {
+      PetscCall(OTSpaceTimeExchangeTo(st, m1, NULL, st->ghi));
+      PetscCall(OTSpaceTimeExchangeTo(st, m2, NULL, st->ghi2));
+      for (ptrdiff_t il = 0; il < st->ln0; il++) {
+        ptrdiff_t     off = il * np;
+        const double *u1 = il < st->ln0 - 1 ? m1 + off + np : st->ghi, *u2 = il < st->ln0 - 1 ? m2 + off + np : st->ghi2;
+        for (ptrdiff_t q = 0; q < np; q++) o[off + q] = w[off + q] + ha * (m1[off + q] + u1[q]) + hb * (m2[off + q] + u2[q]);
+      }
+    } else {
+      AXIS_BLOCKS(st, k, Sk, nk, nblk);
+      for (ptrdiff_t blk = 0; blk < nblk; blk++)
+        for (ptrdiff_t ik = 0; ik < nk; ik++) {
+          ptrdiff_t cur = (blk * nk + ik) * Sk;
+          if (ik < nk - 1)
+            for (ptrdiff_t q = 0; q < Sk; q++) o[cur + q] = w[cur + q] + ha * (m1[cur + q] + m1[cur + Sk + q]) + hb * (m2[cur + q] + m2[cur + Sk + q]);
+          else
+            for (ptrdiff_t q = 0; q < Sk; q++) o[cur + q] = w[cur + q] + ha * m1[cur + q] + hb * m2[cur + q];
+        }
+    }
+  }
+  if (st->wfr) {
+    const double *z1 = U1->c[st->d + 1], *z2 = U2->c[st->d + 1], *w = W->c[st->d + 1];
+    double       *o = Y->c[st->d + 1];
+    for (ptrdiff_t i = 0; i < st->ncell; i++) o[i] = w[i] + a * z1[i] + b * z2[i];
+  }
+  PetscFunctionReturn(0);
+}
+
+/* X = U + a I* V on the interior faces, X = U on the boundary faces (the data), in one pass; X may be U. */
+PetscErrorCode OTDynInterpAdjointAXPY(OTSpaceTime *st, double a, const OTDynVec *V, const OTDynVec *U, OTDynVec *X)
+{
+  ptrdiff_t nt = st->nt, np = st->plane * nt;
+  double    ha = 0.5 * a;
+
+  PetscFunctionBegin;
+  for (ptrdiff_t s = 0; s < st->ns; s++) {
+    const double *u = U->c[0] + s * (nt + 1), *f = V->c[0] + s * nt;
+    double       *x = X->c[0] + s * (nt + 1);
+    x[0]            = u[0];
+    x[nt]           = u[nt];
+    for (ptrdiff_t j = 1; j < nt; j++) x[j] = u[j] + ha * (f[j - 1] + f[j]);
+  }
+  for (PetscInt k = 0; k < st->d; k++) {
+    const double *mc = V->c[1 + k], *u = U->c[1 + k];
+    double       *x = X->c[1 + k];
+    if (k == 0) {
+      PetscCall(OTSpaceTimeExchange(st, mc, PETSC_TRUE, PETSC_FALSE));
+      for (ptrdiff_t il = 0; il < st->ln0; il++) {
+        ptrdiff_t     off = il * np;
+        const double *lo  = il > 0 ? mc + off - np : st->glo;
+        if (st->s0 + il == 0)
+          for (ptrdiff_t q = 0; q < np; q++) x[off + q] = u[off + q];
+        else
+          for (ptrdiff_t q = 0; q < np; q++) x[off + q] = u[off + q] + ha * (lo[q] + mc[off + q]);
+      }
+    } else {
+      AXIS_BLOCKS(st, k, Sk, nk, nblk);
+      for (ptrdiff_t blk = 0; blk < nblk; blk++)
+        for (ptrdiff_t ik = 0; ik < nk; ik++) {
+          ptrdiff_t cur = (blk * nk + ik) * Sk;
+          if (ik == 0)
+            for (ptrdiff_t q = 0; q < Sk; q++) x[cur + q] = u[cur + q];
+          else
+            for (ptrdiff_t q = 0; q < Sk; q++) x[cur + q] = u[cur + q] + ha * (mc[cur - Sk + q] + mc[cur + q]);
+        }
+    }
+  }
+  if (st->wfr) {
+    const double *z = V->c[st->d + 1], *u = U->c[st->d + 1];
+    double       *x = X->c[st->d + 1];
+    for (ptrdiff_t i = 0; i < st->ncell; i++) x[i] = u[i] + a * z[i];
+  }
+  PetscFunctionReturn(0);
+}
+
 /* U = I* V on the interior faces; boundary faces (time 0 and 1, walls) get 0. */
 PetscErrorCode OTDynInterpAdjoint(OTSpaceTime *st, const OTDynVec *V, OTDynVec *U)
 {

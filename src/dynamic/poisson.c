@@ -5,7 +5,7 @@
 
 const char *const OTDynamicPoissonTypes[] = {"dct", "ksp", "OTDynamicPoissonType", "OT_DYN_POISSON_", NULL};
 
-PetscErrorCode OTDynPoissonCreate(OTSpaceTime *st, OTDynamicPoissonType type, double shift, OTDynPoisson *poisson)
+PetscErrorCode OTDynPoissonCreate(OTSpaceTime *st, OTDynamicPoissonType type, double shift, PetscBool warm, OTDynPoisson *poisson)
 {
   OTDynPoisson P;
 
@@ -14,6 +14,7 @@ PetscErrorCode OTDynPoissonCreate(OTSpaceTime *st, OTDynamicPoissonType type, do
   P->st    = st;
   P->type  = type;
   P->shift = shift;
+  P->warm  = warm;
   if (type == OT_DYN_POISSON_DCT)
     PetscCall(OTDynPoissonSetUpDCT(P));
   else

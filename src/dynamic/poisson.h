@@ -7,6 +7,7 @@ struct _p_OTDynPoisson {
   OTSpaceTime         *st;
   OTDynamicPoissonType type;
   double               shift; /* 1/delta^2 (Fisher–Rao source) or 0: pure Neumann, constant null space */
+  PetscBool            warm;  /* KSP: start from the previous solution */
   double              *work;  /* right-hand side in, overwritten */
   ptrdiff_t            alloc;
   PetscInt             nsolve, its;

@@ -37,9 +37,10 @@ static inline void NewtonSweep(ptrdiff_t nb, double g, const double *restrict a,
    On [max(a, 0), inf) P is increasing and convex, and P(max(a,0) + min(s1, s2)) >= 0 for s1 >= c^(1/3) and
    s2 = c/(max(a,0)+gamma)^2, c = gamma |m~|^2 / 2, so Newton from there decreases monotonically to the root. The root is
    <= 0 exactly when a <= 0 and P(0) >= 0, i.e. c <= -a gamma^2. Chunks of points go through branch-free sweeps (SIMD)
-   until every point of the chunk has converged. in[0] = a, in[1..nm] = the momentum (and source) components; out may be
-   in. newton: the number of sweeps done (all chunks). */
-void OTDynProxJPoints(ptrdiff_t n, PetscInt nm, double gamma, double *const in[], double *const out[], PetscInt *newton)
+   until every point of the chunk has converged. in[0] = a, in[1..nm] = the momentum (and source) components, read times
+   `scale`; out may be in. With moreau > 0 the input is also overwritten by in - moreau * out (the Moreau complement that
+   the primal–dual method needs: P_K(y) = y - s prox_{J/s}(y/s)). newton: the number of sweeps done (all chunks). */
+static void ProxCore(ptrdiff_t n, PetscInt nm, double gamma, double scale, double *const in[], double *const out[], double moreau, PetscInt *newton)
 {
   const double g     = gamma;
   PetscInt     total = 0;
@@ -53,11 +54,11 @@ void OTDynProxJPoints(ptrdiff_t n, PetscInt nm, double gamma, double *const in[]
       for (ptrdiff_t i = 0; i < nb; i++) c[i] += mk[i] * mk[i];
     }
     for (ptrdiff_t i = 0; i < nb; i++) {
-      c[i] *= 0.5 * g;
+      c[i] *= 0.5 * g * scale * scale;
       step[i] = CbrtAbove(c[i]);
     }
     for (ptrdiff_t i = 0; i < nb; i++) {
-      double ai = in[0][i0 + i], ci = c[i], am = ai > 0 ? ai : 0, b = am + g, s1 = step[i], s2 = ci / (b * b);
+      double ai = scale * in[0][i0 + i], ci = c[i], am = ai > 0 ? ai : 0, b = am + g, s1 = step[i], s2 = ci / (b * b);
       int    zero = (ai <= 0) & (ci <= -ai * g * g);
       keep[i]     = zero ? 0.0 : 1.0;
       /* a zero point iterates on the trivial problem a = c = 0 (root 0), so that no branch is needed below */
@@ -78,14 +79,43 @@ void OTDynProxJPoints(ptrdiff_t n, PetscInt nm, double gamma, double *const in[]
       X[i]     = f;
       step[i]  = f / (f + g);
     }
-    for (PetscInt k = 1; k <= nm; k++) {
-      const double *mk = in[k] + i0;
-      double       *ok = out[k] + i0;
-      for (ptrdiff_t i = 0; i < nb; i++) ok[i] = mk[i] * step[i];
+    if (moreau > 0) {
+      for (PetscInt k = 1; k <= nm; k++) {
+        double *mk = in[k] + i0, *ok = out[k] + i0;
+        for (ptrdiff_t i = 0; i < nb; i++) {
+          double o = scale * mk[i] * step[i];
+          ok[i]    = o;
+          mk[i] -= moreau * o;
+        }
+      }
+      for (ptrdiff_t i = 0; i < nb; i++) {
+        out[0][i0 + i] = X[i];
+        in[0][i0 + i] -= moreau * X[i];
+      }
+    } else {
+      for (PetscInt k = 1; k <= nm; k++) {
+        const double *mk = in[k] + i0;
+        double       *ok = out[k] + i0;
+        for (ptrdiff_t i = 0; i < nb; i++) ok[i] = scale * mk[i] * step[i];
+      }
+      for (ptrdiff_t i = 0; i < nb; i++) out[0][i0 + i] = X[i];
     }
-    for (ptrdiff_t i = 0; i < nb; i++) out[0][i0 + i] = X[i];
   }
   if (newton) *newton = total;
+}
+
+void OTDynProxJPoints(ptrdiff_t n, PetscInt nm, double gamma, double *const in[], double *const out[], PetscInt *newton)
+{
+  ProxCore(n, nm, gamma, 1.0, in, out, 0.0, newton);
+}
+
+/* P = prox_{J/sigma}(Y/sigma) and Y <- Y - sigma P = P_K(Y) (the primal–dual method's dual step and its prox point). */
+PetscErrorCode OTDynProxMoreau(OTSpaceTime *st, double sigma, OTDynVec *Y, OTDynVec *P)
+{
+  PetscFunctionBegin;
+  PetscCheck(sigma > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "dual step must be positive");
+  ProxCore(st->ncell, st->nc - 1, 1.0 / sigma, 1.0 / sigma, Y->c, P->c, sigma, NULL);
+  PetscFunctionReturn(0);
 }
 
 /* Y = prox_{gamma J}(X) on a centred field (Y may be X). */

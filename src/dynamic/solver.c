@@ -20,7 +20,7 @@ PetscErrorCode OTDynamicCreate(OTGrid grid, PetscInt nt, OTDynamic *dyn)
   d->tol           = 1e-5;
   d->max_it        = 20000;
   d->check_every   = 10;
-  d->pd_theta      = 1;
+  d->pd_relax      = 1.8;
   d->pd_adaptive   = PETSC_TRUE;
   d->pd_alpha      = 0.5;
   d->pd_eta        = 0.95;
@@ -123,7 +123,7 @@ PetscErrorCode OTDynamicSetFromOptions(OTDynamic dyn)
   PetscCall(PetscOptionsInt("-check_every", "iterations between residual checks", NULL, dyn->check_every, &dyn->check_every, NULL));
   PetscCall(PetscOptionsReal("-pd_tau", "pd: primal step (default: max density)", NULL, dyn->pd_tau, &dyn->pd_tau, NULL));
   PetscCall(PetscOptionsReal("-pd_sigma", "pd: dual step (default 0.99/tau)", NULL, dyn->pd_sigma, &dyn->pd_sigma, NULL));
-  PetscCall(PetscOptionsReal("-pd_theta", "pd: extrapolation in [0, 1]", NULL, dyn->pd_theta, &dyn->pd_theta, NULL));
+  PetscCall(PetscOptionsReal("-pd_relax", "pd: relaxation rho in (0, 2) (1: plain Chambolle-Pock)", NULL, dyn->pd_relax, &dyn->pd_relax, NULL));
   PetscCall(PetscOptionsBool("-pd_adaptive", "pd: balance the residuals by trading tau against sigma", NULL, dyn->pd_adaptive, &dyn->pd_adaptive, NULL));
   PetscCall(PetscOptionsReal("-dr_alpha", "dr: relaxation in (0, 2)", NULL, dyn->dr_alpha, &dyn->dr_alpha, NULL));
   PetscCall(PetscOptionsReal("-dr_gamma", "dr: initial prox step (default: max density / 15)", NULL, dyn->dr_gamma, &dyn->dr_gamma, NULL));
@@ -140,7 +140,7 @@ PetscErrorCode OTDynamicSetFromOptions(OTDynamic dyn)
   PetscCheck(dyn->pd_tau >= 0 && dyn->pd_sigma >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_pd_tau and -dyn_pd_sigma must be positive");
   PetscCheck(!(dyn->pd_tau > 0 && dyn->pd_sigma > 0) || dyn->pd_tau * dyn->pd_sigma < 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
              "-dyn_pd_tau x -dyn_pd_sigma must be < 1 (|I| <= 1), not %g", dyn->pd_tau * dyn->pd_sigma);
-  PetscCheck(dyn->pd_theta >= 0 && dyn->pd_theta <= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_pd_theta must be in [0, 1]");
+  PetscCheck(dyn->pd_relax > 0 && dyn->pd_relax < 2, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_pd_relax must be in (0, 2), not %g", dyn->pd_relax);
   PetscCheck(dyn->dr_alpha > 0 && dyn->dr_alpha < 2, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_dr_alpha must be in (0, 2), not %g", dyn->dr_alpha);
   PetscCheck(dyn->dr_gamma >= 0 && dyn->alg2_r >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_dr_gamma and -dyn_alg2_r must be positive");
   PetscCheck(dyn->balance_mu > 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_balance_mu must be > 1");
@@ -218,7 +218,9 @@ PetscErrorCode OTDynamicSetUp(OTDynamic dyn)
   PetscCall(OTLogEventRegisterOnce("OTDynProx", &dyn->ev_prox));
   PetscCall(OTLogEventRegisterOnce("OTDynGraphProj", &dyn->ev_graph));
   PetscCall(OTLogEventRegisterOnce("OTDynResidual", &dyn->ev_check));
-  PetscCall(OTDynPoissonCreate(st, dyn->ptype, dyn->delta > 0 ? 1.0 / (dyn->delta * dyn->delta) : 0.0, &dyn->poisson));
+  /* KSP warm start: DR and ALG2 project points whose potential changes slowly; PD projects increments (a small potential
+     each time), for which the previous solution is a bad first guess */
+  PetscCall(OTDynPoissonCreate(st, dyn->ptype, dyn->delta > 0 ? 1.0 / (dyn->delta * dyn->delta) : 0.0, (PetscBool)(dyn->type != OT_DYN_PD), &dyn->poisson));
   /* step sizes scale with the density (the dual variables do not): Chizat's gamma = max rho / 15 for DR and ALG2
      (r = 1/gamma); PD: tau = max rho, sigma = 0.99 / tau (|I| <= 1) */
   if (dyn->dr_gamma == 0) dyn->dr_gamma = dyn->rhomax / 15;
@@ -286,6 +288,7 @@ PetscErrorCode OTDynamicSolve(OTDynamic dyn)
   dyn->res.mass[1] = dyn->mass[1];
   PetscCall(OTDynPoissonGetStats(dyn->poisson, &dyn->res.poisson_solves, &dyn->res.ksp_iterations, &dyn->res.poisson_time));
   dyn->res.total_time = MPI_Wtime() - t0;
+  PetscCall(OTMemoryPeak(st->comm, &dyn->res.memory_peak));
   dyn->solved         = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
@@ -308,7 +311,7 @@ PetscErrorCode OTDynamicView(OTDynamic dyn, PetscViewer v)
                                    dyn->delta > 0 ? " (Wasserstein-Fisher-Rao)" : ""));
   PetscCall(PetscViewerASCIIPushTab(v));
   if (dyn->type == OT_DYN_PD)
-    PetscCall(PetscViewerASCIIPrintf(v, "tau %g sigma %g theta %g%s\n", dyn->pd_tau, dyn->pd_sigma, dyn->pd_theta, dyn->pd_adaptive ? " (adaptive)" : ""));
+    PetscCall(PetscViewerASCIIPrintf(v, "tau %g sigma %g relaxation %g%s\n", dyn->pd_tau, dyn->pd_sigma, dyn->pd_relax, dyn->pd_adaptive ? " (adaptive)" : ""));
   if (dyn->type == OT_DYN_DR)
     PetscCall(PetscViewerASCIIPrintf(v, "gamma %g alpha %g%s\n", dyn->dr_gamma, dyn->dr_alpha, dyn->dr_adaptive ? " (adaptive)" : ""));
   if (dyn->type == OT_DYN_ALG2) PetscCall(PetscViewerASCIIPrintf(v, "r %g%s\n", dyn->alg2_r, dyn->alg2_adaptive ? " (adaptive)" : ""));

@@ -51,7 +51,7 @@ PetscErrorCode OTSpaceTimeSetUp(OTSpaceTime *st, OTGrid grid, PetscInt nt, Petsc
   st->nrho  = st->ns * (nt + 1);
   st->lo    = gi->start0 > 0 ? gi->rank - 1 : MPI_PROC_NULL;
   st->hi    = gi->start0 + gi->local_n0 < gi->n[0] ? gi->rank + 1 : MPI_PROC_NULL;
-  PetscCall(PetscMalloc2(st->plane * nt, &st->glo, st->plane * nt, &st->ghi));
+  PetscCall(PetscMalloc3(st->plane * nt, &st->glo, st->plane * nt, &st->ghi, st->plane * nt, &st->ghi2));
   PetscCall(PetscCalloc1((st->ln0 + 1) * OT_DYN_MAXSUMS, &st->ps));
   /* the interpolation normal equations (Id + I*I) along lines: exact Thomas factors on local lines (time, axes 1, 2) */
   for (PetscInt k = 1; k < 4; k++) {
@@ -66,7 +66,7 @@ PetscErrorCode OTSpaceTimeSetUp(OTSpaceTime *st, OTGrid grid, PetscInt nt, Petsc
 PetscErrorCode OTSpaceTimeDestroy(OTSpaceTime *st)
 {
   PetscFunctionBegin;
-  PetscCall(PetscFree2(st->glo, st->ghi));
+  PetscCall(PetscFree3(st->glo, st->ghi, st->ghi2));
   PetscCall(PetscFree(st->ps));
   for (PetscInt k = 0; k < 4; k++) PetscCall(PetscFree(st->thomas[k]));
   for (PetscInt k = 0; k < 3; k++) PetscCall(PetscFree(st->cw[k]));
@@ -77,6 +77,14 @@ PetscErrorCode OTSpaceTimeDestroy(OTSpaceTime *st)
    ghi <- the plane above (the upper neighbour's first). Ghosts beyond a wall are zero. */
 PetscErrorCode OTSpaceTimeExchange(OTSpaceTime *st, const double *x, PetscBool lower, PetscBool upper)
 {
+  PetscFunctionBegin;
+  PetscCall(OTSpaceTimeExchangeTo(st, x, lower ? st->glo : NULL, upper ? st->ghi : NULL));
+  PetscFunctionReturn(0);
+}
+
+/* The same into given buffers (NULL: that side is not needed). */
+PetscErrorCode OTSpaceTimeExchangeTo(OTSpaceTime *st, const double *x, double *glo, double *ghi)
+{
   ptrdiff_t   np  = st->plane * st->nt;
   const int   cnt = (int) np;
   MPI_Request req[4];
@@ -84,18 +92,18 @@ PetscErrorCode OTSpaceTimeExchange(OTSpaceTime *st, const double *x, PetscBool l
 
   PetscFunctionBegin;
   PetscCheck(np < PETSC_MPI_INT_MAX, st->comm, PETSC_ERR_SUP, "a plane of the space-time grid is too large for one MPI message");
-  if (lower) {
+  if (glo) {
     if (st->lo == MPI_PROC_NULL)
-      PetscCall(PetscArrayzero(st->glo, np));
+      PetscCall(PetscArrayzero(glo, np));
     else
-      PetscCallMPI(MPI_Irecv(st->glo, cnt, MPI_DOUBLE, st->lo, 31, st->comm, &req[nr++]));
+      PetscCallMPI(MPI_Irecv(glo, cnt, MPI_DOUBLE, st->lo, 31, st->comm, &req[nr++]));
     if (st->hi != MPI_PROC_NULL) PetscCallMPI(MPI_Isend(x + (st->ln0 - 1) * np, cnt, MPI_DOUBLE, st->hi, 31, st->comm, &req[nr++]));
   }
-  if (upper) {
+  if (ghi) {
     if (st->hi == MPI_PROC_NULL)
-      PetscCall(PetscArrayzero(st->ghi, np));
+      PetscCall(PetscArrayzero(ghi, np));
     else
-      PetscCallMPI(MPI_Irecv(st->ghi, cnt, MPI_DOUBLE, st->hi, 32, st->comm, &req[nr++]));
+      PetscCallMPI(MPI_Irecv(ghi, cnt, MPI_DOUBLE, st->hi, 32, st->comm, &req[nr++]));
     if (st->lo != MPI_PROC_NULL) PetscCallMPI(MPI_Isend(x, cnt, MPI_DOUBLE, st->lo, 32, st->comm, &req[nr++]));
   }
   PetscCallMPI(MPI_Waitall(nr, req, MPI_STATUSES_IGNORE));
