@@ -25,7 +25,7 @@ typedef struct {
   double    rho_min;         /* the smallest value of the path (negative undershoot of the projection) */
   double    mass[2];         /* input masses before normalisation */
   PetscInt  iterations;
-  PetscBool converged, stopped; /* stopped: a signal asked to stop (checkpoint written) */
+  PetscBool converged, stopped;                    /* stopped: a signal asked to stop (checkpoint written) */
   double    poisson_time, total_time, memory_peak; /* seconds in the Poisson solves and in all; bytes (largest rank) */
   PetscInt  poisson_solves, ksp_iterations;
 } OTDynamicResult;

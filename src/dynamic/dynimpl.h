@@ -15,18 +15,18 @@ typedef struct {
   OTGrid            grid;
   const OTGridInfo *gi;
   MPI_Comm          comm;
-  PetscInt          d, nt, nc;       /* space dims, time cells, components (1 + d + wfr) */
-  PetscBool         wfr;             /* source component present */
-  ptrdiff_t         n[3], S[3];      /* global cells and spatial strides per axis */
-  double            h[3], dt, hvol;  /* spacing, time step, cell volume */
-  ptrdiff_t         ns, ncell, nrho; /* local spatial cells, local cells x nt, local cells x (nt+1) */
-  ptrdiff_t         ln0, s0, plane;  /* slab: planes, first plane, spatial cells per plane */
-  PetscMPIInt       lo, hi;          /* neighbours along axis 0 (MPI_PROC_NULL at walls) */
+  PetscInt          d, nt, nc;        /* space dims, time cells, components (1 + d + wfr) */
+  PetscBool         wfr;              /* source component present */
+  ptrdiff_t         n[3], S[3];       /* global cells and spatial strides per axis */
+  double            h[3], dt, hvol;   /* spacing, time step, cell volume */
+  ptrdiff_t         ns, ncell, nrho;  /* local spatial cells, local cells x nt, local cells x (nt+1) */
+  ptrdiff_t         ln0, s0, plane;   /* slab: planes, first plane, spatial cells per plane */
+  PetscMPIInt       lo, hi;           /* neighbours along axis 0 (MPI_PROC_NULL at walls) */
   double           *glo, *ghi, *ghi2; /* ghost planes (plane*nt) */
-  double           *ps;              /* per-plane partial sums: ln0 x OT_DYN_MAXSUMS */
-  double           *thomas[4];       /* factors of tridiag(1/4, 3/2, 1/4) along axes 1, 2 and time (index 3) */
-  double           *cw[3];           /* Chebyshev work along axis 0 (cell fields) */
-  PetscInt          cheb_its;        /* Chebyshev iterations for the axis-0 lines */
+  double           *ps;               /* per-plane partial sums: ln0 x OT_DYN_MAXSUMS */
+  double           *thomas[4];        /* factors of tridiag(1/4, 3/2, 1/4) along axes 1, 2 and time (index 3) */
+  double           *cw[3];            /* Chebyshev work along axis 0 (cell fields) */
+  PetscInt          cheb_its;         /* Chebyshev iterations for the axis-0 lines */
 } OTSpaceTime;
 
 #define OT_DYN_MAXSUMS 16

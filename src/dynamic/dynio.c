@@ -84,7 +84,7 @@ PetscErrorCode OTDynamicWrite(OTDynamic dyn, OTH5 f)
     PetscCall(OTH5WriteAttribute(f, "/", "mass_b", OT_DOUBLE, 1, &r->mass[1]));
     PetscCall(OTH5WriteAttributeString(f, "/", "dyn_type", OTDynamicTypes[dyn->type]));
     {
-      int ps = (int)r->poisson_solves, ki = (int)r->ksp_iterations;
+      int ps = (int) r->poisson_solves, ki = (int) r->ksp_iterations;
       PetscCall(OTH5WriteAttribute(f, "/", "solve_time", OT_DOUBLE, 1, &r->total_time));
       PetscCall(OTH5WriteAttribute(f, "/", "poisson_time", OT_DOUBLE, 1, &r->poisson_time));
       PetscCall(OTH5WriteAttribute(f, "/", "poisson_solves", OT_INT32, 1, &ps));

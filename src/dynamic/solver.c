@@ -220,7 +220,7 @@ PetscErrorCode OTDynamicSetUp(OTDynamic dyn)
   PetscCall(OTLogEventRegisterOnce("OTDynResidual", &dyn->ev_check));
   /* KSP warm start: DR and ALG2 project points whose potential changes slowly; PD projects increments (a small potential
      each time), for which the previous solution is a bad first guess */
-  PetscCall(OTDynPoissonCreate(st, dyn->ptype, dyn->delta > 0 ? 1.0 / (dyn->delta * dyn->delta) : 0.0, (PetscBool)(dyn->type != OT_DYN_PD), &dyn->poisson));
+  PetscCall(OTDynPoissonCreate(st, dyn->ptype, dyn->delta > 0 ? 1.0 / (dyn->delta * dyn->delta) : 0.0, (PetscBool) (dyn->type != OT_DYN_PD), &dyn->poisson));
   /* step sizes scale with the density (the dual variables do not): Chizat's gamma = max rho / 15 for DR and ALG2
      (r = 1/gamma); PD: tau = max rho, sigma = 0.99 / tau (|I| <= 1) */
   if (dyn->dr_gamma == 0) dyn->dr_gamma = dyn->rhomax / 15;
@@ -289,7 +289,7 @@ PetscErrorCode OTDynamicSolve(OTDynamic dyn)
   PetscCall(OTDynPoissonGetStats(dyn->poisson, &dyn->res.poisson_solves, &dyn->res.ksp_iterations, &dyn->res.poisson_time));
   dyn->res.total_time = MPI_Wtime() - t0;
   PetscCall(OTMemoryPeak(st->comm, &dyn->res.memory_peak));
-  dyn->solved         = PETSC_TRUE;
+  dyn->solved = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
 

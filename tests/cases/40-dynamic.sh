@@ -41,20 +41,20 @@ done
 
 # --- Gaussians of different widths: W2^2 = |m0 - m1|^2 + sum_k (s0_k - s1_k)^2 (the inputs' own moments), sigma_t linear
 run_otmpi 1 gen -n 32,32 -center 0.35,0.45 -sigma 0.055 -o g0.h5 && run_otmpi 1 gen -n 32,32 -center 0.6,0.55 -sigma 0.085 -o g1.h5
-if must "gaussians" 2 dynamic -a g0.h5 -b g1.h5 -nt 16 -tol 1e-4 -o g.h5; then
+if must "gaussians" 4 dynamic -a g0.h5 -b g1.h5 -nt 16 -tol 1e-4 -o g.h5; then
   close "Gaussians of widths 0.055 -> 0.085: W2^2 closed form (2%)" "$(attr g.h5 w2_squared)" "$($REF gauss g0.h5 g1.h5)" 0.02
   less "Gaussians: sigma_t linear in t (max relative deviation)" "$($REF sigma g.h5)" 0.02
 fi
 
 # --- 1-D: W2^2 from the quantile functions (numpy), a two-bump density to one bump
 run_otmpi 1 gen -n 128 -center 0.25,0.6 -sigma 0.05 -o q0.h5 && run_otmpi 1 gen -n 128 -center 0.5 -sigma 0.08 -o q1.h5
-if must "1-D quantile" 2 dynamic -a q0.h5 -b q1.h5 -nt 32 -tol 1e-5 -o q.h5; then
+if must "1-D quantile" 1 dynamic -a q0.h5 -b q1.h5 -nt 32 -tol 1e-5 -o q.h5; then
   close "1-D: W2^2 = int |F0^-1 - F1^-1|^2 (quantiles, numpy, 1%)" "$(attr q.h5 w2_squared)" "$($REF quantile q0.h5 q1.h5)" 0.01
 fi
 
 # --- Wasserstein–Fisher–Rao: rho1 = 2 rho0 is pure growth, WFR^2 = 4 delta^2 sum (sqrt rho1 - sqrt rho0)^2
 run_otmpi 1 gen -n 24,24 -sigma 0.1 -o w1.h5 && run_otmpi 1 gen -n 24,24 -sigma 0.1 -mass 2 -o w2.h5
-if must "WFR pure growth" 2 dynamic -a w1.h5 -b w2.h5 -nt 8 -rho_fr 0.1 -tol 1e-5 -o w.h5; then
+if must "WFR pure growth" 4 dynamic -a w1.h5 -b w2.h5 -nt 8 -rho_fr 0.1 -tol 1e-5 -o w.h5; then
   close "WFR (-rho_fr 0.1): pure growth 1 -> 2, WFR^2 = 4 delta^2 (sqrt 2 - 1)^2 (2%)" "$(attr w.h5 w2_squared)" "$($REF growth w.h5 0.1)" 0.02
   close "WFR: the masses are kept (the last frame has mass 2)" "$($PY -c "import h5py; print(repr(float(h5py.File('w.h5')['/rho'][-1].sum())))")" 2 1e-12
   less "WFR: transport part ~ 0 (no momentum in pure growth)" "$(attr w.h5 transport_part)" 1e-5
