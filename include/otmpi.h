@@ -7,3 +7,4 @@
 #include <otkernel.h>
 #include <otsinkhorn.h>
 #include <otbarycenter.h>
+#include <otdynamic.h>
