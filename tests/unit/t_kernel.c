@@ -241,7 +241,7 @@ int main(int argc, char **argv)
       char     name[160];
       double   eps = 1.5e-4;
       PetscCallAbort(PETSC_COMM_WORLD, OTKernelCreate(PETSC_COMM_WORLD, &K));
-        PetscCallAbort(PETSC_COMM_WORLD, OTKernelSetGrid(K, g));
+      PetscCallAbort(PETSC_COMM_WORLD, OTKernelSetGrid(K, g));
       PetscCallAbort(PETSC_COMM_WORLD, OTKernelSetType(K, OTKERNELBANDED));
       PetscCallAbort(PETSC_COMM_WORLD, OTKernelSetBoundary(K, (OTBoundary) b));
       PetscCallAbort(PETSC_COMM_WORLD, OTKernelSetEpsilon(K, eps));
