@@ -5,22 +5,10 @@
 
 #define CKPT_KIND "barycenter"
 
-static PetscErrorCode WriteInt(OTH5 f, const char name[], PetscInt v)
-{
-  int i = (int) v;
-
-  PetscFunctionBegin;
-  PetscCall(OTH5WriteAttribute(f, "/", name, OT_INT32, 1, &i));
-  PetscFunctionReturn(0);
-}
-
 static PetscErrorCode ReadAttr(OTBarycenter B, OTH5 f, const char name[], OTDataType t, PetscInt n, void *v)
 {
-  PetscBool has;
-
   PetscFunctionBegin;
-  PetscCall(OTH5ReadAttribute(f, "/", name, t, n, v, &has));
-  PetscCheck(has, B->comm, OT_ERR_INPUT, "-restart %s: attribute %s missing (not a complete barycenter checkpoint)", B->restart, name);
+  PetscCall(OTCheckpointReadAttribute(B->comm, f, B->restart, CKPT_KIND, name, t, n, v));
   PetscFunctionReturn(0);
 }
 
@@ -35,13 +23,13 @@ PetscErrorCode OTBarycenterCheckpointWrite(OTBarycenter B)
   PetscCall(OTFieldCreate(B->wgrid, &wf));
   PetscCall(OTH5Create(B->comm, B->ckpt, &f));
   PetscCall(OTH5WriteAttributeString(f, "/", "otmpi_checkpoint", CKPT_KIND));
-  PetscCall(WriteInt(f, "inputs", B->K));
-  PetscCall(WriteInt(f, "stage", B->stage));
-  PetscCall(WriteInt(f, "form", (PetscInt) B->form));
-  PetscCall(WriteInt(f, "iterations", B->it));
-  PetscCall(WriteInt(f, "iterations_total", B->itotal));
-  PetscCall(WriteInt(f, "debias", B->debias));
-  PetscCall(WriteInt(f, "eps_scaling", B->eps_scaling));
+  PetscCall(OTCheckpointWriteInt(f, "inputs", B->K));
+  PetscCall(OTCheckpointWriteInt(f, "stage", B->stage));
+  PetscCall(OTCheckpointWriteInt(f, "form", (PetscInt) B->form));
+  PetscCall(OTCheckpointWriteInt(f, "iterations", B->it));
+  PetscCall(OTCheckpointWriteInt(f, "iterations_total", B->itotal));
+  PetscCall(OTCheckpointWriteInt(f, "debias", B->debias));
+  PetscCall(OTCheckpointWriteInt(f, "eps_scaling", B->eps_scaling));
   PetscCall(OTH5WriteAttribute(f, "/", "epsilon", OT_DOUBLE, 1, &B->eps));
   PetscCall(OTH5WriteAttribute(f, "/", "rho", OT_DOUBLE, 1, &B->rho));
   PetscCall(OTH5WriteAttribute(f, "/", "weights", OT_DOUBLE, B->K, B->w));

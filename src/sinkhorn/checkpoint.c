@@ -6,35 +6,21 @@
 
 #define CKPT_KIND "sinkhorn"
 
-static PetscErrorCode WriteInt(OTH5 f, const char name[], PetscInt v)
-{
-  int i = (int) v;
-
-  PetscFunctionBegin;
-  PetscCall(OTH5WriteAttribute(f, "/", name, OT_INT32, 1, &i));
-  PetscFunctionReturn(0);
-}
-
+/* required attributes (int into a PetscInt, double): an error that names the file when absent */
 static PetscErrorCode ReadInt(OTH5 f, const char path[], const char name[], PetscInt *v)
 {
-  int       i;
-  PetscBool has;
-  MPI_Comm  comm = PETSC_COMM_WORLD;
+  int i = 0;
 
   PetscFunctionBegin;
-  PetscCall(OTH5ReadAttribute(f, "/", name, OT_INT32, 1, &i, &has));
-  PetscCheck(has, comm, OT_ERR_INPUT, "-restart %s: attribute %s missing (not a complete sinkhorn checkpoint)", path, name);
+  PetscCall(OTCheckpointReadAttribute(PETSC_COMM_WORLD, f, path, CKPT_KIND, name, OT_INT32, 1, &i));
   *v = i;
   PetscFunctionReturn(0);
 }
 
 static PetscErrorCode ReadReal(OTH5 f, const char path[], const char name[], double *v)
 {
-  PetscBool has;
-
   PetscFunctionBegin;
-  PetscCall(OTH5ReadAttribute(f, "/", name, OT_DOUBLE, 1, v, &has));
-  PetscCheck(has, PETSC_COMM_WORLD, OT_ERR_INPUT, "-restart %s: attribute %s missing (not a complete sinkhorn checkpoint)", path, name);
+  PetscCall(OTCheckpointReadAttribute(PETSC_COMM_WORLD, f, path, CKPT_KIND, name, OT_DOUBLE, 1, v));
   PetscFunctionReturn(0);
 }
 
@@ -47,12 +33,12 @@ PetscErrorCode OTSinkhornCheckpointWrite(OTSinkhorn S, PetscInt pi, PetscInt sta
   PetscCall(PetscLogEventBegin(OTSINKHORN_Checkpoint, 0, 0, 0, 0));
   PetscCall(OTH5Create(S->comm, S->ckpt, &f));
   PetscCall(OTH5WriteAttributeString(f, "/", "otmpi_checkpoint", CKPT_KIND));
-  PetscCall(WriteInt(f, "problem", pi));
-  PetscCall(WriteInt(f, "stage", stage));
-  PetscCall(WriteInt(f, "form", (PetscInt) form));
-  PetscCall(WriteInt(f, "iterations_total", S->itotal));
-  PetscCall(WriteInt(f, "debias", S->debias));
-  PetscCall(WriteInt(f, "eps_scaling", S->eps_scaling));
+  PetscCall(OTCheckpointWriteInt(f, "problem", pi));
+  PetscCall(OTCheckpointWriteInt(f, "stage", stage));
+  PetscCall(OTCheckpointWriteInt(f, "form", (PetscInt) form));
+  PetscCall(OTCheckpointWriteInt(f, "iterations_total", S->itotal));
+  PetscCall(OTCheckpointWriteInt(f, "debias", S->debias));
+  PetscCall(OTCheckpointWriteInt(f, "eps_scaling", S->eps_scaling));
   PetscCall(OTH5WriteAttribute(f, "/", "epsilon", OT_DOUBLE, 1, &S->eps));
   PetscCall(OTH5WriteAttribute(f, "/", "rho", OT_DOUBLE, 1, &S->rho));
   PetscCall(OTH5WriteAttribute(f, "/", "eps_scaling_start", OT_DOUBLE, 1, &S->eps_start));
@@ -60,13 +46,13 @@ PetscErrorCode OTSinkhornCheckpointWrite(OTSinkhorn S, PetscInt pi, PetscInt sta
   for (PetscInt p = 0; p <= pi && p < S->nprob; p++) {
     OTSinkProblem *P = &S->prob[p];
     snprintf(name, sizeof name, "p%d_iterations", (int) p);
-    PetscCall(WriteInt(f, name, P->it));
+    PetscCall(OTCheckpointWriteInt(f, name, P->it));
     if (p == pi) continue;
     /* a finished problem: its results and potentials */
     snprintf(name, sizeof name, "p%d_converged", (int) p);
-    PetscCall(WriteInt(f, name, P->converged));
+    PetscCall(OTCheckpointWriteInt(f, name, P->converged));
     snprintf(name, sizeof name, "p%d_floor", (int) p);
-    PetscCall(WriteInt(f, name, P->floor));
+    PetscCall(OTCheckpointWriteInt(f, name, P->floor));
     {
       const char *keys[] = {"err", "marginal", "transport", "entropic", "mass"};
       double      vals[] = {P->err, P->marginal, P->transport, P->entropic, P->mass};
@@ -94,8 +80,8 @@ PetscErrorCode OTSinkhornCheckpointRead(OTSinkhorn S)
   OTH5        f;
   char        kind[64], name[64];
   PetscBool   has;
-  PetscInt    debias, scaling, form, pi;
-  double      eps, rho, start, factor;
+  PetscInt    debias = 0, scaling = 0, form = 0, pi = 0;
+  double      eps = 0, rho = 0, start = 0, factor = 0;
   const char *path = S->restart;
 
   PetscFunctionBegin;

@@ -200,6 +200,24 @@ PetscErrorCode OTSinkhornIterate(OTSinkhorn S, OTSinkProblem *P, OTSinkForm form
   PetscFunctionReturn(0);
 }
 
+/* W = K x for the state x (scaling form), or log K exp(log m + x) in the log domain, where x is a potential / eps and m
+   the density it belongs to (none: x is already a log scaling); axis >= 0: the moment kernel of that axis */
+static PetscErrorCode KernelOfState(OTSinkhorn S, PetscBool logd, PetscInt axis, const double *logm, const double *x, double *W)
+{
+  const ptrdiff_t n = S->gi->nlocal;
+
+  PetscFunctionBegin;
+  if (!logd || !logm)
+    memcpy(W, x, sizeof(double) * (size_t) n);
+  else
+    for (ptrdiff_t i = 0; i < n; i++) W[i] = logm[i] + x[i];
+  if (!logd)
+    PetscCall(OTKernelApply(S->K, axis, W, W));
+  else
+    PetscCall(OTKernelApplyLog(S->K, axis, W, W));
+  PetscFunctionReturn(0);
+}
+
 /* Sums of one evaluation pass (per plane): r.f, |r - a|, m(r), KL part, a.f (gauge) */
 enum { EV_RF, EV_L1, EV_MASS, EV_KL, EV_AF, EV_N };
 
@@ -207,6 +225,34 @@ enum { EV_RF, EV_L1, EV_MASS, EV_KL, EV_AF, EV_N };
 static inline double KLTerm(double r, double a)
 {
   return (r > 0 ? r * log(r / a) : 0) - r + a;
+}
+
+/* The marginal r = x K(other side) of the side with density m whose state is x (W holds K of the other side, or its
+   log), its potential (the soft transform where m = 0) and the plane sums; returns the cells where K underflowed */
+static ptrdiff_t MarginalPass(const double *m, const double *x, const double *W, double *pot, double eps, double lam, PetscBool logd, ptrdiff_t np,
+                              ptrdiff_t nl0, double *ps)
+{
+  const double fl    = -lam * eps * log(DBL_MIN);
+  ptrdiff_t    floor = 0;
+
+  for (ptrdiff_t p = 0; p < nl0; p++)
+    for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) {
+      double r, f;
+      if (!logd) {
+        r = x[i] * W[i];
+        f = m[i] > 0 ? eps * log(x[i] / m[i]) : (W[i] > DBL_MIN ? -lam * eps * log(W[i]) : (floor++, fl));
+      } else {
+        r = m[i] > 0 ? m[i] * exp(x[i] + W[i]) : 0;
+        f = eps * x[i];
+      }
+      pot[i] = f;
+      ps[EV_N * p + EV_RF] += m[i] > 0 ? r * f : 0;
+      ps[EV_N * p + EV_L1] += fabs(r - m[i]);
+      ps[EV_N * p + EV_MASS] += r;
+      ps[EV_N * p + EV_KL] += m[i] > 0 ? KLTerm(r, m[i]) : r;
+      ps[EV_N * p + EV_AF] += m[i] > 0 ? m[i] * f : 0;
+    }
+  return floor;
 }
 
 /* The plan of the final state: potentials everywhere (gauge fixed when balanced), and when full the marginal error,
@@ -225,29 +271,8 @@ PetscErrorCode OTSinkhornEvaluate(OTSinkhorn S, OTSinkProblem *P, OTSinkForm for
   PetscCall(PetscCalloc1(EV_N * (nl0 + 1), &ps));
   if (P->sym) {
     /* P = diag(u) K diag(u): r = u K u on both sides */
-    if (!logd) {
-      memcpy(W, st, sizeof(double) * (size_t) n);
-      PetscCall(OTKernelApply(S->K, -1, W, W));
-    } else {
-      for (ptrdiff_t i = 0; i < n; i++) W[i] = P->loga[i] + st[i];
-      PetscCall(OTKernelApplyLog(S->K, -1, W, W));
-    }
-    for (ptrdiff_t p = 0; p < nl0; p++)
-      for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) {
-        double r, f;
-        if (!logd) {
-          r = st[i] * W[i];
-          f = a[i] > 0 ? eps * log(st[i] / a[i]) : (W[i] > DBL_MIN ? -lam * eps * log(W[i]) : (floor++, fl));
-        } else {
-          r = a[i] > 0 ? a[i] * exp(st[i] + W[i]) : 0;
-          f = eps * st[i];
-        }
-        P->f[i] = f;
-        ps[EV_N * p + EV_RF] += a[i] > 0 ? r * f : 0;
-        ps[EV_N * p + EV_L1] += fabs(r - a[i]);
-        ps[EV_N * p + EV_MASS] += r;
-        ps[EV_N * p + EV_KL] += a[i] > 0 ? KLTerm(r, a[i]) : r;
-      }
+    PetscCall(KernelOfState(S, logd, -1, P->loga, st, W));
+    floor += MarginalPass(a, st, W, P->f, eps, lam, logd, np, nl0, ps);
     PetscCall(OTSinkhornPlaneSums(S, EV_N, ps, A));
     P->mass      = A[EV_MASS];
     P->marginal  = 2 * A[EV_L1];
@@ -255,13 +280,7 @@ PetscErrorCode OTSinkhornEvaluate(OTSinkhorn S, OTSinkProblem *P, OTSinkForm for
     P->entropic  = 2 * A[EV_RF] - eps * P->mass + eps * P->ma * P->ma + (S->rho > 0 ? 2 * S->rho * A[EV_KL] : 0);
   } else {
     /* K v, then u = a (K v)^-lambda and f = -lambda eps log K v */
-    if (!logd) {
-      memcpy(W, st, sizeof(double) * (size_t) n);
-      PetscCall(OTKernelApply(S->K, -1, W, W));
-    } else {
-      for (ptrdiff_t i = 0; i < n; i++) W[i] = P->logb[i] + st[i];
-      PetscCall(OTKernelApplyLog(S->K, -1, W, W));
-    }
+    PetscCall(KernelOfState(S, logd, -1, P->logb, st, W));
     for (ptrdiff_t p = 0; p < nl0; p++)
       for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) {
         double r, f;
@@ -285,47 +304,18 @@ PetscErrorCode OTSinkhornEvaluate(OTSinkhorn S, OTSinkProblem *P, OTSinkForm for
       }
     PetscCall(OTSinkhornPlaneSums(S, EV_N, ps, A));
     /* K u, then c = v K u and g = eps log(v / b) on the support of b, the soft transform elsewhere */
-    memcpy(W, X, sizeof(double) * (size_t) n);
-    if (!logd)
-      PetscCall(OTKernelApply(S->K, -1, W, W));
-    else
-      PetscCall(OTKernelApplyLog(S->K, -1, W, W));
+    PetscCall(KernelOfState(S, logd, -1, NULL, X, W));
     PetscCall(PetscMemzero(ps, sizeof(double) * EV_N * (nl0 + 1)));
-    for (ptrdiff_t p = 0; p < nl0; p++)
-      for (ptrdiff_t j = p * np; j < (p + 1) * np; j++) {
-        double c, g;
-        if (!logd) {
-          double ku = W[j];
-          c         = st[j] * ku;
-          g         = b[j] > 0 ? eps * log(st[j] / b[j]) : (ku > DBL_MIN ? -lam * eps * log(ku) : (floor++, fl));
-        } else {
-          c = b[j] > 0 ? b[j] * exp(st[j] + W[j]) : 0;
-          g = eps * st[j];
-        }
-        P->g[j] = g;
-        ps[EV_N * p + EV_RF] += b[j] > 0 ? c * g : 0;
-        ps[EV_N * p + EV_L1] += fabs(c - b[j]);
-        ps[EV_N * p + EV_MASS] += c;
-        ps[EV_N * p + EV_KL] += b[j] > 0 ? KLTerm(c, b[j]) : c;
-        ps[EV_N * p + EV_AF] += b[j] > 0 ? b[j] * g : 0;
-      }
+    floor += MarginalPass(b, st, W, P->g, eps, lam, logd, np, nl0, ps);
     PetscCall(OTSinkhornPlaneSums(S, EV_N, ps, B));
     if (full) {
       /* <C, P> = sum over axes of <u, K^(axis) v>: the moment kernel carries (x_k - y_k)^2 on one axis */
       for (PetscInt k = 0; k < gi->dim; k++) {
         double *pk, t;
         PetscCall(PetscCalloc1(nl0 + 1, &pk));
-        if (!logd) {
-          memcpy(W, st, sizeof(double) * (size_t) n);
-          PetscCall(OTKernelApply(S->K, k, W, W));
-          for (ptrdiff_t p = 0; p < nl0; p++)
-            for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) pk[p] += X[i] * W[i];
-        } else {
-          for (ptrdiff_t i = 0; i < n; i++) W[i] = P->logb[i] + st[i];
-          PetscCall(OTKernelApplyLog(S->K, k, W, W));
-          for (ptrdiff_t p = 0; p < nl0; p++)
-            for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) pk[p] += exp(X[i] + W[i]);
-        }
+        PetscCall(KernelOfState(S, logd, k, P->logb, st, W));
+        for (ptrdiff_t p = 0; p < nl0; p++)
+          for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) pk[p] += logd ? exp(X[i] + W[i]) : X[i] * W[i];
         PetscCall(OTSinkhornPlaneSums(S, 1, pk, &t));
         PetscCall(PetscFree(pk));
         tc += t;
@@ -356,19 +346,13 @@ PetscErrorCode OTSinkhornEvaluate(OTSinkhorn S, OTSinkProblem *P, OTSinkForm for
 PetscErrorCode OTSinkhornComputeMap(OTSinkhorn S, OTSinkProblem *P, OTSinkForm form, double eps)
 {
   const OTGridInfo *gi = S->gi;
-  const ptrdiff_t   n = gi->nlocal, d = gi->dim;
+  const ptrdiff_t   d  = gi->dim;
   double           *st = S->st, *X = S->w2, *Kv = S->w3;
   PetscBool         logd = (PetscBool) (form == OT_FORM_LOG);
 
   PetscFunctionBegin;
   if (!S->map) PetscCall(OTFieldCreateComponents(S->grid, d, &S->map));
-  if (!logd) {
-    memcpy(Kv, st, sizeof(double) * (size_t) n);
-    PetscCall(OTKernelApply(S->K, -1, Kv, Kv));
-  } else {
-    for (ptrdiff_t i = 0; i < n; i++) Kv[i] = P->logb[i] + st[i];
-    PetscCall(OTKernelApplyLog(S->K, -1, Kv, Kv));
-  }
+  PetscCall(KernelOfState(S, logd, -1, P->logb, st, Kv));
   for (PetscInt k = 0; k < d; k++) {
     for (ptrdiff_t i0 = 0; i0 < gi->local_n0; i0++)
       for (ptrdiff_t i1 = 0; i1 < gi->n[1]; i1++)
