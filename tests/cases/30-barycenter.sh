@@ -6,17 +6,21 @@
 source "$OTMPI_TOP/tests/lib/common.sh"
 REF="$PY $OTMPI_TOP/tests/ref/barycenter_ref.py"
 
+# The accuracy cases run at 1, 2 and 4 ranks and with G = 1, 2 and K groups between them (ranks:groups on each case);
+# the same-answer cases below compare every (ranks, groups) with 1 rank.
+
 # --- isotropic Gaussians N(m_k, s^2), equal widths: plain variance s^2 + eps/2, debiased s^2; mean sum w_k m_k, also with
-# non-uniform weights (POT's exp-domain barycenter gets the mean wrong there: POT #870)
+# non-uniform weights (POT's exp-domain barycenter gets the mean wrong there: POT #870). K = 2.
 $REF gaussians 48 0.3,0.35,0.7,0.6 0.06,0.06
-np=0
+pgs=(1:1 2:2 4:1 4:2)
+i=0
 for w in 0.5,0.5 0.25,0.75; do
   for deb in 0 1; do
-    np=$((np % 2 + 1))
+    pg=${pgs[$i]} i=$((i + 1))
     D=""
     [[ $deb == 1 ]] && D=-debias
-    must "gaussians w=$w debias=$deb" $np barycenter -inputs ga0.h5,ga1.h5 -weights $w -eps 0.004 -tol 1e-8 $D -o gb$w$deb.h5 -quiet &&
-      $REF check_gauss gb$w$deb.h5 $w 0.3,0.35,0.7,0.6 0.06,0.06 0.004 $deb
+    must "gaussians w=$w debias=$deb np:G=$pg" ${pg%:*} barycenter -inputs ga0.h5,ga1.h5 -weights $w -eps 0.004 -tol 1e-8 $D -groups ${pg#*:} -o gb$w$deb.h5 -quiet &&
+      $REF check_gauss gb$w$deb.h5 $w 0.3,0.35,0.7,0.6 0.06,0.06 0.004 $deb "(np:G $pg)"
   done
 done
 
@@ -24,14 +28,14 @@ done
 # keeps the shape's second moments (the debiased iteration converges slowly: 200 iterations are enough for 2 %)
 T=0,0,4,-3,-2,6,5,2
 $REF translated 48 $T
-must "translated" 2 barycenter -inputs s0.h5,s1.h5,s2.h5,s3.h5 -weights 0.1,0.2,0.3,0.4 -eps 0.002 -tol 1e-8 -o tb.h5 -quiet &&
-  $REF check_translated tb.h5 0.1,0.2,0.3,0.4 $T 48 0
-must "translated debiased" 2 barycenter -inputs s0.h5,s1.h5,s2.h5,s3.h5 -weights 0.1,0.2,0.3,0.4 -eps 0.002 -tol 1e-8 -max_it 200 -debias -o tbd.h5 -quiet &&
-  $REF check_translated tbd.h5 0.1,0.2,0.3,0.4 $T 48 1
+must "translated" 4 barycenter -inputs s0.h5,s1.h5,s2.h5,s3.h5 -weights 0.1,0.2,0.3,0.4 -eps 0.002 -tol 1e-8 -groups 4 -o tb.h5 -quiet &&
+  $REF check_translated tb.h5 0.1,0.2,0.3,0.4 $T 48 0 "(np:G 4:4)"
+must "translated debiased" 2 barycenter -inputs s0.h5,s1.h5,s2.h5,s3.h5 -weights 0.1,0.2,0.3,0.4 -eps 0.002 -tol 1e-8 -max_it 200 -debias -groups 1 -o tbd.h5 -quiet &&
+  $REF check_translated tbd.h5 0.1,0.2,0.3,0.4 $T 48 1 "(np:G 2:1)"
 
 # --- POT on its own grid convention (linspace(0, 1, n): spacing 1/(n-1), no images: -kernel_boundary free)
 $REF potinputs 24 3 5
-must "pot plain" 2 barycenter -inputs pa0.h5,pa1.h5,pa2.h5 -weights 0.2,0.3,0.5 -eps 0.006 -kernel_boundary free -tol 1e-11 -o pb.h5 -quiet &&
+must "pot plain" 2 barycenter -inputs pa0.h5,pa1.h5,pa2.h5 -weights 0.2,0.3,0.5 -eps 0.006 -kernel_boundary free -tol 1e-11 -groups 1 -o pb.h5 -quiet &&
   $REF pot 24 0.006 pb.h5 0 3 0 0.2,0.3,0.5
 # POT's debiased 2-D barycenter does not converge in thousands of iterations (L1 drift ~1e-5 per 1000): same scheme (10
 # debiasing steps per iteration), same number of iterations, iterate for iterate
@@ -39,7 +43,8 @@ $REF potinputs 24 3 7 0
 must "pot debiased" 1 barycenter -inputs pa0.h5,pa1.h5,pa2.h5 -eps 0.01 -kernel banded -kernel_boundary free -debias -bary_debias_steps 10 -tol 0 -max_it 300 -o pd.h5 -quiet &&
   $REF pot 24 0.01 pd.h5 1 3 300
 $REF uinputs 10 8
-must "pot unbalanced" 2 barycenter -inputs ua0.h5,ua1.h5,ua2.h5 -eps 0.02 -rho 0.5 -kernel_boundary free -tol 1e-13 -o pu.h5 -quiet &&
+# 4 ranks in 2 groups: 2 inputs in one group, 1 in the other
+must "pot unbalanced" 4 barycenter -inputs ua0.h5,ua1.h5,ua2.h5 -eps 0.02 -rho 0.5 -kernel_boundary free -tol 1e-13 -groups 2 -o pu.h5 -quiet &&
   $REF unbalanced 0.02 0.5 pu.h5
 
 # --- the same answer for every (ranks, groups) (the same 40 iterations); 3-D too
@@ -54,6 +59,20 @@ must "3d np=1" 1 barycenter -inputs b3a.h5,b3b.h5 -eps 0.005 -tol 1e-10 -o b31.h
   must "3d np=4 G=2" 4 barycenter -inputs b3a.h5,b3b.h5 -eps 0.005 -tol 1e-10 -groups 2 -o b34.h5 &&
   $REF same b31.h5 b34.h5 1e-10 "3-D 21x18x16: np=4 in 2 groups = np=1 (1e-10)"
 grep -q "1 input per group" .out && ok "groups and inputs per group printed" || fail "group line: $(head -2 .out)"
+# memory: the K inputs are spread over the groups, the grid over the ranks of a group (fields per rank: 2 per local input
+# + 5); the default G is the largest that fits in memory (-memory_limit stands in for a smaller node), printed
+$PY - pg11.h5 pg41.h5 pg42.h5 pg44.h5 <<'EOF'
+import sys, h5py
+b = [float(h5py.File(p, "r").attrs["bytes_per_rank"]) for p in sys.argv[1:]]
+want = [13 * 48 * 48 * 8, 13 * 12 * 48 * 8, 9 * 24 * 48 * 8, 7 * 48 * 48 * 8]
+print(("ok" if b == want else "FAIL") + " bytes per rank (np:G 1:1 4:1 4:2 4:4) %s = (2 K/G + 5) fields of the group's slab %s" % (b, want))
+EOF
+lim=$($PY -c "import h5py; b = lambda p: float(h5py.File(p, 'r').attrs['bytes_per_rank']); print(int(2.5 * (b('pg42.h5') + b('pg44.h5'))))")
+must "default groups" 4 barycenter -inputs s0.h5,s1.h5,s2.h5,s3.h5 -weights 0.1,0.2,0.3,0.4 -eps 0.002 -tol 0 -max_it 40 -o pgd.h5 &&
+  grep -q "4 groups of 1 rank (1 input per group, chosen)" .out && ok "default G = K = 4 when memory allows (printed)" || fail "default groups: $(head -1 .out)"
+must "groups for memory" 4 barycenter -inputs s0.h5,s1.h5,s2.h5,s3.h5 -weights 0.1,0.2,0.3,0.4 -eps 0.002 -tol 0 -max_it 40 -memory_limit $lim -o pgm.h5 &&
+  grep -q "2 groups of 2 ranks (2 inputs per group, chosen)" .out && ok "default G = 2 when 4 groups do not fit in -memory_limit $lim (printed)" &&
+  $REF same pg11.h5 pgm.h5 1e-10 "np=4, groups chosen for memory = np=1 (1e-10)" || fail "groups for memory: $(head -1 .out)"
 
 # --- eps-scaling (dct at the large eps of the schedule, banded below; the state through the potentials) reaches the same
 must "eps scaling" 2 barycenter -inputs s0.h5,s1.h5,s2.h5,s3.h5 -eps 0.002 -tol 1e-10 -eps_scaling -o es.h5 -quiet &&
@@ -118,3 +137,5 @@ expect_error "barycenter: label absent" out.h5 2 barycenter -inputs atlasA.nii,a
 expect_error "barycenter: NaN input" out.h5 2 barycenter -inputs g8.h5,nan.h5 -o out.h5
 expect_error "barycenter: -debias with -rho" out.h5 2 barycenter -inputs s0.h5,s1.h5 -debias -rho 1 -o out.h5
 expect_error "barycenter: -restart of another problem" out.h5 2 barycenter -inputs s0.h5,s1.h5 -restart ck.h5 -o out.h5
+expect_error "barycenter: too little memory" out.h5 2 barycenter -inputs s0.h5,s1.h5 -memory_limit 64KiB -o out.h5
+grep -q "barycenter needs .* available" .err && ok "the memory error says what is needed and what is available" || fail "memory message: $(cat .err)"

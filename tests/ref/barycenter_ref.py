@@ -3,11 +3,11 @@ closed forms, POT's convolutional and unbalanced barycenters on the same grids. 
 
 usage: barycenter_ref.py COMMAND ARGS
   translated N T...           shape.h5 and s0.h5.. sK.h5: one asymmetric shape translated by the cell shifts T (t0,t1 pairs)
-  check_translated OUT W T... barycenter centroid = shape centroid + sum w_k t_k (<= 0.25 cell); prints its second moments
+  check_translated OUT W T N DEBIAS [TAG]  barycenter centroid = shape centroid + sum w_k t_k (<= 0.25 cell); prints its second moments
   moments FILE                mass, mean and variance per axis of /density
   gaussians N M S             ga0.h5.. : isotropic Gaussians N(m_k, s_k^2) on an N x N grid (M, S: comma lists, 2 values per
                               centre: x,y pairs)
-  check_gauss OUT W M S EPS DEBIAS   mean = sum w m; variance = closed form (biased) or s^2 (debiased, equal widths)
+  check_gauss OUT W M S EPS DEBIAS [TAG]   mean = sum w m; variance = closed form (biased) or s^2 (debiased, equal widths)
   pot N REG OUT DEB K ITS [W] POT's convolutional_barycenter2d(_debiased) (sinkhorn_log; ITS 0: converged) on pa*.h5 vs OUT
   potinputs N K SEED [NOISE]  pa0.h5.. on POT's grid (linspace(0, 1, N): spacing 1/(N-1), cell centres at i/(N-1))
   unbalanced N0 N1 REG RHO OUT   POT's barycenter_unbalanced on ua*.h5 (masses 1, 2, 1.5) vs OUT (density x mass)
@@ -54,18 +54,18 @@ def translated(n, shifts):
         write("s%d.h5" % k, np.roll(np.roll(a, t0, axis=0), t1, axis=1))
 
 
-def check_translated(out, w, shifts, n, debias):
+def check_translated(out, w, shifts, n, debias, tag=""):
     a, h, o = read("shape.h5")
     _, ma, va = moments(a / a.sum(), h, o)
     q, hq, oq = read(out)
     _, mq, vq = moments(q, hq, oq)
     t = sum(wk * np.array(s, float) for wk, s in zip(w, shifts)) * h
     err = np.max(np.abs(mq - (ma + t))) / h[0]
-    name = "translated copies: centroid = shape centroid + sum w_k t_k (error %.3f cell)" % err
+    name = "translated copies%s: centroid = shape centroid + sum w_k t_k (error %.3f cell)" % (tag, err)
     ok(name) if err <= 0.25 else fail(name, "error %.3f cells" % err)
     if debias:
         rel = np.max(np.abs(vq - va) / va)
-        name = "translated copies, debiased: second moments = the shape's (%.2f %%)" % (100 * rel)
+        name = "translated copies, debiased%s: second moments = the shape's (%.2f %%)" % (tag, 100 * rel)
         ok(name) if rel <= 0.02 else fail(name, "relative difference %.3f" % rel)
 
 
@@ -94,12 +94,12 @@ def biased_variance(w, b, eps):
     return 0.5 * (lo + hi)
 
 
-def check_gauss(out, w, means, sigmas, eps, debias):
+def check_gauss(out, w, means, sigmas, eps, debias, tag=""):
     q, h, o = read(out)
     _, mq, vq = moments(q, h, o)
     wm = sum(wk * np.array(m) for wk, m in zip(w, means))
     err = np.max(np.abs(mq - wm)) / h[0]
-    tag = "%s barycenter of Gaussians, weights %s" % ("debiased" if debias else "plain", ",".join("%g" % x for x in w))
+    tag = "%s barycenter of Gaussians, weights %s%s" % ("debiased" if debias else "plain", ",".join("%g" % x for x in w), tag)
     name = "%s: mean = sum w_k m_k (error %.2e cell)" % (tag, err)
     ok(name) if err <= 1e-3 else fail(name, "mean %s want %s" % (mq, wm))
     b = [s * s for s in sigmas]
@@ -222,14 +222,15 @@ def main(argv):
     if cmd == "translated":
         translated(int(argv[2]), [tuple(int(x) for x in p) for p in pairs(argv[3])])
     elif cmd == "check_translated":
-        check_translated(argv[2], [float(x) for x in argv[3].split(",")], pairs(argv[4]), int(argv[5]), argv[6] == "1")
+        check_translated(argv[2], [float(x) for x in argv[3].split(",")], pairs(argv[4]), int(argv[5]), argv[6] == "1", " " + argv[7] if len(argv) > 7 else "")
     elif cmd == "moments":
         m, mu, var = moments(*read(argv[2]))
         print(m, " ".join(repr(x) for x in mu), " ".join(repr(x) for x in var))
     elif cmd == "gaussians":
         gaussians(int(argv[2]), pairs(argv[3]), [float(x) for x in argv[4].split(",")])
     elif cmd == "check_gauss":
-        check_gauss(argv[2], [float(x) for x in argv[3].split(",")], pairs(argv[4]), [float(x) for x in argv[5].split(",")], float(argv[6]), argv[7] == "1")
+        check_gauss(argv[2], [float(x) for x in argv[3].split(",")], pairs(argv[4]), [float(x) for x in argv[5].split(",")], float(argv[6]), argv[7] == "1",
+                    " " + argv[8] if len(argv) > 8 else "")
     elif cmd == "potinputs":
         potinputs(int(argv[2]), int(argv[3]), int(argv[4]), float(argv[5]) if len(argv) > 5 else 0.05)
     elif cmd == "pot":
