@@ -78,8 +78,10 @@ PetscErrorCode OTFieldScale(OTGrid g, double a, double *f)
   PetscFunctionReturn(0);
 }
 
-/* Sum of x*y (y may be NULL: sum of x), plane by plane. */
-static PetscErrorCode FieldPlaneSum(OTGrid g, const double *x, const double *y, double *s)
+typedef enum { PLANE_SUM, PLANE_DOT, PLANE_L1DIFF } PlaneOp;
+
+/* Sum of x, x*y or |x - y| over the grid, plane by plane (see OTGridSumPlanes). */
+static PetscErrorCode FieldPlaneSum(OTGrid g, PlaneOp op, const double *x, const double *y, double *s)
 {
   const OTGridInfo *gi;
   double           *ps;
@@ -88,12 +90,19 @@ static PetscErrorCode FieldPlaneSum(OTGrid g, const double *x, const double *y, 
   PetscCall(OTGridGetInfo(g, &gi));
   PetscCall(PetscMalloc1(gi->local_n0 + 1, &ps));
   for (ptrdiff_t i = 0; i < gi->local_n0; i++) {
-    const double *xp = x + i * gi->plane, *yp = y ? y + i * gi->plane : NULL;
+    const double *xp = x + i * gi->plane, *yp = y + i * gi->plane;
     double        acc = 0;
-    if (yp)
-      for (ptrdiff_t j = 0; j < gi->plane; j++) acc += xp[j] * yp[j];
-    else
+    switch (op) {
+    case PLANE_SUM:
       for (ptrdiff_t j = 0; j < gi->plane; j++) acc += xp[j];
+      break;
+    case PLANE_DOT:
+      for (ptrdiff_t j = 0; j < gi->plane; j++) acc += xp[j] * yp[j];
+      break;
+    case PLANE_L1DIFF:
+      for (ptrdiff_t j = 0; j < gi->plane; j++) acc += fabs(xp[j] - yp[j]);
+      break;
+    }
     ps[i] = acc;
   }
   PetscCall(OTGridSumPlanes(g, 1, ps, s));
@@ -104,32 +113,21 @@ static PetscErrorCode FieldPlaneSum(OTGrid g, const double *x, const double *y, 
 PetscErrorCode OTFieldSum(OTGrid g, const double *f, double *sum)
 {
   PetscFunctionBegin;
-  PetscCall(FieldPlaneSum(g, f, NULL, sum));
+  PetscCall(FieldPlaneSum(g, PLANE_SUM, f, f, sum));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode OTFieldDot(OTGrid g, const double *x, const double *y, double *dot)
 {
   PetscFunctionBegin;
-  PetscCall(FieldPlaneSum(g, x, y, dot));
+  PetscCall(FieldPlaneSum(g, PLANE_DOT, x, y, dot));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode OTFieldNorm1Diff(OTGrid g, const double *x, const double *y, double *nrm)
 {
-  const OTGridInfo *gi;
-  double           *ps;
-
   PetscFunctionBegin;
-  PetscCall(OTGridGetInfo(g, &gi));
-  PetscCall(PetscMalloc1(gi->local_n0 + 1, &ps));
-  for (ptrdiff_t i = 0; i < gi->local_n0; i++) {
-    double acc = 0;
-    for (ptrdiff_t j = i * gi->plane; j < (i + 1) * gi->plane; j++) acc += fabs(x[j] - y[j]);
-    ps[i] = acc;
-  }
-  PetscCall(OTGridSumPlanes(g, 1, ps, nrm));
-  PetscCall(PetscFree(ps));
+  PetscCall(FieldPlaneSum(g, PLANE_L1DIFF, x, y, nrm));
   PetscFunctionReturn(0);
 }
 

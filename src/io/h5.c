@@ -585,21 +585,31 @@ PetscErrorCode OTH5WriteAttributeString(OTH5 f, const char obj[], const char nam
   PetscFunctionReturn(0);
 }
 
+/* Opens attribute name of obj; found = false (nothing left open) when the attribute is absent. */
+static PetscErrorCode OpenAttribute(OTH5 f, const char obj[], const char name[], hid_t *o, hid_t *a, PetscBool *found)
+{
+  PetscFunctionBegin;
+  *found = PETSC_FALSE;
+  *o     = OpenObject(f, obj);
+  PetscCheck(*o >= 0, f->comm, OT_ERR_INPUT, "%s: no object %s", f->path, obj);
+  if (H5Aexists(*o, name) <= 0) {
+    H5Oclose(*o);
+    PetscFunctionReturn(0);
+  }
+  *a     = H5Aopen(*o, name, H5P_DEFAULT);
+  *found = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode OTH5ReadAttribute(OTH5 f, const char obj[], const char name[], OTDataType type, PetscInt n, void *value, PetscBool *found)
 {
-  hid_t    o, a, s;
+  hid_t    o, a = -1, s;
   hssize_t np;
   herr_t   st;
 
   PetscFunctionBegin;
-  *found = PETSC_FALSE;
-  o      = OpenObject(f, obj);
-  PetscCheck(o >= 0, f->comm, OT_ERR_INPUT, "%s: no object %s", f->path, obj);
-  if (H5Aexists(o, name) <= 0) {
-    H5Oclose(o);
-    PetscFunctionReturn(0);
-  }
-  a  = H5Aopen(o, name, H5P_DEFAULT);
+  PetscCall(OpenAttribute(f, obj, name, &o, &a, found));
+  if (!*found) PetscFunctionReturn(0);
   s  = H5Aget_space(a);
   np = H5Sget_simple_extent_npoints(s);
   H5Sclose(s);
@@ -608,25 +618,18 @@ PetscErrorCode OTH5ReadAttribute(OTH5 f, const char obj[], const char name[], OT
   H5Oclose(o);
   PetscCheck(np == n, f->comm, OT_ERR_INPUT, "%s: attribute %s of %s has %d values, expected %" PetscInt_FMT, f->path, name, obj ? obj : "/", (int) np, n);
   PetscCheck(st >= 0, f->comm, OT_ERR_INPUT, "%s: cannot read attribute %s of %s as a number", f->path, name, obj ? obj : "/");
-  *found = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode OTH5ReadAttributeString(OTH5 f, const char obj[], const char name[], char value[], size_t len, PetscBool *found)
 {
-  hid_t  o, a, t, mt;
+  hid_t  o, a = -1, t, mt;
   herr_t st = -1;
 
   PetscFunctionBegin;
-  *found   = PETSC_FALSE;
   value[0] = 0;
-  o        = OpenObject(f, obj);
-  PetscCheck(o >= 0, f->comm, OT_ERR_INPUT, "%s: no object %s", f->path, obj);
-  if (H5Aexists(o, name) <= 0) {
-    H5Oclose(o);
-    PetscFunctionReturn(0);
-  }
-  a = H5Aopen(o, name, H5P_DEFAULT);
+  PetscCall(OpenAttribute(f, obj, name, &o, &a, found));
+  if (!*found) PetscFunctionReturn(0);
   t = H5Aget_type(a);
   if (H5Tget_class(t) == H5T_STRING) {
     if (H5Tis_variable_str(t) > 0) {
@@ -652,7 +655,6 @@ PetscErrorCode OTH5ReadAttributeString(OTH5 f, const char obj[], const char name
   H5Aclose(a);
   H5Oclose(o);
   PetscCheck(st >= 0, f->comm, OT_ERR_INPUT, "%s: attribute %s is not a string", f->path, name);
-  *found = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
 
