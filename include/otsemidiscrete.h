@@ -41,6 +41,7 @@ PETSC_EXTERN PetscErrorCode OTSDComputeLabels(OTSD, int[]);
 
 /* One evaluation of the diagram at weights psi (one per input point; coincident points are merged into one site and
    take the weight of the first of them): cell masses per input point (replicated on every rank) and, when H is not
-   NULL, the Hessian d mass / d psi over the distinct sites as a new distributed Mat (m x m when no points coincide).
+   NULL, the Hessian d mass / d psi over the distinct sites as a new distributed Mat (m x m when no points coincide);
+   OTSDGetTransportCost then gives sum_i int_{Lag_i} |x - y_i|^2 rho at these weights.
    For tests and for users building other solvers. */
 PETSC_EXTERN PetscErrorCode OTSDComputeMasses(OTSD, const double[], double[], Mat *);

@@ -198,29 +198,34 @@ PetscErrorCode SDMassStats(OTSD sd, double *gnorm, double *err, double *mmin)
 }
 
 /* H = d mass / d psi from the last evaluation's faces: a distributed AIJ matrix filled from COO triplets (entries of
-   off-process rows are sent to their owners and repeated entries added), with the constant null space attached. */
-PetscErrorCode SDAssembleHessian(OTSD sd, Mat *H)
+   off-process rows are sent to their owners and repeated entries added). H is a weighted graph Laplacian: its kernel
+   holds the constants. pin: the Newton matrix instead, with the last site's row and column replaced by the identity
+   (its weight change fixed to 0), symmetric positive definite when the cells are connected; then no null space is
+   needed, and no AMG coarse grid or direct solver meets a singular matrix. Otherwise the constant null space is
+   attached. */
+PetscErrorCode SDAssembleHessian(OTSD sd, PetscBool pin, Mat *H)
 {
-  SDAccum     *A    = &sd->acc;
-  PetscInt     mloc = PETSC_DECIDE, m = sd->m, start = 0, n;
-  PetscInt    *ci, *cj;
-  double      *cv;
-  MatNullSpace nsp;
+  SDAccum  *A    = &sd->acc;
+  PetscInt  mloc = PETSC_DECIDE, m = sd->m, start = 0, n = 0, last = pin ? sd->m - 1 : -1;
+  PetscInt *ci, *cj;
+  double   *cv;
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(SD_Assemble, 0, 0, 0, 0));
   PetscCall(PetscSplitOwnership(sd->comm, &mloc, &m));
   PetscCallMPI(MPI_Exscan(&mloc, &start, 1, MPIU_INT, MPI_SUM, sd->comm));
   if (!sd->rank) start = 0;
+  PetscCall(PetscMalloc3(A->ncoo + mloc, &ci, A->ncoo + mloc, &cj, A->ncoo + mloc, &cv));
+  for (PetscInt e = 0; e < A->ncoo; e++) {
+    if (A->ci[e] == last || A->cj[e] == last) continue;
+    ci[n]   = A->ci[e];
+    cj[n]   = A->cj[e];
+    cv[n++] = A->cv[e];
+  }
   /* every owned row gets its diagonal, even a row without faces */
-  n = A->ncoo + mloc;
-  PetscCall(PetscMalloc3(n, &ci, n, &cj, n, &cv));
-  PetscCall(PetscArraycpy(ci, A->ci, A->ncoo));
-  PetscCall(PetscArraycpy(cj, A->cj, A->ncoo));
-  PetscCall(PetscArraycpy(cv, A->cv, A->ncoo));
-  for (PetscInt r = 0; r < mloc; r++) {
-    ci[A->ncoo + r] = cj[A->ncoo + r] = start + r;
-    cv[A->ncoo + r]                   = 0;
+  for (PetscInt r = start; r < start + mloc; r++) {
+    ci[n] = cj[n] = r;
+    cv[n++]       = r == last ? 1 : 0;
   }
   PetscCall(MatCreate(sd->comm, H));
   PetscCall(MatSetSizes(*H, mloc, mloc, m, m));
@@ -228,9 +233,13 @@ PetscErrorCode SDAssembleHessian(OTSD sd, Mat *H)
   PetscCall(MatSetPreallocationCOO(*H, n, ci, cj));
   PetscCall(MatSetValuesCOO(*H, cv, ADD_VALUES));
   PetscCall(PetscFree3(ci, cj, cv));
-  PetscCall(MatNullSpaceCreate(sd->comm, PETSC_TRUE, 0, NULL, &nsp));
-  PetscCall(MatSetNullSpace(*H, nsp));
-  PetscCall(MatNullSpaceDestroy(&nsp));
+  PetscCall(MatSetOption(*H, MAT_SYMMETRIC, PETSC_TRUE));
+  if (!pin) {
+    MatNullSpace nsp;
+    PetscCall(MatNullSpaceCreate(sd->comm, PETSC_TRUE, 0, NULL, &nsp));
+    PetscCall(MatSetNullSpace(*H, nsp));
+    PetscCall(MatNullSpaceDestroy(&nsp));
+  }
   PetscCall(PetscLogEventEnd(SD_Assemble, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

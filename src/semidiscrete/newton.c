@@ -111,26 +111,29 @@ PetscErrorCode SDInitWeights(OTSD sd, const double *guess)
   PetscFunctionReturn(0);
 }
 
-/* Solves H d = nu - mass (d orthogonal to the constants) and gives d to every rank. */
+/* Solves H d = nu - mass (with the last site's weight held: the constants are H's kernel, and nu - mass sums to 0, so
+   this is the same step up to a constant, which changes no cell) and gives d to every rank. */
 static PetscErrorCode NewtonDirection(OTSD sd, double *d, PetscInt *kits, KSPConvergedReason *reason)
 {
   Mat           H;
   Vec           x, b, xa;
   VecScatter    sc;
-  MatNullSpace  nsp;
   PetscInt      lo, hi;
   double       *ba;
   const double *xr;
 
   PetscFunctionBegin;
-  PetscCall(SDAssembleHessian(sd, &H));
+  PetscCall(SDAssembleHessian(sd, PETSC_TRUE, &H));
   PetscCall(MatCreateVecs(H, &x, &b));
   PetscCall(VecGetOwnershipRange(b, &lo, &hi));
   PetscCall(VecGetArray(b, &ba));
-  for (PetscInt r = lo; r < hi; r++) ba[r - lo] = sd->nu[r] - sd->mass[r];
+  /* nu - mass sums to 0 only up to round-off: its mean is removed, so that the rounding defect is shared by all the
+     cells instead of being left to the held one */
+  {
+    double mean = (1 - SDSum(sd->m, sd->mass)) / (double) sd->m;
+    for (PetscInt r = lo; r < hi; r++) ba[r - lo] = r == sd->m - 1 ? 0 : sd->nu[r] - sd->mass[r] - mean;
+  }
   PetscCall(VecRestoreArray(b, &ba));
-  PetscCall(MatGetNullSpace(H, &nsp));
-  PetscCall(MatNullSpaceRemove(nsp, b));
   PetscCall(PetscLogEventBegin(SD_Solve, 0, 0, 0, 0));
   PetscCall(KSPSetOperators(sd->ksp, H, H));
   PetscCall(KSPSolve(sd->ksp, b, x));
@@ -225,12 +228,22 @@ PetscErrorCode SDNewton(OTSD sd)
                " (mass_error %g); try a smaller -sd_ksp_rtol",
                sd->max_halvings, sd->its, err);
     PetscCall(PetscArraycpy(sd->w, wt, m));
-    gnorm = gn;
-    err   = er;
-    mmin  = mn;
-    sd->its++;
-    sd->its_total++;
-    PetscCall(PrintIteration(sd, t0, gnorm, err, mmin, alpha, l, kits));
+    {
+      PetscBool stalled = (PetscBool) !(gn < gnorm); /* accepted only because a vanishing step changes nothing */
+      gnorm             = gn;
+      err               = er;
+      mmin              = mn;
+      sd->its++;
+      sd->its_total++;
+      PetscCall(PrintIteration(sd, t0, gnorm, err, mmin, alpha, l, kits));
+      if (stalled) {
+        sd->mass_error = err;
+        if (!sd->quiet)
+          PetscCall(PetscPrintf(sd->comm, "semidiscrete: warning: no step reduces the mass error below %.3e (the round-off floor of this problem?); stopping\n",
+                                err));
+        break;
+      }
+    }
   }
   PetscCall(PetscFree2(d, wt));
   PetscFunctionReturn(0);

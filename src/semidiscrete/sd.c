@@ -90,10 +90,23 @@ PetscErrorCode OTSDSetDensity(OTSD sd, const double *f)
   PetscFunctionReturn(0);
 }
 
+/* Neumaier's compensated sum: normalising many equal masses with a plain sum leaves their total off by ~n eps, which
+   no weights can fix (the cells always hold all of the density). */
+double SDSum(PetscInt n, const double *x)
+{
+  double s = 0, c = 0;
+  for (PetscInt i = 0; i < n; i++) {
+    double t = s + x[i];
+    c += PetscAbsReal(s) >= PetscAbsReal(x[i]) ? (s - t) + x[i] : (x[i] - t) + s;
+    s = t;
+  }
+  return s + c;
+}
+
 /* The points (m x dim, every rank the same) and their masses (NULL: uniform), normalised to total 1. */
 PetscErrorCode OTSDSetPoints(OTSD sd, PetscInt m, const double *pts, const double *mass)
 {
-  double total = 0;
+  double total;
 
   PetscFunctionBegin;
   PetscCheck(m > 0, sd->comm, PETSC_ERR_ARG_OUTOFRANGE, "semidiscrete: no points");
@@ -102,8 +115,9 @@ PetscErrorCode OTSDSetPoints(OTSD sd, PetscInt m, const double *pts, const doubl
   sd->m0 = m;
   PetscCall(PetscArraycpy(sd->y0, pts, m * sd->dim));
   PetscCall(PetscArraycpy(sd->ylloyd, pts, m * sd->dim));
-  for (PetscInt i = 0; i < m; i++) total += mass ? mass[i] : 1;
-  for (PetscInt i = 0; i < m; i++) sd->nu0[i] = (mass ? mass[i] : 1) / total;
+  for (PetscInt i = 0; i < m; i++) sd->nu0[i] = mass ? mass[i] : 1;
+  total = SDSum(m, sd->nu0);
+  for (PetscInt i = 0; i < m; i++) sd->nu0[i] /= total;
   PetscFunctionReturn(0);
 }
 
@@ -332,8 +346,7 @@ PetscErrorCode OTSDSolve(OTSD sd)
       for (PetscInt s = 0; s < sd->m; s++) sd->eps0 = PetscMin(sd->eps0, 0.5 * sd->nu[s]);
     }
   }
-  sd->transport_cost = 0;
-  for (PetscInt s = 0; s < sd->m; s++) sd->transport_cost += sd->cost[s];
+  sd->transport_cost = SDSum(sd->m, sd->cost);
   PetscFunctionReturn(0);
 }
 
@@ -408,9 +421,10 @@ PetscErrorCode OTSDComputeMasses(OTSD sd, const double psi[], double mass[], Mat
   PetscCall(OTSDSetUp(sd));
   for (PetscInt s = 0; s < sd->m; s++) sd->w[s] = psi[sd->rep[s]];
   PetscCall(SDEvaluate(sd, sd->w, H ? PETSC_TRUE : PETSC_FALSE, 0, NULL));
+  sd->transport_cost = SDSum(sd->m, sd->cost);
   if (mass)
     for (PetscInt i = 0; i < sd->m0; i++) mass[i] = sd->mass[sd->site_of[i]] * sd->nu0[i] / sd->nu[sd->site_of[i]];
-  if (H) PetscCall(SDAssembleHessian(sd, H));
+  if (H) PetscCall(SDAssembleHessian(sd, PETSC_FALSE, H));
   PetscFunctionReturn(0);
 }
 

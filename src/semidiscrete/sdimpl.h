@@ -160,7 +160,8 @@ PETSC_INTERN PetscErrorCode SDAccumAddFace(SDAccum *, PetscInt, PetscInt, double
 PETSC_INTERN PetscErrorCode SDEvaluate(OTSD, const double *, PetscBool, double, PetscBool *);
 PETSC_INTERN PetscErrorCode SDInitWeights(OTSD, const double *);
 PETSC_INTERN PetscErrorCode SDMassStats(OTSD, double *, double *, double *);
-PETSC_INTERN PetscErrorCode SDAssembleHessian(OTSD, Mat *);
+PETSC_INTERN PetscErrorCode SDAssembleHessian(OTSD, PetscBool, Mat *);
+PETSC_INTERN double         SDSum(PetscInt, const double *);
 PETSC_INTERN PetscErrorCode SDSetSites(OTSD, const double *);
 PETSC_INTERN PetscErrorCode SDSetSiteArrays(OTSD, PetscInt, const double *, const double *);
 PETSC_INTERN PetscErrorCode SDNewton(OTSD);
