@@ -140,8 +140,10 @@ static int HeapPop(SDCellWork *cw, int *n)
   return top;
 }
 
-/* Bisector of sites i and j: the cell of i lies in n.x <= c, n the unit vector from y_i to y_j. */
-static void Bisector(const double yi[], const double yj[], double wi, double wj, int dim, double n[], double *c)
+/* Bisector of sites i and j: the cell of i lies in n.x <= c, n the unit vector from y_i to y_j. dw = w_i - w_j, from
+   the double-double weights: for two close sites the face moves by dw / (2 |y_i - y_j|), so the rounding of the
+   weights themselves (|w| ~ the squared transport distance) would limit the attainable cell masses. */
+static void Bisector(const double yi[], const double yj[], double dw, int dim, double n[], double *c)
 {
   double L2 = 0, L, dot = 0;
   for (int k = 0; k < dim; k++) {
@@ -151,7 +153,7 @@ static void Bisector(const double yi[], const double yj[], double wi, double wj,
   }
   L = PetscSqrtReal(L2);
   for (int k = 0; k < 3; k++) n[k] = k < dim ? (yj[k] - yi[k]) / L : 0;
-  *c = 0.5 * (dot + wi - wj) / L;
+  *c = 0.5 * (dot + dw) / L;
 }
 
 /* The planes of the cell's bisector faces, for the test of voxels lying wholly inside. */
@@ -170,7 +172,8 @@ static PetscErrorCode CollectPlanes(OTSD sd, PetscInt i, const double *w, SDCell
   for (int f = 0; f < nf; f++) {
     int j = tag[f];
     if (j < 0) continue; /* domain walls: every voxel is inside them */
-    Bisector(sd->y + (size_t) i * dim, sd->y + (size_t) j * dim, w[i], w[j], dim, cw->pl[cw->npl].n, &cw->pl[cw->npl].c);
+    Bisector(sd->y + (size_t) i * dim, sd->y + (size_t) j * dim, (w[i] - w[j]) + (sd->ewlo ? sd->ewlo[i] - sd->ewlo[j] : 0), dim, cw->pl[cw->npl].n,
+             &cw->pl[cw->npl].c);
     cw->pl[cw->npl++].tag = j;
   }
   PetscFunctionReturn(0);
@@ -222,7 +225,7 @@ static PetscErrorCode ClipBy(OTSD sd, SDCellWork *cw, PetscInt i, int j, const d
 
   PetscFunctionBegin;
   cw->nclip++;
-  Bisector(sd->y + (size_t) i * dim, sd->y + (size_t) j * dim, w[i], w[j], dim, n, &c);
+  Bisector(sd->y + (size_t) i * dim, sd->y + (size_t) j * dim, (w[i] - w[j]) + (sd->ewlo ? sd->ewlo[i] - sd->ewlo[j] : 0), dim, n, &c);
   if (dim == 2) {
     PetscCall(SDPoly2Reserve(&cw->p2[1 - *cur], 2 * cw->p2[*cur].n + 2));
     res = SDPoly2Clip(&cw->p2[*cur], n, c, j, sd->tol, &cw->p2[1 - *cur]);

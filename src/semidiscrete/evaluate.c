@@ -79,7 +79,7 @@ static PetscErrorCode AddExport(SDAccum *A, PetscInt i, ptrdiff_t pa, ptrdiff_t 
 static void CellPlanes(OTSD sd, double lo, double hi, ptrdiff_t *pa, ptrdiff_t *pb)
 {
   const OTGridInfo *gi = sd->gi;
-  double            t  = sd->tol / gi->h[0];
+  double            t  = sd->flat_tol / gi->h[0];
   *pa                  = (ptrdiff_t) PetscFloorReal((lo - gi->origin[0]) / gi->h[0] - t);
   *pb                  = (ptrdiff_t) PetscFloorReal((hi - gi->origin[0]) / gi->h[0] + t);
   *pa                  = PetscMax(0, PetscMin(*pa, gi->n[0] - 1));
@@ -99,7 +99,7 @@ static PetscErrorCode Cell(OTSD sd, PetscInt i, const double *w, PetscBool *empt
 /* reject_below > 0 (a trial step of the damped Newton method): the evaluation stops, with *rejected, as soon as a rank
    finds an empty cell or a cell wholly in its slab with less mass than reject_below: the step would be refused
    anyway, and such steps are the most expensive ones to evaluate (their diagrams are far from the current one). */
-PetscErrorCode SDEvaluate(OTSD sd, const double *w, PetscBool want_hessian, double reject_below, PetscBool *rejected)
+PetscErrorCode SDEvaluate(OTSD sd, const double *w, const double *wlo, PetscBool want_hessian, double reject_below, PetscBool *rejected)
 {
   const OTGridInfo *gi   = sd->gi;
   SDAccum          *A    = &sd->acc;
@@ -112,6 +112,7 @@ PetscErrorCode SDEvaluate(OTSD sd, const double *w, PetscBool want_hessian, doub
   PetscFunctionBegin;
   if (rejected) *rejected = PETSC_FALSE;
   sd->cw.ncell = sd->cw.npop = sd->cw.nclip = sd->cw.ncut = 0;
+  sd->ewlo                                                = wlo;
   SDTreeSetWeights(&sd->tree, sd->y, w);
   PetscCall(SDNeighboursReset(sd, PETSC_FALSE));
   PetscCall(SDAccumReset(sd, A, want_hessian));

@@ -208,7 +208,7 @@ static double SegmentRho(OTSD sd, const double a[], const double b[])
   Layers            L0, L1;
   double            total = 0;
 
-  GetLayers(gi, 0, PetscMin(a[0], b[0]), PetscMax(a[0], b[0]), sd->tol, &L0);
+  GetLayers(gi, 0, PetscMin(a[0], b[0]), PetscMax(a[0], b[0]), sd->flat_tol, &L0);
   for (ptrdiff_t p = PetscMax(L0.ia, gi->start0); p <= PetscMin(L0.ib, gi->start0 + gi->local_n0 - 1); p++) {
     double s0[2], s1[2], wp = LayerWeight(&L0, p);
     if (wp == 0) continue;
@@ -216,7 +216,7 @@ static double SegmentRho(OTSD sd, const double a[], const double b[])
       s0[0] = a[0], s0[1] = a[1], s1[0] = b[0], s1[1] = b[1];
     } else if (!SlabSegment(a, b, 0, gi->origin[0] + (double) p * gi->h[0], gi->origin[0] + (double) (p + 1) * gi->h[0], s0, s1))
       continue;
-    GetLayers(gi, 1, PetscMin(s0[1], s1[1]), PetscMax(s0[1], s1[1]), sd->tol, &L1);
+    GetLayers(gi, 1, PetscMin(s0[1], s1[1]), PetscMax(s0[1], s1[1]), sd->flat_tol, &L1);
     for (ptrdiff_t c = L1.ia; c <= L1.ib; c++) {
       double t0[2], t1[2], wc = LayerWeight(&L1, c), r = sd->rho[(p - gi->start0) * gi->n[1] + c];
       if (wc == 0 || r == 0) continue;
@@ -353,7 +353,7 @@ static double PolygonRho(OTSD sd, SDCellWork *cw, int n)
   Layers            L0, L1, L2;
 
   PolyExtent(F[0], n, 3, 0, &lo, &hi);
-  GetLayers(gi, 0, lo, hi, sd->tol, &L0);
+  GetLayers(gi, 0, lo, hi, sd->flat_tol, &L0);
   for (ptrdiff_t p = PetscMax(L0.ia, gi->start0); p <= PetscMin(L0.ib, gi->start0 + gi->local_n0 - 1); p++) {
     double        wp = LayerWeight(&L0, p);
     const double *P0;
@@ -367,7 +367,7 @@ static double PolygonRho(OTSD sd, SDCellWork *cw, int n)
       if (!n0) continue;
     }
     PolyExtent(P0, n0, 3, 1, &lo, &hi);
-    GetLayers(gi, 1, lo, hi, sd->tol, &L1);
+    GetLayers(gi, 1, lo, hi, sd->flat_tol, &L1);
     for (ptrdiff_t r = L1.ia; r <= L1.ib; r++) {
       double        wr = LayerWeight(&L1, r);
       const double *P1;
@@ -381,7 +381,7 @@ static double PolygonRho(OTSD sd, SDCellWork *cw, int n)
         if (!n1) continue;
       }
       PolyExtent(P1, n1, 3, 2, &lo, &hi);
-      GetLayers(gi, 2, lo, hi, sd->tol, &L2);
+      GetLayers(gi, 2, lo, hi, sd->flat_tol, &L2);
       for (ptrdiff_t c = L2.ia; c <= L2.ib; c++) {
         double        wc = LayerWeight(&L2, c), rr = sd->rho[((p - gi->start0) * gi->n[1] + r) * gi->n[2] + c];
         const double *P2;

@@ -8,7 +8,7 @@ static PetscErrorCode EvaluateCurrent(OTSD sd, double *mmin)
   double gn, err;
 
   PetscFunctionBegin;
-  PetscCall(SDEvaluate(sd, sd->w, PETSC_TRUE, 0, NULL));
+  PetscCall(SDEvaluate(sd, sd->w, sd->wlo, PETSC_TRUE, 0, NULL));
   PetscCall(SDMassStats(sd, &gn, &err, mmin));
   PetscFunctionReturn(0);
 }
@@ -72,6 +72,7 @@ PetscErrorCode SDInitWeights(OTSD sd, const double *guess)
   double mmin, slo[3], shi[3], vc[3], plo[3], phi[3], lambda = 1, b[3] = {0, 0, 0}, pc[3] = {0, 0, 0}, half = 0;
 
   PetscFunctionBegin;
+  PetscCall(PetscArrayzero(sd->wlo, sd->m));
   if (guess) {
     PetscCall(PetscArraycpy(sd->w, guess, sd->m));
     PetscCall(EvaluateCurrent(sd, &mmin));
@@ -175,10 +176,10 @@ static PetscErrorCode PrintIteration(OTSD sd, double t0, double gnorm, double er
 PetscErrorCode SDNewton(OTSD sd)
 {
   PetscInt m = sd->m;
-  double  *d, *wt, gnorm, err, mmin, t0 = MPI_Wtime();
+  double  *d, *wt, *wtlo, gnorm, err, mmin, t0 = MPI_Wtime();
 
   PetscFunctionBegin;
-  PetscCall(PetscMalloc2(m, &d, m, &wt));
+  PetscCall(PetscMalloc3(m, &d, m, &wt, m, &wtlo));
   PetscCall(SDMassStats(sd, &gnorm, &err, &mmin));
   PetscCall(PrintIteration(sd, t0, gnorm, err, mmin, 1, 0, 0));
   sd->converged = PETSC_FALSE;
@@ -211,9 +212,14 @@ PetscErrorCode SDNewton(OTSD sd)
                "semidiscrete: the Newton system solve failed (%s) at iteration %" PetscInt_FMT "; try other -sd_ksp_type/-sd_pc_type",
                KSPConvergedReasons[reason], sd->its);
     for (l = 0; l <= sd->max_halvings; l++, alpha /= 2) {
-      for (PetscInt i = 0; i < m; i++) wt[i] = sd->w[i] + alpha * d[i];
+      /* w + alpha d in double-double arithmetic (two-sum, then renormalised) */
+      for (PetscInt i = 0; i < m; i++) {
+        double a = sd->w[i], b = alpha * d[i], s = a + b, bb = s - a, e = (a - (s - bb)) + (b - bb), lo = sd->wlo[i] + e;
+        wt[i]   = s + lo;
+        wtlo[i] = lo - (wt[i] - s);
+      }
       PetscBool rejected;
-      PetscCall(SDEvaluate(sd, wt, PETSC_TRUE, sd->eps0, &rejected));
+      PetscCall(SDEvaluate(sd, wt, wtlo, PETSC_TRUE, sd->eps0, &rejected));
       if (rejected) continue;
       PetscCall(SDMassStats(sd, &gn, &er, &mn));
       PetscCall(
@@ -228,6 +234,7 @@ PetscErrorCode SDNewton(OTSD sd)
                " (mass_error %g); try a smaller -sd_ksp_rtol",
                sd->max_halvings, sd->its, err);
     PetscCall(PetscArraycpy(sd->w, wt, m));
+    PetscCall(PetscArraycpy(sd->wlo, wtlo, m));
     {
       PetscBool stalled = (PetscBool) !(gn < gnorm); /* accepted only because a vanishing step changes nothing */
       gnorm             = gn;
@@ -245,6 +252,6 @@ PetscErrorCode SDNewton(OTSD sd)
       }
     }
   }
-  PetscCall(PetscFree2(d, wt));
+  PetscCall(PetscFree3(d, wt, wtlo));
   PetscFunctionReturn(0);
 }

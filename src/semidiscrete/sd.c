@@ -38,6 +38,7 @@ PetscErrorCode OTSDCreate(OTGrid grid, OTSD *out)
   sd->max_it       = 100;
   sd->max_halvings = 60;
   sd->merge_tol    = 1e-12;
+  sd->clip_tol     = 1e-14;
   PetscCall(CreateKSP(sd, PETSC_FALSE));
   PetscCall(OTLogEventRegisterOnce("SDCells", &SD_Cells));
   PetscCall(OTLogEventRegisterOnce("SDIntegrate", &SD_Integrate));
@@ -60,7 +61,7 @@ PetscErrorCode OTSDDestroy(OTSD *psd)
   PetscCall(PetscFree3(sd->y0, sd->nu0, sd->ylloyd));
   PetscCall(PetscFree2(sd->y, sd->nu));
   PetscCall(PetscFree2(sd->site_of, sd->rep));
-  PetscCall(PetscFree2(sd->w, sd->res));
+  PetscCall(PetscFree3(sd->w, sd->wlo, sd->res));
   PetscCall(PetscFree(sd->owned));
   PetscCall(SDTreeFree(&sd->tree));
   for (int b = 0; b < 2; b++) {
@@ -158,6 +159,8 @@ PetscErrorCode OTSDSetFromOptions(OTSD sd)
   PetscCall(PetscOptionsInt("-sd_max_halvings", "most step halvings of one damped Newton step", NULL, sd->max_halvings, &sd->max_halvings, NULL));
   PetscCall(PetscOptionsReal("-sd_merge_tol", "points closer than this (relative to the domain size) are merged into one site", NULL, sd->merge_tol,
                              &sd->merge_tol, NULL));
+  PetscCall(PetscOptionsReal("-sd_clip_tol", "vertices closer than this (relative to the domain size) to a cutting plane count as on it", NULL, sd->clip_tol,
+                             &sd->clip_tol, NULL));
   PetscOptionsEnd();
   PetscCall(OTIsQuiet(&sd->quiet));
 
@@ -218,8 +221,8 @@ PetscErrorCode SDSetSiteArrays(OTSD sd, PetscInt m, const double *y, const doubl
   if (sd->setup) PetscCall(CreateKSP(sd, PETSC_TRUE)); /* the Newton systems change size */
   PetscCall(SDTreeBuild(&sd->tree, dim, (int) m, sd->y));
   PetscCall(SDNeighboursReset(sd, PETSC_TRUE));
-  PetscCall(PetscFree2(sd->w, sd->res));
-  PetscCall(PetscCalloc2(m, &sd->w, m * (dim + 2), &sd->res));
+  PetscCall(PetscFree3(sd->w, sd->wlo, sd->res));
+  PetscCall(PetscCalloc3(m, &sd->w, m, &sd->wlo, m * (dim + 2), &sd->res));
   sd->mass = sd->res;
   sd->mom  = sd->res + m;
   sd->cost = sd->res + m * (1 + dim);
@@ -285,7 +288,8 @@ PetscErrorCode OTSDSetUp(OTSD sd)
     sd->dhi[k] = k < sd->dim ? sd->gi->origin[k] + (double) sd->gi->n[k] * sd->gi->h[k] : 0;
     L          = PetscMax(L, sd->dhi[k] - sd->dlo[k]);
   }
-  sd->tol = 1e-12 * L;
+  sd->tol      = sd->clip_tol * L;
+  sd->flat_tol = 1e-11 * L;
   PetscCall(SDCellWorkInit(&sd->cw, (int) sd->dim));
   PetscCall(SDSetSites(sd, sd->ylloyd));
   sd->setup = PETSC_TRUE;
@@ -330,7 +334,7 @@ PetscErrorCode OTSDSolve(OTSD sd)
           PetscPrintf(sd->comm, "semidiscrete: warning: Lloyd round %" PetscInt_FMT " did not converge (mass_error %g)\n", sd->lloyd_done, sd->mass_error));
     /* the new sites start from the weights of the old ones (the points moved a little), else from scratch */
     PetscCall(PetscMalloc1(sd->m0, &guess));
-    for (PetscInt i = 0; i < sd->m0; i++) guess[i] = sd->w[sd->site_of[i]];
+    for (PetscInt i = 0; i < sd->m0; i++) guess[i] = sd->w[sd->site_of[i]] + sd->wlo[sd->site_of[i]];
     PetscCall(LloydMove(sd));
     PetscCall(SDSetSites(sd, sd->ylloyd));
     for (PetscInt s = 0; s < sd->m; s++) guess[s] = guess[sd->rep[s]];
@@ -382,10 +386,10 @@ PetscErrorCode OTSDGetResults(OTSD sd, double psi[], double cell_mass[], double 
   double shift = 0;
 
   PetscFunctionBegin;
-  for (PetscInt s = 0; s < sd->m; s++) shift += sd->nu[s] * sd->w[s];
+  for (PetscInt s = 0; s < sd->m; s++) shift += sd->nu[s] * (sd->w[s] + sd->wlo[s]);
   for (PetscInt i = 0; i < sd->m0; i++) {
     PetscInt s = sd->site_of[i];
-    if (psi) psi[i] = sd->w[s] - shift;
+    if (psi) psi[i] = (sd->w[s] - shift) + sd->wlo[s];
     if (cell_mass) cell_mass[i] = sd->mass[s] * sd->nu0[i] / sd->nu[s];
     if (target) target[i] = sd->nu0[i];
     for (int k = 0; k < dim; k++) {
@@ -420,7 +424,7 @@ PetscErrorCode OTSDComputeMasses(OTSD sd, const double psi[], double mass[], Mat
   PetscFunctionBegin;
   PetscCall(OTSDSetUp(sd));
   for (PetscInt s = 0; s < sd->m; s++) sd->w[s] = psi[sd->rep[s]];
-  PetscCall(SDEvaluate(sd, sd->w, H ? PETSC_TRUE : PETSC_FALSE, 0, NULL));
+  PetscCall(SDEvaluate(sd, sd->w, NULL, H ? PETSC_TRUE : PETSC_FALSE, 0, NULL));
   sd->transport_cost = SDSum(sd->m, sd->cost);
   if (mass)
     for (PetscInt i = 0; i < sd->m0; i++) mass[i] = sd->mass[sd->site_of[i]] * sd->nu0[i] / sd->nu[sd->site_of[i]];

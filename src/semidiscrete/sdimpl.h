@@ -114,8 +114,10 @@ struct _p_OTSD {
   OTGrid            grid;
   const OTGridInfo *gi;
   PetscInt          dim;
-  double           *rho;                 /* normalised density on the owned slab (own copy) */
-  double            dlo[3], dhi[3], tol; /* domain box, geometric tolerance (1e-12 of the domain size) */
+  double           *rho;            /* normalised density on the owned slab (own copy) */
+  double            dlo[3], dhi[3]; /* domain box */
+  double            tol, flat_tol;  /* clipping tolerance; faces thinner than flat_tol lie in a plane */
+  double            clip_tol;       /* -sd_clip_tol, relative to the domain size */
 
   /* input points (m0) and distinct sites (m): coincident points are merged into one site */
   PetscInt  m0, m;
@@ -125,11 +127,13 @@ struct _p_OTSD {
   SDTree    tree;
 
   /* state of the solve */
-  double   *w, *res; /* weights; cell masses, first moments and transport cost per site (one buffer) */
-  double   *mass, *mom, *cost;
-  double    eps0, mass_error, transport_cost;
-  PetscInt  its, its_total, lloyd_done;
-  PetscBool converged, stopped, have_moments, setup;
+  double *w, *wlo, *res; /* weights (w + wlo: a double-double, see newton.c); cell masses, first moments and
+                              transport cost per site (one buffer) */
+  const double *ewlo;    /* low parts of the weights of the evaluation under way */
+  double       *mass, *mom, *cost;
+  double        eps0, mass_error, transport_cost;
+  PetscInt      its, its_total, lloyd_done;
+  PetscBool     converged, stopped, have_moments, setup;
 
   /* options */
   double    rtol_mass;
@@ -157,7 +161,7 @@ PETSC_INTERN PetscErrorCode SDIntegrateCell(OTSD, PetscInt, const double *, SDCe
 PETSC_INTERN PetscErrorCode SDAccumReset(OTSD, SDAccum *, PetscBool);
 PETSC_INTERN PetscErrorCode SDAccumFree(SDAccum *);
 PETSC_INTERN PetscErrorCode SDAccumAddFace(SDAccum *, PetscInt, PetscInt, double);
-PETSC_INTERN PetscErrorCode SDEvaluate(OTSD, const double *, PetscBool, double, PetscBool *);
+PETSC_INTERN PetscErrorCode SDEvaluate(OTSD, const double *, const double *, PetscBool, double, PetscBool *);
 PETSC_INTERN PetscErrorCode SDInitWeights(OTSD, const double *);
 PETSC_INTERN PetscErrorCode SDMassStats(OTSD, double *, double *, double *);
 PETSC_INTERN PetscErrorCode SDAssembleHessian(OTSD, PetscBool, Mat *);
