@@ -29,6 +29,7 @@ PetscErrorCode SDCellWorkFree(SDCellWork *cw)
   PetscCall(PetscFree(cw->heap));
   PetscCall(PetscFree(cw->hkey));
   PetscCall(PetscFree(cw->pl));
+  PetscCall(PetscFree(cw->nbuf));
   PetscFunctionReturn(0);
 }
 
@@ -300,6 +301,32 @@ PetscErrorCode SDBuildCell(OTSD sd, PetscInt i, const double *w, SDCellWork *cw,
       PetscCall(ClipBy(sd, cw, i, t->perm[q], w, &cur, lo, hi, empty));
       if (*empty) PetscFunctionReturn(0);
     }
+  }
+  /* The same cell again from the domain box and its neighbours in increasing order: the rounding of its vertices then
+     depends on the neighbour set only, not on the search order (warm starts differ between evaluations, ranks and
+     restarts), so that every rank builds the same cell and a restart repeats the same iterations bit for bit. */
+  {
+    int        nf = dim == 2 ? cw->p2[cur].n : cw->p3[cur].nf, nn = 0, *nb;
+    const int *tag = dim == 2 ? cw->p2[cur].tag : cw->p3[cur].ftag;
+    if (nf > cw->nbcap) {
+      cw->nbcap = 2 * nf;
+      PetscCall(PetscRealloc(sizeof(int) * (size_t) cw->nbcap, &cw->nbuf));
+    }
+    nb = cw->nbuf;
+    for (int f = 0; f < nf; f++)
+      if (tag[f] >= 0) nb[nn++] = tag[f];
+    PetscCall(PetscSortInt(nn, nb));
+    cur = 0;
+    if (dim == 2)
+      SDPoly2Box(&cw->p2[0], sd->dlo, sd->dhi);
+    else
+      SDPoly3Box(&cw->p3[0], sd->dlo, sd->dhi);
+    for (int q = 0; q < nn; q++) {
+      if (q > 0 && nb[q] == nb[q - 1]) continue;
+      PetscCall(ClipBy(sd, cw, i, nb[q], w, &cur, lo, hi, empty));
+      if (*empty) break;
+    }
+    if (*empty) PetscFunctionReturn(0);
   }
   if (cur) { /* the cell lives in p[0] */
     SDPoly2 t2 = cw->p2[0];

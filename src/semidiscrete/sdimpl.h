@@ -93,6 +93,7 @@ typedef struct {
   int        *heap; /* k-d tree traversal: node ids and their keys */
   double     *hkey;
   int         hcap;
+  int        *nbuf, nbcap;              /* the sorted neighbours of a cell */
   long        ncell, npop, nclip, ncut; /* statistics of the cell searches (reported by -info) */
 } SDCellWork;
 
