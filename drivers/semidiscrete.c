@@ -112,7 +112,8 @@ PetscErrorCode OTCommandSemidiscrete(PetscInt npos, char **pos)
   OTGrid            grid;
   const OTGridInfo *gi;
   OTSD              sd;
-  double           *f, *pts, *pmass, total, t0 = MPI_Wtime(), cost, err;
+  double           *f, *pts, *pmass, total, t0 = MPI_Wtime(), cost, err, peak;
+  char              mem[32];
   PetscInt          m = 0, it, itt;
 
   PetscFunctionBegin;
@@ -160,10 +161,12 @@ PetscErrorCode OTCommandSemidiscrete(PetscInt npos, char **pos)
     PetscCall(WriteOutput(sd, grid, m, gi->dim, out, png, has_png));
     PetscCall(OTSDGetTransportCost(sd, &cost));
     PetscCall(OTSDGetConvergence(sd, &it, &itt, &err, &conv));
+    PetscCall(OTMemoryPeak(PETSC_COMM_WORLD, &peak));
+    PetscCall(OTFormatBytes(peak, mem, sizeof mem));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD,
                           "semidiscrete: wrote %s: %" PetscInt_FMT " points, transport_cost %.12g, mass_error %.3e, %" PetscInt_FMT
-                          " Newton iterations%s (%.3g s)\n",
-                          out, m, cost, err, itt, conv ? "" : " (NOT converged: -max_it reached)", MPI_Wtime() - t0));
+                          " Newton iterations%s (%.3g s, peak memory %s per rank)\n",
+                          out, m, cost, err, itt, conv ? "" : " (NOT converged)", MPI_Wtime() - t0, mem));
   }
   PetscCall(OTSDDestroy(&sd));
   PetscCall(OTGridDestroy(&grid));

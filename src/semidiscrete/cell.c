@@ -7,8 +7,8 @@ PetscErrorCode SDCellWorkInit(SDCellWork *cw, int dim)
   PetscFunctionBegin;
   PetscCall(PetscMemzero(cw, sizeof *cw));
   cw->dim = dim;
-  for (int k = 0; k < 5; k++) PetscCall(SDPoly2Reserve(&cw->p2[k], 64));
-  for (int k = 0; k < 7; k++) PetscCall(SDPoly3Reserve(&cw->p3[k], 64, 32, 256));
+  for (int k = 0; k < SD_NPOLY; k++) PetscCall(SDPoly2Reserve(&cw->p2[k], 64));
+  for (int k = 0; k < SD_NPOLY; k++) PetscCall(SDPoly3Reserve(&cw->p3[k], 64, 32, 256));
   cw->fcap = 64;
   for (int k = 0; k < 5; k++) PetscCall(PetscMalloc1(3 * cw->fcap, &cw->fpoly[k]));
   cw->hcap = 256;
@@ -22,8 +22,8 @@ PetscErrorCode SDCellWorkInit(SDCellWork *cw, int dim)
 PetscErrorCode SDCellWorkFree(SDCellWork *cw)
 {
   PetscFunctionBegin;
-  for (int k = 0; k < 5; k++) PetscCall(SDPoly2Free(&cw->p2[k]));
-  for (int k = 0; k < 7; k++) PetscCall(SDPoly3Free(&cw->p3[k]));
+  for (int k = 0; k < SD_NPOLY; k++) PetscCall(SDPoly2Free(&cw->p2[k]));
+  for (int k = 0; k < SD_NPOLY; k++) PetscCall(SDPoly3Free(&cw->p3[k]));
   PetscCall(SDClip3WorkFree(&cw->w3));
   for (int k = 0; k < 5; k++) PetscCall(PetscFree(cw->fpoly[k]));
   PetscCall(PetscFree(cw->heap));

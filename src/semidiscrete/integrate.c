@@ -59,27 +59,6 @@ static double LayerWeight(const Layers *L, ptrdiff_t l)
 
 /* ---------------------------------------------------------------- 2-D */
 
-/* src cut to the slab a <= x_k <= b (into t1 or t2); *out NULL when nothing is left */
-static PetscErrorCode Slab2(const SDPoly2 *src, int k, double a, double b, double tol, SDPoly2 *t1, SDPoly2 *t2, const SDPoly2 **out)
-{
-  double       n[2] = {0, 0};
-  SDClipResult res;
-
-  PetscFunctionBegin;
-  *out = NULL;
-  n[k] = -1;
-  PetscCall(SDPoly2Reserve(t1, 2 * src->n + 2));
-  res = SDPoly2Clip(src, n, -a, SD_TAG_GRID, tol, t1);
-  if (res == SD_CLIP_EMPTY) PetscFunctionReturn(0);
-  if (res == SD_CLIP_CHANGED) src = t1;
-  n[k] = 1;
-  PetscCall(SDPoly2Reserve(t2, 2 * src->n + 2));
-  res = SDPoly2Clip(src, n, b, SD_TAG_GRID, tol, t2);
-  if (res == SD_CLIP_EMPTY) PetscFunctionReturn(0);
-  *out = res == SD_CLIP_CHANGED ? t2 : src;
-  PetscFunctionReturn(0);
-}
-
 static void PolyExtent(const double *x, int n, int stride, int k, double *lo, double *hi)
 {
   *lo = PETSC_MAX_REAL;
@@ -88,14 +67,6 @@ static void PolyExtent(const double *x, int n, int stride, int k, double *lo, do
     *lo = PetscMin(*lo, x[stride * v + k]);
     *hi = PetscMax(*hi, x[stride * v + k]);
   }
-}
-
-/* The owned planes (axis 0) a cell spanning [lo, hi] meets. */
-static void PlaneRange(OTSD sd, double lo, double hi, ptrdiff_t *pa, ptrdiff_t *pb)
-{
-  const OTGridInfo *gi = sd->gi;
-  *pa                  = PetscMax(gi->start0, Clamp((ptrdiff_t) PetscFloorReal((lo - gi->origin[0]) / gi->h[0]), 0, gi->n[0] - 1));
-  *pb                  = PetscMin(gi->start0 + gi->local_n0 - 1, Clamp((ptrdiff_t) PetscCeilReal((hi - gi->origin[0]) / gi->h[0]) - 1, 0, gi->n[0] - 1));
 }
 
 /* Where along the last axis every point of the box [x0a, x0b] x ... lies inside all the cell's planes: a voxel of that
@@ -125,6 +96,7 @@ static void InteriorRange(const SDCellWork *cw, int dim, const double a[], const
 static void BoxMoments(int dim, const double a[], const double b[], const double y[], double *vol, double m1[], double *m2)
 {
   double V = 1, s = 0, d2 = 0;
+  dim = PetscMin(dim, 3);
   for (int k = 0; k < dim; k++) V *= b[k] - a[k];
   for (int k = 0; k < dim; k++) {
     double c = 0.5 * (a[k] + b[k]), h = b[k] - a[k];
@@ -136,48 +108,108 @@ static void BoxMoments(int dim, const double a[], const double b[], const double
   *m2  = V * (d2 + s);
 }
 
-static PetscErrorCode Volume2(OTSD sd, PetscInt i, SDCellWork *cw, double acc[])
+/* ---------------------------------------------------------------- volume integrals (2-D and 3-D) */
+
+static void *Buf(SDCellWork *cw, int b)
 {
-  const OTGridInfo *gi = sd->gi;
-  const SDPoly2    *P  = &cw->p2[0];
-  const double     *yi = sd->y + 2 * (size_t) i;
-  double            lo, hi;
-  ptrdiff_t         pa, pb;
+  return cw->dim == 2 ? (void *) &cw->p2[b] : (void *) &cw->p3[b];
+}
+
+/* Keeps the part of in where sgn (x_k - val) <= 0, into out. */
+static PetscErrorCode AxisClip(SDCellWork *cw, const void *in, int k, double sgn, double val, double tol, void *out, SDClipResult *res)
+{
+  double n[3] = {0, 0, 0};
 
   PetscFunctionBegin;
-  PolyExtent(P->x, P->n, 2, 0, &lo, &hi);
-  PlaneRange(sd, lo, hi, &pa, &pb);
-  for (ptrdiff_t p = pa; p <= pb; p++) {
-    const SDPoly2 *Q;
-    const double  *row = sd->rho + (p - gi->start0) * gi->n[1];
-    double         a[2], b[2], fa, fb;
-    ptrdiff_t      ca, cb;
-    a[0] = gi->origin[0] + (double) p * gi->h[0];
-    b[0] = a[0] + gi->h[0];
-    PetscCall(Slab2(P, 0, a[0], b[0], sd->tol, &cw->p2[1], &cw->p2[2], &Q));
-    if (!Q) continue;
-    PolyExtent(Q->x, Q->n, 2, 1, &lo, &hi);
-    ca = Clamp((ptrdiff_t) PetscFloorReal((lo - gi->origin[1]) / gi->h[1]), 0, gi->n[1] - 1);
-    cb = Clamp((ptrdiff_t) PetscCeilReal((hi - gi->origin[1]) / gi->h[1]) - 1, 0, gi->n[1] - 1);
-    InteriorRange(cw, 2, a, b, &fa, &fb);
-    for (ptrdiff_t c = ca; c <= cb; c++) {
-      double r = row[c], A, m1[2], m2;
+  n[k] = sgn;
+  if (cw->dim == 2) {
+    PetscCall(SDPoly2Reserve((SDPoly2 *) out, 2 * ((const SDPoly2 *) in)->n + 2));
+    *res = SDPoly2Clip((const SDPoly2 *) in, n, sgn * val, SD_TAG_GRID, tol, (SDPoly2 *) out);
+  } else {
+    PetscCall(SDPoly3ReserveFor((SDPoly3 *) out, (const SDPoly3 *) in, &cw->w3));
+    *res = SDPoly3Clip((const SDPoly3 *) in, n, sgn * val, SD_TAG_GRID, tol, (SDPoly3 *) out, &cw->w3);
+  }
+  PetscFunctionReturn(0);
+}
+
+static void Extent(const SDCellWork *cw, const void *p, int k, double *lo, double *hi)
+{
+  if (cw->dim == 2)
+    PolyExtent(((const SDPoly2 *) p)->x, ((const SDPoly2 *) p)->n, 2, k, lo, hi);
+  else
+    PolyExtent(((const SDPoly3 *) p)->v, ((const SDPoly3 *) p)->nv, 3, k, lo, hi);
+}
+
+/* The voxel layers ca..cb of axis k met by [lo, hi]. */
+static void LayerRange(const OTGridInfo *gi, int k, double lo, double hi, ptrdiff_t *ca, ptrdiff_t *cb)
+{
+  *ca = Clamp((ptrdiff_t) PetscFloorReal((lo - gi->origin[k]) / gi->h[k]), 0, gi->n[k] - 1);
+  *cb = Clamp((ptrdiff_t) PetscCeilReal((hi - gi->origin[k]) / gi->h[k]) - 1, 0, gi->n[k] - 1);
+}
+
+/* Integrates the piece src of the cell (already cut to the voxel layers idx[0..k-1], i.e. to [a_j, b_j] for j < k)
+   over the layers of axis k: a sweep that cuts each layer off the remainder of the piece, so that every cut works on
+   what is left rather than on the whole piece; on the last axis, voxels wholly inside the cell are summed directly. */
+static PetscErrorCode Sweep(OTSD sd, PetscInt i, SDCellWork *cw, int k, const void *src, ptrdiff_t idx[], double a[], double b[], double acc[])
+{
+  const OTGridInfo *gi  = sd->gi;
+  int               dim = (int) sd->dim, last = k == dim - 1 || k >= 2, base = 2 + 3 * k, rb = 0;
+  const double     *yi  = sd->y + (size_t) i * dim;
+  const void       *rem = src;
+  double            lo, hi, remlo = -PETSC_MAX_REAL, fa = 0, fb = -1;
+  ptrdiff_t         ca, cb;
+  SDClipResult      res;
+
+  PetscFunctionBegin;
+  Extent(cw, src, k, &lo, &hi);
+  LayerRange(gi, k, lo, hi, &ca, &cb);
+  if (k == 0) {
+    ca = PetscMax(ca, gi->start0);
+    cb = PetscMin(cb, gi->start0 + gi->local_n0 - 1);
+  }
+  if (last) InteriorRange(cw, dim, a, b, &fa, &fb);
+  for (ptrdiff_t c = ca; c <= cb; c++) {
+    const void *piece;
+    double      r = 0, V, m1[3], m2;
+    idx[k]        = c;
+    a[k]          = gi->origin[k] + (double) c * gi->h[k];
+    b[k]          = a[k] + gi->h[k];
+    if (last) {
+      r = sd->rho[((idx[0] - gi->start0) * gi->n[1] + idx[1]) * gi->n[2] + (dim == 3 ? idx[2] : 0)];
       if (r == 0) continue;
-      a[1] = gi->origin[1] + (double) c * gi->h[1];
-      b[1] = a[1] + gi->h[1];
-      if (a[1] >= fa && b[1] <= fb)
-        BoxMoments(2, a, b, yi, &A, m1, &m2);
-      else {
-        const SDPoly2 *S;
-        PetscCall(Slab2(Q, 1, a[1], b[1], sd->tol, &cw->p2[3], &cw->p2[4], &S));
-        if (!S) continue;
-        SDPoly2Moments(S, yi, &A, m1, &m2);
+      if (a[k] >= fa && b[k] <= fb) {
+        BoxMoments(dim, a, b, yi, &V, m1, &m2);
+        acc[0] += r * V;
+        for (int q = 0; q < dim; q++) acc[1 + q] += r * m1[q];
+        acc[1 + dim] += r * m2;
+        continue;
       }
-      acc[0] += r * A;
-      acc[1] += r * m1[0];
-      acc[2] += r * m1[1];
-      acc[3] += r * m2;
     }
+    if (remlo < a[k]) { /* layers were skipped: drop what lies below this one */
+      PetscCall(AxisClip(cw, rem, k, -1, a[k], sd->tol, Buf(cw, base + 1 + rb), &res));
+      if (res == SD_CLIP_EMPTY) break;
+      if (res == SD_CLIP_CHANGED) rem = Buf(cw, base + 1 + rb), rb = 1 - rb;
+      remlo = a[k];
+    }
+    PetscCall(AxisClip(cw, rem, k, 1, b[k], sd->tol, Buf(cw, base), &res));
+    if (res != SD_CLIP_EMPTY) {
+      piece = res == SD_CLIP_CHANGED ? Buf(cw, base) : rem;
+      if (!last)
+        PetscCall(Sweep(sd, i, cw, k + 1, piece, idx, a, b, acc));
+      else {
+        if (dim == 2)
+          SDPoly2Moments((const SDPoly2 *) piece, yi, &V, m1, &m2);
+        else
+          SDPoly3Moments((const SDPoly3 *) piece, yi, &V, m1, &m2);
+        acc[0] += r * V;
+        for (int q = 0; q < dim; q++) acc[1 + q] += r * m1[q];
+        acc[1 + dim] += r * m2;
+      }
+    }
+    PetscCall(AxisClip(cw, rem, k, -1, b[k], sd->tol, Buf(cw, base + 1 + rb), &res));
+    if (res == SD_CLIP_EMPTY) break;
+    if (res == SD_CLIP_CHANGED) rem = Buf(cw, base + 1 + rb), rb = 1 - rb;
+    remlo = b[k];
   }
   PetscFunctionReturn(0);
 }
@@ -256,87 +288,6 @@ static PetscErrorCode Facets2(OTSD sd, PetscInt i, SDCellWork *cw, SDAccum *A)
 }
 
 /* ---------------------------------------------------------------- 3-D */
-
-static PetscErrorCode Slab3(SDCellWork *cw, const SDPoly3 *src, int k, double a, double b, double tol, SDPoly3 *t1, SDPoly3 *t2, const SDPoly3 **out)
-{
-  double       n[3] = {0, 0, 0};
-  SDClipResult res;
-
-  PetscFunctionBegin;
-  *out = NULL;
-  n[k] = -1;
-  PetscCall(SDPoly3ReserveFor(t1, src, &cw->w3));
-  res = SDPoly3Clip(src, n, -a, SD_TAG_GRID, tol, t1, &cw->w3);
-  if (res == SD_CLIP_EMPTY) PetscFunctionReturn(0);
-  if (res == SD_CLIP_CHANGED) src = t1;
-  n[k] = 1;
-  PetscCall(SDPoly3ReserveFor(t2, src, &cw->w3));
-  res = SDPoly3Clip(src, n, b, SD_TAG_GRID, tol, t2, &cw->w3);
-  if (res == SD_CLIP_EMPTY) PetscFunctionReturn(0);
-  *out = res == SD_CLIP_CHANGED ? t2 : src;
-  PetscFunctionReturn(0);
-}
-
-static void LayerRange(const OTGridInfo *gi, int k, double lo, double hi, ptrdiff_t *a, ptrdiff_t *b)
-{
-  *a = Clamp((ptrdiff_t) PetscFloorReal((lo - gi->origin[k]) / gi->h[k]), 0, gi->n[k] - 1);
-  *b = Clamp((ptrdiff_t) PetscCeilReal((hi - gi->origin[k]) / gi->h[k]) - 1, 0, gi->n[k] - 1);
-}
-
-static PetscErrorCode Volume3(OTSD sd, PetscInt i, SDCellWork *cw, double acc[])
-{
-  const OTGridInfo *gi = sd->gi;
-  const SDPoly3    *P  = &cw->p3[0];
-  const double     *yi = sd->y + 3 * (size_t) i;
-  double            lo, hi;
-  ptrdiff_t         pa, pb;
-
-  PetscFunctionBegin;
-  PolyExtent(P->v, P->nv, 3, 0, &lo, &hi);
-  PlaneRange(sd, lo, hi, &pa, &pb);
-  for (ptrdiff_t p = pa; p <= pb; p++) {
-    const SDPoly3 *Q;
-    double         a[3], b[3];
-    ptrdiff_t      ra, rb;
-    a[0] = gi->origin[0] + (double) p * gi->h[0];
-    b[0] = a[0] + gi->h[0];
-    PetscCall(Slab3(cw, P, 0, a[0], b[0], sd->tol, &cw->p3[1], &cw->p3[2], &Q));
-    if (!Q) continue;
-    PolyExtent(Q->v, Q->nv, 3, 1, &lo, &hi);
-    LayerRange(gi, 1, lo, hi, &ra, &rb);
-    for (ptrdiff_t r = ra; r <= rb; r++) {
-      const SDPoly3 *Rp;
-      const double  *row = sd->rho + ((p - gi->start0) * gi->n[1] + r) * gi->n[2];
-      double         fa, fb;
-      ptrdiff_t      ca, cb;
-      a[1] = gi->origin[1] + (double) r * gi->h[1];
-      b[1] = a[1] + gi->h[1];
-      PetscCall(Slab3(cw, Q, 1, a[1], b[1], sd->tol, &cw->p3[3], &cw->p3[4], &Rp));
-      if (!Rp) continue;
-      PolyExtent(Rp->v, Rp->nv, 3, 2, &lo, &hi);
-      LayerRange(gi, 2, lo, hi, &ca, &cb);
-      InteriorRange(cw, 3, a, b, &fa, &fb);
-      for (ptrdiff_t c = ca; c <= cb; c++) {
-        double rr = row[c], V, m1[3], m2;
-        if (rr == 0) continue;
-        a[2] = gi->origin[2] + (double) c * gi->h[2];
-        b[2] = a[2] + gi->h[2];
-        if (a[2] >= fa && b[2] <= fb)
-          BoxMoments(3, a, b, yi, &V, m1, &m2);
-        else {
-          const SDPoly3 *S;
-          PetscCall(Slab3(cw, Rp, 2, a[2], b[2], sd->tol, &cw->p3[5], &cw->p3[6], &S));
-          if (!S) continue;
-          SDPoly3Moments(S, yi, &V, m1, &m2);
-        }
-        acc[0] += rr * V;
-        for (int k = 0; k < 3; k++) acc[1 + k] += rr * m1[k];
-        acc[4] += rr * m2;
-      }
-    }
-  }
-  PetscFunctionReturn(0);
-}
 
 /* the part of a planar polygon in the slab a <= x_k <= b (tmp: scratch); vertex count, 0 if none */
 static int SlabPolygon(int n, const double *in, int k, double a, double b, double tol, double *tmp, double *out)
@@ -430,10 +381,11 @@ PetscErrorCode SDIntegrateCell(OTSD sd, PetscInt i, const double *w, SDCellWork 
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(SD_Integrate, 0, 0, 0, 0));
-  if (dim == 2)
-    PetscCall(Volume2(sd, i, cw, acc));
-  else
-    PetscCall(Volume3(sd, i, cw, acc));
+  {
+    ptrdiff_t idx[3] = {0, 0, 0};
+    double    a[3] = {0, 0, 0}, b[3] = {0, 0, 0};
+    PetscCall(Sweep(sd, i, cw, 0, Buf(cw, 0), idx, a, b, acc));
+  }
   A->mass[i] += acc[0];
   for (int k = 0; k < dim; k++) A->mom[(size_t) i * dim + k] += acc[1 + k];
   A->cost[i] += acc[1 + dim];

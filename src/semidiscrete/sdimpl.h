@@ -81,10 +81,12 @@ typedef struct {
   int    tag;
 } SDPlane;
 
+#define SD_NPOLY 11
+
 typedef struct {
   int         dim;
-  SDPoly2     p2[5]; /* the cell (p[0]), then two buffers per level of voxel pieces (slab, voxel) */
-  SDPoly3     p3[7]; /* the cell (p[0]), then two buffers per level (slab, row, voxel) */
+  SDPoly2     p2[SD_NPOLY]; /* the cell (p[0], p[1] its swap buffer), then per level of voxel layers (axis k) */
+  SDPoly3     p3[SD_NPOLY]; /* three buffers: the layer's piece and the remainder of the sweep (two) */
   SDClip3Work w3;
   double     *fpoly[5]; /* a facet (3-D polygon), its pieces cut by voxel walls and a scratch; room for fcap vertices */
   int         fcap;
