@@ -36,11 +36,13 @@ PetscErrorCode SDPoly3ReserveFor(SDPoly3 *out, const SDPoly3 *in, SDClip3Work *w
     PetscCall(PetscRealloc(sizeof(double) * (size_t) w->cap, &w->ang));
     PetscCall(PetscRealloc(sizeof(int) * (size_t) w->cap, &w->nid));
     PetscCall(PetscRealloc(sizeof(int) * (size_t) w->cap, &w->capv));
+    PetscCall(PetscRealloc(sizeof(int) * (size_t) w->cap, &w->ehead));
   }
   if (in->ni / 2 + 1 > w->ecap) {
     w->ecap = PetscMax(2 * w->ecap, in->ni / 2 + 16);
-    PetscCall(PetscRealloc(sizeof(int) * 2 * (size_t) w->ecap, &w->ekey));
+    PetscCall(PetscRealloc(sizeof(int) * (size_t) w->ecap, &w->ekey));
     PetscCall(PetscRealloc(sizeof(int) * (size_t) w->ecap, &w->eid));
+    PetscCall(PetscRealloc(sizeof(int) * (size_t) w->ecap, &w->enext));
   }
   PetscFunctionReturn(0);
 }
@@ -66,6 +68,8 @@ PetscErrorCode SDClip3WorkFree(SDClip3Work *w)
   PetscCall(PetscFree(w->capv));
   PetscCall(PetscFree(w->ekey));
   PetscCall(PetscFree(w->eid));
+  PetscCall(PetscFree(w->ehead));
+  PetscCall(PetscFree(w->enext));
   PetscCall(PetscMemzero(w, sizeof *w));
   PetscFunctionReturn(0);
 }
@@ -89,21 +93,23 @@ void SDPoly3Box(SDPoly3 *p, const double lo[], const double hi[])
 }
 
 /* The vertex where edge (a inside, b outside) crosses the plane, created once and shared by the two faces of the edge
-   (it is always interpolated from the inside vertex, so both faces see the same point). */
+   (it is always interpolated from the inside vertex, so both faces see the same point). The cut edges of each inside
+   vertex are chained from ehead[a] (a vertex has few). */
 static int EdgePoint(const SDPoly3 *in, int a, int b, SDPoly3 *out, SDClip3Work *w, int *ne, int *ncap)
 {
-  int    lo = PetscMin(a, b), hi = PetscMax(a, b), id;
+  int    id;
   double t;
 
-  for (int e = 0; e < *ne; e++)
-    if (w->ekey[2 * e] == lo && w->ekey[2 * e + 1] == hi) return w->eid[e];
+  for (int e = w->ehead[a]; e >= 0; e = w->enext[e])
+    if (w->ekey[e] == b) return w->eid[e];
   id = out->nv++;
   t  = w->s[a] / (w->s[a] - w->s[b]);
   for (int k = 0; k < 3; k++) out->v[3 * id + k] = in->v[3 * a + k] + t * (in->v[3 * b + k] - in->v[3 * a + k]);
-  w->ekey[2 * *ne]     = lo;
-  w->ekey[2 * *ne + 1] = hi;
-  w->eid[(*ne)++]      = id;
-  w->capv[(*ncap)++]   = id;
+  w->ekey[*ne]       = b;
+  w->eid[*ne]        = id;
+  w->enext[*ne]      = w->ehead[a];
+  w->ehead[a]        = (*ne)++;
+  w->capv[(*ncap)++] = id;
   return id;
 }
 
@@ -133,6 +139,7 @@ SDClipResult SDPoly3Clip(const SDPoly3 *in, const double nrm[], double c, int ta
   if (!anyin) return SD_CLIP_EMPTY;
   out->nv = 0;
   for (int v = 0; v < in->nv; v++) {
+    w->ehead[v] = -1;
     if (s[v] <= tol) {
       nid[v] = out->nv++;
       for (int k = 0; k < 3; k++) out->v[3 * nid[v] + k] = in->v[3 * v + k];

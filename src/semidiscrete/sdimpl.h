@@ -34,7 +34,7 @@ typedef struct {
 typedef struct {
   int     cap, ecap;
   double *s, *ang;
-  int    *nid, *capv, *ekey, *eid;
+  int    *nid, *capv, *ekey, *eid, *ehead, *enext;
 } SDClip3Work;
 
 PETSC_INTERN PetscErrorCode SDPoly2Reserve(SDPoly2 *, int);
