@@ -282,7 +282,7 @@ PetscErrorCode SDBuildCell(OTSD sd, PetscInt i, const double *w, SDCellWork *cw,
       if (*empty) PetscFunctionReturn(0);
     }
   }
-  PetscCall(HeapPush(cw, &nh, 0, NodeBound(&t->node[0], lo, hi, yi, wi, dim)));
+  PetscCall(HeapPush(cw, &nh, 0, 0));
   /* most promising nodes first; a node is checked again when popped, against the cell as it is by then */
   while (nh) {
     const SDNode *nd = &t->node[HeapPop(cw, &nh)];
@@ -292,7 +292,11 @@ PetscErrorCode SDBuildCell(OTSD sd, PetscInt i, const double *w, SDCellWork *cw,
       for (int c = 0; c < 2; c++) {
         int    ch = c ? nd->right : nd->left;
         double bd = NodeBound(&t->node[ch], lo, hi, yi, wi, dim);
-        if (bd < 0) PetscCall(HeapPush(cw, &nh, ch, bd));
+        if (bd < 0) { /* order: the bound at the centre of the cell's box (whose sites undercut y_i most there) */
+          double x0[3];
+          for (int q = 0; q < dim; q++) x0[q] = 0.5 * (lo[q] + hi[q]);
+          PetscCall(HeapPush(cw, &nh, ch, NodeBound(&t->node[ch], x0, x0, yi, wi, dim)));
+        }
       }
       continue;
     }
