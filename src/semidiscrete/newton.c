@@ -112,8 +112,9 @@ PetscErrorCode SDInitWeights(OTSD sd, const double *guess)
   PetscFunctionReturn(0);
 }
 
-/* Solves H d = nu - mass (with the last site's weight held: the constants are H's kernel, and nu - mass sums to 0, so
-   this is the same step up to a constant, which changes no cell) and gives d to every rank. */
+/* Solves H d = nu - mass and gives d to every rank. The constants are H's kernel and nu - mass sums to 0: by default
+   (-sd_pin) the last site's weight is held, which gives the same step up to a constant (a constant changes no cell);
+   with -sd_pin 0 the singular system is solved with the constant null space attached to H. */
 static PetscErrorCode NewtonDirection(OTSD sd, double *d, PetscInt *kits, KSPConvergedReason *reason)
 {
   Mat           H;
@@ -124,7 +125,7 @@ static PetscErrorCode NewtonDirection(OTSD sd, double *d, PetscInt *kits, KSPCon
   const double *xr;
 
   PetscFunctionBegin;
-  PetscCall(SDAssembleHessian(sd, PETSC_TRUE, &H));
+  PetscCall(SDAssembleHessian(sd, sd->pin, &H));
   PetscCall(MatCreateVecs(H, &x, &b));
   PetscCall(VecGetOwnershipRange(b, &lo, &hi));
   PetscCall(VecGetArray(b, &ba));
@@ -132,7 +133,7 @@ static PetscErrorCode NewtonDirection(OTSD sd, double *d, PetscInt *kits, KSPCon
      cells instead of being left to the held one */
   {
     double mean = (1 - SDSum(sd->m, sd->mass)) / (double) sd->m;
-    for (PetscInt r = lo; r < hi; r++) ba[r - lo] = r == sd->m - 1 ? 0 : sd->nu[r] - sd->mass[r] - mean;
+    for (PetscInt r = lo; r < hi; r++) ba[r - lo] = sd->pin && r == sd->m - 1 ? 0 : sd->nu[r] - sd->mass[r] - mean;
   }
   PetscCall(VecRestoreArray(b, &ba));
   PetscCall(PetscLogEventBegin(SD_Solve, 0, 0, 0, 0));
@@ -220,8 +221,14 @@ PetscErrorCode SDNewton(OTSD sd)
       }
       PetscBool rejected;
       PetscCall(SDEvaluate(sd, wt, wtlo, PETSC_TRUE, sd->eps0, &rejected));
-      if (rejected) continue;
+      if (rejected) {
+        if (sd->monitor && !sd->quiet) PetscCall(PetscPrintf(sd->comm, "semidiscrete:   step %-8.4g rejected: a cell is empty or below eps0\n", alpha));
+        continue;
+      }
       PetscCall(SDMassStats(sd, &gn, &er, &mn));
+      if (sd->monitor && !sd->quiet)
+        PetscCall(PetscPrintf(sd->comm, "semidiscrete:   step %-8.4g |m-nu| %.3e (needs <= %.3e), min mass %.3e (needs >= %.3e)\n", alpha, gn,
+                              (1 - alpha / 2) * gnorm, mn, sd->eps0));
       PetscCall(
           PetscInfo(NULL, "semidiscrete: step %g: |m-nu| %g (needs <= %g), min mass %g (needs >= %g)\n", alpha, gn, (1 - alpha / 2) * gnorm, mn, sd->eps0));
       if (mn >= sd->eps0 && gn <= (1 - alpha / 2) * gnorm) {

@@ -39,6 +39,7 @@ PetscErrorCode OTSDCreate(OTGrid grid, OTSD *out)
   sd->max_halvings = 60;
   sd->merge_tol    = 1e-12;
   sd->clip_tol     = 1e-14;
+  sd->pin          = PETSC_TRUE;
   PetscCall(CreateKSP(sd, PETSC_FALSE));
   PetscCall(OTLogEventRegisterOnce("SDCells", &SD_Cells));
   PetscCall(OTLogEventRegisterOnce("SDIntegrate", &SD_Integrate));
@@ -161,6 +162,8 @@ PetscErrorCode OTSDSetFromOptions(OTSD sd)
                              &sd->merge_tol, NULL));
   PetscCall(PetscOptionsReal("-sd_clip_tol", "vertices closer than this (relative to the domain size) to a cutting plane count as on it", NULL, sd->clip_tol,
                              &sd->clip_tol, NULL));
+  PetscCall(PetscOptionsBool("-sd_pin", "hold the last weight in the Newton systems (else: the constant null space)", NULL, sd->pin, &sd->pin, NULL));
+  PetscCall(PetscOptionsBool("-monitor", "also print every damping trial of the Newton steps", NULL, sd->monitor, &sd->monitor, NULL));
   PetscOptionsEnd();
   PetscCall(OTIsQuiet(&sd->quiet));
 
@@ -321,6 +324,14 @@ PetscErrorCode OTSDSolve(OTSD sd)
   else {
     double mmin = 0, gn, err;
     sd->its = sd->its_total = sd->lloyd_done = 0;
+    if (!sd->quiet) {
+      char shape[96];
+      PetscCall(OTGridShapeString(sd->grid, shape, sizeof shape));
+      PetscCall(PetscPrintf(sd->comm,
+                            "semidiscrete: %" PetscInt_FMT " points (%" PetscInt_FMT
+                            " distinct sites), %s grid, %d ranks: looking for starting weights with no empty cell\n",
+                            sd->m0, sd->m, shape, (int) sd->size));
+    }
     PetscCall(SDInitWeights(sd, NULL));
     PetscCall(SDMassStats(sd, &gn, &err, &mmin));
     sd->eps0 = 0.5 * mmin;

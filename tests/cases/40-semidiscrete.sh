@@ -58,6 +58,8 @@ for np in 2 4; do
   close "gaussian: labels np=$np vs np=1" "$dl" 0 0 0
   close "gaussian: cost np=$np vs np=1" "$dc" 0 0 1e-12
 done
+must "gaussian with the constant null space instead of a held weight" 2 semidiscrete -density g.h5 -points p.h5 -o gn.h5 -sd_pin 0 -quiet &&
+  { read -r dpsi dm dl dc <<<"$($REF compare g1.h5 gn.h5)"; close "gaussian -sd_pin 0: same weights" "$dpsi" 0 0 1e-9; }
 read -r e1 e2 order nits <<<"$($REF history g2.log)"
 if awk -v o="$order" 'BEGIN { exit !(o >= 1.8) }'; then ok "Newton history ($nits lines): last step above round-off $e1 -> $e2, log ratio $order (quadratic: 2)"; else fail "Newton history not quadratic-looking: $e1 -> $e2 (log ratio $order)"; fi
 grep -q "semidiscrete: newton   0" g2.log && ok "Newton history printed" || fail "no Newton history in the output"
