@@ -7,27 +7,28 @@
 source "$OTMPI_TOP/tests/lib/common.sh"
 REF="$PY $OTMPI_TOP/tests/ref/sd_ref.py"
 
-# lat NAME N K D NP: uniform density on N^D voxels, K^D lattice points
+# lat NAME N K D NP...: uniform density on N^D voxels, K^D lattice points, solved at each rank count NP
 lat() {
-  local name=$1 n=$2 k=$3 d=$4 np=$5 ns ks
+  local name=$1 n=$2 k=$3 d=$4 ns ks np
+  shift 4
   ns=$(printf "$n,%.0s" $(seq "$d")) && ns=${ns%,}
   ks=$(printf "$k,%.0s" $(seq "$d")) && ks=${ks%,}
-  must "$name gen" 1 gen -shape uniform -n "$ns" -o u.h5 || return
-  must "$name gen points" 1 gen -shape points -n "$ns" -lattice "$ks" -o lat.h5 || return
-  must "$name" "$np" semidiscrete -density u.h5 -points lat.h5 -o lat_out.h5 || return
-  read -r psi cm cost wrong <<<"$($REF lattice lat_out.h5 "$k" "$d")"
-  close "$name: equal weights" "$psi" 0 0 1e-12
-  close "$name: cell masses 1/K^d" "$cm" 0 0 1e-12
-  close "$name: cost d h^2/12" "$cost" "$(awk -v d="$d" -v k="$k" 'BEGIN { printf "%.17g", d / (12 * k * k) }')" 1e-12
-  close "$name: labels are the lattice boxes" "$wrong" 0 0 0
-  close "$name: no Newton iteration needed" "$(attr lat_out.h5 newton_iterations)" 0 0 0
+  must "$name gen" 1 gen -shape uniform -n "$ns" -o u.h5 -quiet || return
+  must "$name gen points" 1 gen -shape points -n "$ns" -lattice "$ks" -o lat.h5 -quiet || return
+  for np in "$@"; do
+    must "$name np=$np" "$np" semidiscrete -density u.h5 -points lat.h5 -o lat_out.h5 || continue
+    read -r psi cm cost wrong <<<"$($REF lattice lat_out.h5 "$k" "$d")"
+    close "$name np=$np: equal weights" "$psi" 0 0 1e-12
+    close "$name np=$np: cell masses 1/K^d" "$cm" 0 0 1e-12
+    close "$name np=$np: cost d h^2/12" "$cost" "$(awk -v d="$d" -v k="$k" 'BEGIN { printf "%.17g", d / (12 * k * k) }')" 1e-12
+    close "$name np=$np: labels are the lattice boxes" "$wrong" 0 0 0
+    close "$name np=$np: no Newton iteration needed" "$(attr lat_out.h5 newton_iterations)" 0 0 0
+  done
 }
-for np in 1 2 4; do
-  lat "2-D lattice 4x4 on 16^2 (faces on voxel walls) np=$np" 16 4 2 "$np"
-  lat "3-D lattice 3^3 on 12^3 (faces on voxel walls) np=$np" 12 3 3 "$np"
-done
-lat "2-D lattice 3x3 on 20^2 (faces inside voxels) np=2" 20 3 2 2
-lat "3-D lattice 3^3 on 10^3 (faces inside voxels) np=4" 10 3 3 4
+lat "2-D lattice 4x4 on 16^2 (faces on voxel walls)" 16 4 2 1 2 4
+lat "3-D lattice 3^3 on 12^3 (faces on voxel walls)" 12 3 3 1 2 4
+lat "2-D lattice 3x3 on 20^2 (faces inside voxels)" 20 3 2 2
+lat "3-D lattice 3^3 on 10^3 (faces inside voxels)" 10 3 3 4
 
 # separable densities, tensor-product points: exact weights, masses, cost and labels from 1-D quantiles
 for d in 2 3; do
