@@ -142,7 +142,7 @@ struct _p_OTSD {
   double    rtol_mass;
   PetscInt  max_it, max_halvings, lloyd, checkpoint_every;
   char      checkpoint[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
-  PetscBool monitor, quiet, restarted, pin;
+  PetscBool monitor, quiet, pin;
   double    merge_tol;
   KSP       ksp;
 
