@@ -4,4 +4,5 @@
 #include <otlog.h>
 #include <otgrid.h>
 #include <otio.h>
+#include <otdynamic.h>
 #include <otsemidiscrete.h>
