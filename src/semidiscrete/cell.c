@@ -33,48 +33,72 @@ PetscErrorCode SDCellWorkFree(SDCellWork *cw)
   PetscFunctionReturn(0);
 }
 
-/* Vertices of the current cell (p[0]) or of its buffer p[1]. */
-static void Vertices(const SDCellWork *cw, int which, const double **x, int *n, int *stride)
+/* Piece b of the workspace: a polygon in 2-D, a polyhedron in 3-D (0: the cell, 1: its swap buffer, then the
+   pieces of the integration sweep). */
+void *SDPiece(SDCellWork *cw, int b)
+{
+  return cw->dim == 2 ? (void *) &cw->p2[b] : (void *) &cw->p3[b];
+}
+
+static void Vertices(const SDCellWork *cw, const void *p, const double **x, int *n)
 {
   if (cw->dim == 2) {
-    *x      = cw->p2[which].x;
-    *n      = cw->p2[which].n;
-    *stride = 2;
+    *x = ((const SDPoly2 *) p)->x;
+    *n = ((const SDPoly2 *) p)->n;
   } else {
-    *x      = cw->p3[which].v;
-    *n      = cw->p3[which].nv;
-    *stride = 3;
+    *x = ((const SDPoly3 *) p)->v;
+    *n = ((const SDPoly3 *) p)->nv;
   }
 }
 
-void SDCellExtent(const SDCellWork *cw, int k, double *lo, double *hi)
+/* The number of sides (2-D) or faces (3-D) of a piece, and their tags. */
+int SDPieceFaces(const SDCellWork *cw, const void *p, const int **tag)
 {
-  const double *x;
-  int           n, st;
-  Vertices(cw, 0, &x, &n, &st);
+  if (cw->dim == 2) {
+    *tag = ((const SDPoly2 *) p)->tag;
+    return ((const SDPoly2 *) p)->n;
+  }
+  *tag = ((const SDPoly3 *) p)->ftag;
+  return ((const SDPoly3 *) p)->nf;
+}
+
+/* Keeps the part of the piece in that lies in n.x <= c (new sides tagged tag), into out (reserved here). */
+PetscErrorCode SDPieceClip(SDCellWork *cw, const void *in, const double n[], double c, int tag, double tol, void *out, SDClipResult *res)
+{
+  PetscFunctionBegin;
+  if (cw->dim == 2) {
+    PetscCall(SDPoly2Reserve((SDPoly2 *) out, 2 * ((const SDPoly2 *) in)->n + 2));
+    *res = SDPoly2Clip((const SDPoly2 *) in, n, c, tag, tol, (SDPoly2 *) out);
+  } else {
+    PetscCall(SDPoly3ReserveFor((SDPoly3 *) out, (const SDPoly3 *) in, &cw->w3));
+    *res = SDPoly3Clip((const SDPoly3 *) in, n, c, tag, tol, (SDPoly3 *) out, &cw->w3);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* [lo, hi] = the range of coordinate k over n points of stride coordinates */
+void SDExtent(const double *x, int n, int stride, int k, double *lo, double *hi)
+{
   *lo = PETSC_MAX_REAL;
   *hi = -PETSC_MAX_REAL;
   for (int v = 0; v < n; v++) {
-    *lo = PetscMin(*lo, x[st * v + k]);
-    *hi = PetscMax(*hi, x[st * v + k]);
+    *lo = PetscMin(*lo, x[stride * v + k]);
+    *hi = PetscMax(*hi, x[stride * v + k]);
   }
 }
 
-/* The cell's bounding box. */
-static void Bounds(const SDCellWork *cw, int which, double lo[], double hi[])
+void SDPieceExtent(const SDCellWork *cw, const void *p, int k, double *lo, double *hi)
 {
   const double *x;
-  int           n, st, dim = cw->dim;
-  Vertices(cw, which, &x, &n, &st);
-  for (int k = 0; k < dim; k++) {
-    lo[k] = PETSC_MAX_REAL;
-    hi[k] = -PETSC_MAX_REAL;
-  }
-  for (int v = 0; v < n; v++)
-    for (int k = 0; k < dim; k++) {
-      lo[k] = PetscMin(lo[k], x[st * v + k]);
-      hi[k] = PetscMax(hi[k], x[st * v + k]);
-    }
+  int           n;
+  Vertices(cw, p, &x, &n);
+  SDExtent(x, n, cw->dim, k, lo, hi);
+}
+
+/* The piece's bounding box. */
+static void Bounds(SDCellWork *cw, int which, double lo[], double hi[])
+{
+  for (int k = 0; k < cw->dim; k++) SDPieceExtent(cw, SDPiece(cw, which), k, &lo[k], &hi[k]);
 }
 
 /* Lower bound, over x in the cell's box [lo, hi] and the sites j of a node, of (|x - y_j|^2 - w_j) - (|x - y_i|^2 - w_i):
@@ -160,8 +184,8 @@ static void Bisector(const double yi[], const double yj[], double dw, int dim, d
 /* The planes of the cell's bisector faces, for the test of voxels lying wholly inside. */
 static PetscErrorCode CollectPlanes(OTSD sd, PetscInt i, const double *w, SDCellWork *cw)
 {
-  int        nf  = cw->dim == 2 ? cw->p2[0].n : cw->p3[0].nf;
-  const int *tag = cw->dim == 2 ? cw->p2[0].tag : cw->p3[0].ftag;
+  const int *tag;
+  int        nf  = SDPieceFaces(cw, SDPiece(cw, 0), &tag);
   int        dim = cw->dim;
 
   PetscFunctionBegin;
@@ -201,8 +225,8 @@ PetscErrorCode SDNeighboursReset(OTSD sd, PetscBool forget)
 
 static PetscErrorCode RecordNeighbours(OTSD sd, PetscInt i, const SDCellWork *cw)
 {
-  int        b = sd->nbcur, nf = cw->dim == 2 ? cw->p2[0].n : cw->p3[0].nf;
-  const int *tag = cw->dim == 2 ? cw->p2[0].tag : cw->p3[0].ftag;
+  const int *tag;
+  int        b = sd->nbcur, nf = SDPieceFaces(cw, SDPiece((SDCellWork *) cw, 0), &tag);
 
   PetscFunctionBegin;
   if (sd->nbused[b] + nf > sd->nbcap[b]) {
@@ -227,18 +251,35 @@ static PetscErrorCode ClipBy(OTSD sd, SDCellWork *cw, PetscInt i, int j, const d
   PetscFunctionBegin;
   cw->nclip++;
   Bisector(sd->y + (size_t) i * dim, sd->y + (size_t) j * dim, (w[i] - w[j]) + (sd->ewlo ? sd->ewlo[i] - sd->ewlo[j] : 0), dim, n, &c);
-  if (dim == 2) {
-    PetscCall(SDPoly2Reserve(&cw->p2[1 - *cur], 2 * cw->p2[*cur].n + 2));
-    res = SDPoly2Clip(&cw->p2[*cur], n, c, j, sd->tol, &cw->p2[1 - *cur]);
-  } else {
-    PetscCall(SDPoly3ReserveFor(&cw->p3[1 - *cur], &cw->p3[*cur], &cw->w3));
-    res = SDPoly3Clip(&cw->p3[*cur], n, c, j, sd->tol, &cw->p3[1 - *cur], &cw->w3);
-  }
+  PetscCall(SDPieceClip(cw, SDPiece(cw, *cur), n, c, j, sd->tol, SDPiece(cw, 1 - *cur), &res));
   *empty = res == SD_CLIP_EMPTY ? PETSC_TRUE : PETSC_FALSE;
   if (res == SD_CLIP_CHANGED) {
     cw->ncut++;
     *cur = 1 - *cur;
     Bounds(cw, *cur, lo, hi);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* piece 0 := the domain box */
+static void DomainBox(OTSD sd, SDCellWork *cw)
+{
+  if (cw->dim == 2)
+    SDPoly2Box(&cw->p2[0], sd->dlo, sd->dhi);
+  else
+    SDPoly3Box(&cw->p3[0], sd->dlo, sd->dhi);
+}
+
+/* Clips the cell of site i by every other site of the tree leaf nd. */
+static PetscErrorCode ClipByLeaf(OTSD sd, SDCellWork *cw, PetscInt i, const SDNode *nd, const double *w, int *cur, double lo[], double hi[], PetscBool *empty)
+{
+  const SDTree *t = &sd->tree;
+
+  PetscFunctionBegin;
+  for (int q = nd->start; q < nd->start + nd->count; q++) {
+    if (t->perm[q] == i) continue;
+    PetscCall(ClipBy(sd, cw, i, t->perm[q], w, cur, lo, hi, empty));
+    if (*empty) break;
   }
   PetscFunctionReturn(0);
 }
@@ -256,10 +297,7 @@ PetscErrorCode SDBuildCell(OTSD sd, PetscInt i, const double *w, SDCellWork *cw,
   PetscFunctionBegin;
   *empty = PETSC_FALSE;
   cw->ncell++;
-  if (dim == 2)
-    SDPoly2Box(&cw->p2[0], sd->dlo, sd->dhi);
-  else
-    SDPoly3Box(&cw->p3[0], sd->dlo, sd->dhi);
+  DomainBox(sd, cw);
   Bounds(cw, 0, lo, hi);
   if (sd->nbo[1 - sd->nbcur][i] >= 0) {
     const int *nb = sd->nbp[1 - sd->nbcur] + sd->nbo[1 - sd->nbcur][i];
@@ -276,11 +314,8 @@ PetscErrorCode SDBuildCell(OTSD sd, PetscInt i, const double *w, SDCellWork *cw,
         if (yi[k] < l->lo[k] || yi[k] > l->hi[k]) in = 0;
       nd = in ? l : &t->node[nd->right];
     }
-    for (int q = nd->start; q < nd->start + nd->count; q++) {
-      if (t->perm[q] == i) continue;
-      PetscCall(ClipBy(sd, cw, i, t->perm[q], w, &cur, lo, hi, empty));
-      if (*empty) PetscFunctionReturn(0);
-    }
+    PetscCall(ClipByLeaf(sd, cw, i, nd, w, &cur, lo, hi, empty));
+    if (*empty) PetscFunctionReturn(0);
   }
   PetscCall(HeapPush(cw, &nh, 0, 0));
   /* most promising nodes first; a node is checked again when popped, against the cell as it is by then */
@@ -300,18 +335,15 @@ PetscErrorCode SDBuildCell(OTSD sd, PetscInt i, const double *w, SDCellWork *cw,
       }
       continue;
     }
-    for (int q = nd->start; q < nd->start + nd->count; q++) {
-      if (t->perm[q] == i) continue;
-      PetscCall(ClipBy(sd, cw, i, t->perm[q], w, &cur, lo, hi, empty));
-      if (*empty) PetscFunctionReturn(0);
-    }
+    PetscCall(ClipByLeaf(sd, cw, i, nd, w, &cur, lo, hi, empty));
+    if (*empty) PetscFunctionReturn(0);
   }
   /* The same cell again from the domain box and its neighbours in increasing order: the rounding of its vertices then
      depends on the neighbour set only, not on the search order (warm starts differ between evaluations, ranks and
      restarts), so that every rank builds the same cell and a restart repeats the same iterations bit for bit. */
   {
-    int        nf = dim == 2 ? cw->p2[cur].n : cw->p3[cur].nf, nn = 0, *nb;
-    const int *tag = dim == 2 ? cw->p2[cur].tag : cw->p3[cur].ftag;
+    const int *tag;
+    int        nf = SDPieceFaces(cw, SDPiece(cw, cur), &tag), nn = 0, *nb;
     if (nf > cw->nbcap) {
       cw->nbcap = 2 * nf;
       PetscCall(PetscRealloc(sizeof(int) * (size_t) cw->nbcap, &cw->nbuf));
@@ -321,10 +353,7 @@ PetscErrorCode SDBuildCell(OTSD sd, PetscInt i, const double *w, SDCellWork *cw,
       if (tag[f] >= 0) nb[nn++] = tag[f];
     PetscCall(PetscSortInt(nn, nb));
     cur = 0;
-    if (dim == 2)
-      SDPoly2Box(&cw->p2[0], sd->dlo, sd->dhi);
-    else
-      SDPoly3Box(&cw->p3[0], sd->dlo, sd->dhi);
+    DomainBox(sd, cw);
     for (int q = 0; q < nn; q++) {
       if (q > 0 && nb[q] == nb[q - 1]) continue;
       PetscCall(ClipBy(sd, cw, i, nb[q], w, &cur, lo, hi, empty));

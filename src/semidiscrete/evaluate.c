@@ -91,7 +91,7 @@ static PetscErrorCode Cell(OTSD sd, PetscInt i, const double *w, PetscBool *empt
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(SD_Cells, 0, 0, 0, 0));
   PetscCall(SDBuildCell(sd, i, w, &sd->cw, empty));
-  if (!*empty) SDCellExtent(&sd->cw, 0, lo, hi);
+  if (!*empty) SDPieceExtent(&sd->cw, SDPiece(&sd->cw, 0), 0, lo, hi);
   PetscCall(PetscLogEventEnd(SD_Cells, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

@@ -57,18 +57,6 @@ static double LayerWeight(const Layers *L, ptrdiff_t l)
   return l == L->ib ? L->wb : 0;
 }
 
-/* ---------------------------------------------------------------- 2-D */
-
-static void PolyExtent(const double *x, int n, int stride, int k, double *lo, double *hi)
-{
-  *lo = PETSC_MAX_REAL;
-  *hi = -PETSC_MAX_REAL;
-  for (int v = 0; v < n; v++) {
-    *lo = PetscMin(*lo, x[stride * v + k]);
-    *hi = PetscMax(*hi, x[stride * v + k]);
-  }
-}
-
 /* Where along the last axis every point of the box [x0a, x0b] x ... lies inside all the cell's planes: a voxel of that
    range is wholly inside the cell. The planes are linear, so checking the corner lines of the box is enough. */
 static void InteriorRange(const SDCellWork *cw, int dim, const double a[], const double b[], double *fa, double *fb)
@@ -110,34 +98,30 @@ static void BoxMoments(int dim, const double a[], const double b[], const double
 
 /* ---------------------------------------------------------------- volume integrals (2-D and 3-D) */
 
-static void *Buf(SDCellWork *cw, int b)
-{
-  return cw->dim == 2 ? (void *) &cw->p2[b] : (void *) &cw->p3[b];
-}
-
-/* Keeps the part of in where sgn (x_k - val) <= 0, into out. */
+/* Keeps the part of the piece in where sgn (x_k - val) <= 0, into out. */
 static PetscErrorCode AxisClip(SDCellWork *cw, const void *in, int k, double sgn, double val, double tol, void *out, SDClipResult *res)
 {
   double n[3] = {0, 0, 0};
 
   PetscFunctionBegin;
   n[k] = sgn;
-  if (cw->dim == 2) {
-    PetscCall(SDPoly2Reserve((SDPoly2 *) out, 2 * ((const SDPoly2 *) in)->n + 2));
-    *res = SDPoly2Clip((const SDPoly2 *) in, n, sgn * val, SD_TAG_GRID, tol, (SDPoly2 *) out);
-  } else {
-    PetscCall(SDPoly3ReserveFor((SDPoly3 *) out, (const SDPoly3 *) in, &cw->w3));
-    *res = SDPoly3Clip((const SDPoly3 *) in, n, sgn * val, SD_TAG_GRID, tol, (SDPoly3 *) out, &cw->w3);
-  }
+  PetscCall(SDPieceClip(cw, in, n, sgn * val, SD_TAG_GRID, tol, out, res));
   PetscFunctionReturn(0);
 }
 
-static void Extent(const SDCellWork *cw, const void *p, int k, double *lo, double *hi)
+/* the density of the owned voxel idx */
+static double Rho(OTSD sd, const ptrdiff_t idx[])
 {
-  if (cw->dim == 2)
-    PolyExtent(((const SDPoly2 *) p)->x, ((const SDPoly2 *) p)->n, 2, k, lo, hi);
-  else
-    PolyExtent(((const SDPoly3 *) p)->v, ((const SDPoly3 *) p)->nv, 3, k, lo, hi);
+  const OTGridInfo *gi = sd->gi;
+  return sd->rho[((idx[0] - gi->start0) * gi->n[1] + idx[1]) * gi->n[2] + (sd->dim == 3 ? idx[2] : 0)];
+}
+
+/* acc += r (volume, first moment, int |x - y_i|^2) */
+static void AddMoments(double acc[], int dim, double r, double V, const double m1[], double m2)
+{
+  acc[0] += r * V;
+  for (int q = 0; q < dim; q++) acc[1 + q] += r * m1[q];
+  acc[1 + dim] += r * m2;
 }
 
 /* The voxel layers ca..cb of axis k met by [lo, hi]. */
@@ -161,7 +145,7 @@ static PetscErrorCode Sweep(OTSD sd, PetscInt i, SDCellWork *cw, int k, const vo
   SDClipResult      res;
 
   PetscFunctionBegin;
-  Extent(cw, src, k, &lo, &hi);
+  SDPieceExtent(cw, src, k, &lo, &hi);
   LayerRange(gi, k, lo, hi, &ca, &cb);
   if (k == 0) {
     ca = PetscMax(ca, gi->start0);
@@ -175,25 +159,23 @@ static PetscErrorCode Sweep(OTSD sd, PetscInt i, SDCellWork *cw, int k, const vo
     a[k]          = gi->origin[k] + (double) c * gi->h[k];
     b[k]          = a[k] + gi->h[k];
     if (last) {
-      r = sd->rho[((idx[0] - gi->start0) * gi->n[1] + idx[1]) * gi->n[2] + (dim == 3 ? idx[2] : 0)];
+      r = Rho(sd, idx);
       if (r == 0) continue;
       if (a[k] >= fa && b[k] <= fb) {
         BoxMoments(dim, a, b, yi, &V, m1, &m2);
-        acc[0] += r * V;
-        for (int q = 0; q < dim; q++) acc[1 + q] += r * m1[q];
-        acc[1 + dim] += r * m2;
+        AddMoments(acc, dim, r, V, m1, m2);
         continue;
       }
     }
     if (remlo < a[k]) { /* layers were skipped: drop what lies below this one */
-      PetscCall(AxisClip(cw, rem, k, -1, a[k], sd->tol, Buf(cw, base + 1 + rb), &res));
+      PetscCall(AxisClip(cw, rem, k, -1, a[k], sd->tol, SDPiece(cw, base + 1 + rb), &res));
       if (res == SD_CLIP_EMPTY) break;
-      if (res == SD_CLIP_CHANGED) rem = Buf(cw, base + 1 + rb), rb = 1 - rb;
+      if (res == SD_CLIP_CHANGED) rem = SDPiece(cw, base + 1 + rb), rb = 1 - rb;
       remlo = a[k];
     }
-    PetscCall(AxisClip(cw, rem, k, 1, b[k], sd->tol, Buf(cw, base), &res));
+    PetscCall(AxisClip(cw, rem, k, 1, b[k], sd->tol, SDPiece(cw, base), &res));
     if (res != SD_CLIP_EMPTY) {
-      piece = res == SD_CLIP_CHANGED ? Buf(cw, base) : rem;
+      piece = res == SD_CLIP_CHANGED ? SDPiece(cw, base) : rem;
       if (!last)
         PetscCall(Sweep(sd, i, cw, k + 1, piece, idx, a, b, acc));
       else {
@@ -201,14 +183,12 @@ static PetscErrorCode Sweep(OTSD sd, PetscInt i, SDCellWork *cw, int k, const vo
           SDPoly2Moments((const SDPoly2 *) piece, yi, &V, m1, &m2);
         else
           SDPoly3Moments((const SDPoly3 *) piece, yi, &V, m1, &m2);
-        acc[0] += r * V;
-        for (int q = 0; q < dim; q++) acc[1 + q] += r * m1[q];
-        acc[1 + dim] += r * m2;
+        AddMoments(acc, dim, r, V, m1, m2);
       }
     }
-    PetscCall(AxisClip(cw, rem, k, -1, b[k], sd->tol, Buf(cw, base + 1 + rb), &res));
+    PetscCall(AxisClip(cw, rem, k, -1, b[k], sd->tol, SDPiece(cw, base + 1 + rb), &res));
     if (res == SD_CLIP_EMPTY) break;
-    if (res == SD_CLIP_CHANGED) rem = Buf(cw, base + 1 + rb), rb = 1 - rb;
+    if (res == SD_CLIP_CHANGED) rem = SDPiece(cw, base + 1 + rb), rb = 1 - rb;
     remlo = b[k];
   }
   PetscFunctionReturn(0);
@@ -233,33 +213,61 @@ static int SlabSegment(const double s0[], const double s1[], int k, double a, do
   return 1;
 }
 
-/* int rho over the segment [a, b] within the owned slab */
-static double SegmentRho(OTSD sd, const double a[], const double b[])
+/* the part of a flat piece (a segment in 2-D, a planar polygon in 3-D: n vertices of dim coordinates) in the layer
+   a <= x_k <= b, into out (3-D: fpoly[4] is the scratch); its vertex count, 0 if nothing is left */
+static int SlabFlat(OTSD sd, SDCellWork *cw, int n, const double *in, int k, double a, double b, double *out)
 {
-  const OTGridInfo *gi = sd->gi;
-  Layers            L0, L1;
-  double            total = 0;
+  int m;
+  if (sd->dim == 2) return SlabSegment(in, in + 2, k, a, b, out, out + 2) ? 2 : 0;
+  m = SDPolygon3Clip(n, in, k, -1.0, a, sd->tol, cw->fpoly[4]);
+  return m ? SDPolygon3Clip(m, cw->fpoly[4], k, 1.0, b, sd->tol, out) : 0;
+}
 
-  GetLayers(gi, 0, PetscMin(a[0], b[0]), PetscMax(a[0], b[0]), sd->flat_tol, &L0);
-  for (ptrdiff_t p = PetscMax(L0.ia, gi->start0); p <= PetscMin(L0.ib, gi->start0 + gi->local_n0 - 1); p++) {
-    double s0[2], s1[2], wp = LayerWeight(&L0, p);
-    if (wp == 0) continue;
-    if (L0.flat) {
-      s0[0] = a[0], s0[1] = a[1], s1[0] = b[0], s1[1] = b[1];
-    } else if (!SlabSegment(a, b, 0, gi->origin[0] + (double) p * gi->h[0], gi->origin[0] + (double) (p + 1) * gi->h[0], s0, s1))
-      continue;
-    GetLayers(gi, 1, PetscMin(s0[1], s1[1]), PetscMax(s0[1], s1[1]), sd->flat_tol, &L1);
-    for (ptrdiff_t c = L1.ia; c <= L1.ib; c++) {
-      double t0[2], t1[2], wc = LayerWeight(&L1, c), r = sd->rho[(p - gi->start0) * gi->n[1] + c];
-      if (wc == 0 || r == 0) continue;
-      if (L1.flat) {
-        t0[0] = s0[0], t0[1] = s0[1], t1[0] = s1[0], t1[1] = s1[1];
-      } else if (!SlabSegment(s0, s1, 1, gi->origin[1] + (double) c * gi->h[1], gi->origin[1] + (double) (c + 1) * gi->h[1], t0, t1))
-        continue;
-      total += wp * wc * r * PetscSqrtReal((t1[0] - t0[0]) * (t1[0] - t0[0]) + (t1[1] - t0[1]) * (t1[1] - t0[1]));
-    }
+/* length of a segment (2-D) or area of a planar polygon (3-D) */
+static double FlatMeasure(int dim, int n, const double *x)
+{
+  if (dim == 3) return SDPolygon3Area(n, x);
+  return PetscSqrtReal((x[2] - x[0]) * (x[2] - x[0]) + (x[3] - x[1]) * (x[3] - x[1]));
+}
+
+/* Adds to *total the integral of rho over the flat piece P (n vertices), already cut to the voxel layers idx[0..k-1]
+   (wgt: the product of their weights), cut by the layers of axis k and the following ones into fpoly[1 + k]. A face
+   flat along an axis is not cut there: it takes the weights of GetLayers (halves on a voxel wall). Only the owned
+   planes of axis 0 count. */
+static void FaceSweep(OTSD sd, SDCellWork *cw, int k, int n, const double *P, ptrdiff_t idx[], double wgt, double *total)
+{
+  const OTGridInfo *gi  = sd->gi;
+  int               dim = (int) sd->dim;
+  double            lo, hi;
+  ptrdiff_t         ca, cb;
+  Layers            L;
+
+  if (k >= dim) return; /* never: tells the compiler that idx[k] and fpoly[1 + k] stay in bounds */
+  SDExtent(P, n, dim, k, &lo, &hi);
+  GetLayers(gi, k, lo, hi, sd->flat_tol, &L);
+  ca = L.ia;
+  cb = L.ib;
+  if (k == 0) {
+    ca = PetscMax(ca, gi->start0);
+    cb = PetscMin(cb, gi->start0 + gi->local_n0 - 1);
   }
-  return total;
+  for (ptrdiff_t c = ca; c <= cb; c++) {
+    double        wc = LayerWeight(&L, c), r = 0;
+    const double *Q  = P;
+    int           nq = n;
+    idx[k]           = c;
+    if (wc == 0) continue;
+    if (k == dim - 1 && (r = Rho(sd, idx)) == 0) continue;
+    if (!L.flat) {
+      Q  = cw->fpoly[1 + k];
+      nq = SlabFlat(sd, cw, n, P, k, gi->origin[k] + (double) c * gi->h[k], gi->origin[k] + (double) (c + 1) * gi->h[k], cw->fpoly[1 + k]);
+      if (!nq) continue;
+    }
+    if (k < dim - 1)
+      FaceSweep(sd, cw, k + 1, nq, Q, idx, wgt * wc, total);
+    else
+      *total += wgt * wc * r * FlatMeasure(dim, nq, Q);
+  }
 }
 
 static double SiteDistance(OTSD sd, PetscInt i, PetscInt j)
@@ -272,103 +280,37 @@ static double SiteDistance(OTSD sd, PetscInt i, PetscInt j)
   return PetscSqrtReal(d2);
 }
 
-static PetscErrorCode Facets2(OTSD sd, PetscInt i, SDCellWork *cw, SDAccum *A)
+/* The faces shared with higher-numbered sites (walls, grid cuts, and faces counted from the lower-numbered site are
+   skipped): int rho over each, copied into fpoly[0] and swept over the owned voxels. */
+static PetscErrorCode Facets(OTSD sd, PetscInt i, SDCellWork *cw, SDAccum *A)
 {
-  const SDPoly2 *P = &cw->p2[0];
+  int        dim = (int) sd->dim, nf;
+  const int *tag;
 
   PetscFunctionBegin;
-  for (int k = 0; k < P->n; k++) {
-    int    j = P->tag[k], kn = k + 1 == P->n ? 0 : k + 1;
-    double v;
-    if (j <= i) continue; /* walls, grid cuts, and faces counted from the lower-numbered site */
-    v = SegmentRho(sd, P->x + 2 * k, P->x + 2 * kn);
-    if (v > 0) PetscCall(SDAccumAddFace(A, i, j, v / (2 * SiteDistance(sd, i, j))));
-  }
-  PetscFunctionReturn(0);
-}
-
-/* ---------------------------------------------------------------- 3-D */
-
-/* the part of a planar polygon in the slab a <= x_k <= b (tmp: scratch); vertex count, 0 if none */
-static int SlabPolygon(int n, const double *in, int k, double a, double b, double tol, double *tmp, double *out)
-{
-  int m = SDPolygon3Clip(n, in, k, -1.0, a, tol, tmp);
-  return m ? SDPolygon3Clip(m, tmp, k, 1.0, b, tol, out) : 0;
-}
-
-/* int rho over a planar polygon (fpoly[0], n vertices) within the owned slab */
-static double PolygonRho(OTSD sd, SDCellWork *cw, int n)
-{
-  const OTGridInfo *gi = sd->gi;
-  double          **F = cw->fpoly, total = 0, lo, hi;
-  Layers            L0, L1, L2;
-
-  PolyExtent(F[0], n, 3, 0, &lo, &hi);
-  GetLayers(gi, 0, lo, hi, sd->flat_tol, &L0);
-  for (ptrdiff_t p = PetscMax(L0.ia, gi->start0); p <= PetscMin(L0.ib, gi->start0 + gi->local_n0 - 1); p++) {
-    double        wp = LayerWeight(&L0, p);
-    const double *P0;
-    int           n0;
-    if (wp == 0) continue;
-    if (L0.flat)
-      P0 = F[0], n0 = n;
-    else {
-      n0 = SlabPolygon(n, F[0], 0, gi->origin[0] + (double) p * gi->h[0], gi->origin[0] + (double) (p + 1) * gi->h[0], sd->tol, F[4], F[1]);
-      P0 = F[1];
-      if (!n0) continue;
-    }
-    PolyExtent(P0, n0, 3, 1, &lo, &hi);
-    GetLayers(gi, 1, lo, hi, sd->flat_tol, &L1);
-    for (ptrdiff_t r = L1.ia; r <= L1.ib; r++) {
-      double        wr = LayerWeight(&L1, r);
-      const double *P1;
-      int           n1;
-      if (wr == 0) continue;
-      if (L1.flat)
-        P1 = P0, n1 = n0;
-      else {
-        n1 = SlabPolygon(n0, P0, 1, gi->origin[1] + (double) r * gi->h[1], gi->origin[1] + (double) (r + 1) * gi->h[1], sd->tol, F[4], F[2]);
-        P1 = F[2];
-        if (!n1) continue;
-      }
-      PolyExtent(P1, n1, 3, 2, &lo, &hi);
-      GetLayers(gi, 2, lo, hi, sd->flat_tol, &L2);
-      for (ptrdiff_t c = L2.ia; c <= L2.ib; c++) {
-        double        wc = LayerWeight(&L2, c), rr = sd->rho[((p - gi->start0) * gi->n[1] + r) * gi->n[2] + c];
-        const double *P2;
-        int           n2;
-        if (wc == 0 || rr == 0) continue;
-        if (L2.flat)
-          P2 = P1, n2 = n1;
-        else {
-          n2 = SlabPolygon(n1, P1, 2, gi->origin[2] + (double) c * gi->h[2], gi->origin[2] + (double) (c + 1) * gi->h[2], sd->tol, F[4], F[3]);
-          P2 = F[3];
-          if (!n2) continue;
-        }
-        total += wp * wr * wc * rr * SDPolygon3Area(n2, P2);
-      }
-    }
-  }
-  return total;
-}
-
-static PetscErrorCode Facets3(OTSD sd, PetscInt i, SDCellWork *cw, SDAccum *A)
-{
-  const SDPoly3 *P = &cw->p3[0];
-
-  PetscFunctionBegin;
-  for (int f = 0; f < P->nf; f++) {
-    int        j = P->ftag[f], n = P->fn[f];
-    const int *fi = P->idx + P->fs[f];
-    double     v;
+  nf = SDPieceFaces(cw, SDPiece(cw, 0), &tag);
+  for (int f = 0; f < nf; f++) {
+    int       j      = tag[f], n;
+    ptrdiff_t idx[3] = {0, 0, 0};
+    double    v      = 0;
     if (j <= i) continue;
-    if (n + 16 > cw->fcap) {
-      cw->fcap = 2 * (n + 16);
-      for (int k = 0; k < 5; k++) PetscCall(PetscRealloc(sizeof(double) * 3 * (size_t) cw->fcap, &cw->fpoly[k]));
+    if (dim == 2) {
+      const SDPoly2 *P  = &cw->p2[0];
+      int            fn = f + 1 == P->n ? 0 : f + 1;
+      for (int q = 0; q < 2; q++) cw->fpoly[0][q] = P->x[2 * f + q], cw->fpoly[0][2 + q] = P->x[2 * fn + q];
+      n = 2;
+    } else {
+      const SDPoly3 *P  = &cw->p3[0];
+      const int     *fi = P->idx + P->fs[f];
+      n                 = P->fn[f];
+      if (n + 16 > cw->fcap) {
+        cw->fcap = 2 * (n + 16);
+        for (int k = 0; k < 5; k++) PetscCall(PetscRealloc(sizeof(double) * 3 * (size_t) cw->fcap, &cw->fpoly[k]));
+      }
+      for (int t = 0; t < n; t++)
+        for (int k = 0; k < 3; k++) cw->fpoly[0][3 * t + k] = P->v[3 * fi[t] + k];
     }
-    for (int t = 0; t < n; t++)
-      for (int k = 0; k < 3; k++) cw->fpoly[0][3 * t + k] = P->v[3 * fi[t] + k];
-    v = PolygonRho(sd, cw, n);
+    FaceSweep(sd, cw, 0, n, cw->fpoly[0], idx, 1.0, &v);
     if (v > 0) PetscCall(SDAccumAddFace(A, i, j, v / (2 * SiteDistance(sd, i, j))));
   }
   PetscFunctionReturn(0);
@@ -384,7 +326,7 @@ PetscErrorCode SDIntegrateCell(OTSD sd, PetscInt i, const double *w, SDCellWork 
   {
     ptrdiff_t idx[3] = {0, 0, 0};
     double    a[3] = {0, 0, 0}, b[3] = {0, 0, 0};
-    PetscCall(Sweep(sd, i, cw, 0, Buf(cw, 0), idx, a, b, acc));
+    PetscCall(Sweep(sd, i, cw, 0, SDPiece(cw, 0), idx, a, b, acc));
   }
   A->mass[i] += acc[0];
   for (int k = 0; k < dim; k++) A->mom[(size_t) i * dim + k] += acc[1 + k];
@@ -392,10 +334,7 @@ PetscErrorCode SDIntegrateCell(OTSD sd, PetscInt i, const double *w, SDCellWork 
   PetscCall(PetscLogEventEnd(SD_Integrate, 0, 0, 0, 0));
   if (A->want_hessian) {
     PetscCall(PetscLogEventBegin(SD_Facets, 0, 0, 0, 0));
-    if (dim == 2)
-      PetscCall(Facets2(sd, i, cw, A));
-    else
-      PetscCall(Facets3(sd, i, cw, A));
+    PetscCall(Facets(sd, i, cw, A));
     PetscCall(PetscLogEventEnd(SD_Facets, 0, 0, 0, 0));
   }
   PetscFunctionReturn(0);
