@@ -61,6 +61,12 @@ for np in 2 4; do
 done
 must "gaussian with the constant null space instead of a held weight" 2 semidiscrete -density g.h5 -points p.h5 -o gn.h5 -sd_pin 0 -quiet &&
   { read -r dpsi dm dl dc <<<"$($REF compare g1.h5 gn.h5)"; close "gaussian -sd_pin 0: same weights" "$dpsi" 0 0 1e-9; }
+# the Newton systems take -sd_ksp_* / -sd_pc_* options: CG + hypre BoomerAMG instead of GAMG, same weights
+if must "gaussian with -sd_pc_type hypre" 2 semidiscrete -density g.h5 -points p.h5 -o gh.h5 -sd_pc_type hypre -sd_ksp_rtol 1e-10 -sd_ksp_view -quiet; then
+  grep -q "type: hypre" .out && ok "-sd_pc_type hypre: KSP uses hypre" || fail "-sd_pc_type hypre: $(grep 'type:' .out | sort -u | tr '\n' ' ')"
+  read -r dpsi dm dl dc <<<"$($REF compare g1.h5 gh.h5)"
+  close "gaussian -sd_pc_type hypre: same weights" "$dpsi" 0 0 1e-9
+fi
 read -r e1 e2 order nits <<<"$($REF history g2.log)"
 if awk -v o="$order" 'BEGIN { exit !(o >= 1.8) }'; then ok "Newton history ($nits lines): last step above round-off $e1 -> $e2, log ratio $order (quadratic: 2)"; else fail "Newton history not quadratic-looking: $e1 -> $e2 (log ratio $order)"; fi
 grep -q "semidiscrete: newton   0" g2.log && ok "Newton history printed" || fail "no Newton history in the output"
