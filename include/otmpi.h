@@ -8,3 +8,4 @@
 #include <otsinkhorn.h>
 #include <otbarycenter.h>
 #include <otdynamic.h>
+#include <otsemidiscrete.h>
