@@ -1,0 +1,210 @@
+# 70-slurm.sh: the job scripts of jobs/ on a real one-node Slurm (munged + slurmctld + slurmd of Debian's slurm-wlm,
+# started here with their own config and spool, stopped by PID at the end, also when a check fails): shellcheck, the
+# no-Slurm fallback, sbatch --test-only, the gen -> barycenter -> info pipeline (afterok dependencies), the epsilon
+# sweep array, one job per solver script, and a job that reaches its time limit, is signalled, checkpoints,
+# requeues itself and completes with the uninterrupted answer. Solvers not in this build are reported as not covered.
+# timeout: 480
+# shellcheck shell=bash
+source "$OTMPI_TOP/tests/lib/common.sh"
+source "$OTMPI_TOP/tests/lib/slurm.sh"
+source "$OTMPI_TOP/tests/lib/checkpoint.sh"
+export OTMPI_DIR=$OTMPI_TOP
+JOBS=$OTMPI_TOP/jobs
+
+# --- static checks and the fallback without Slurm ---------------------------------------------------------------------
+if out=$(cd "$OTMPI_TOP" && shellcheck -x jobs/*.sbatch jobs/*.sh tests/lib/slurm.sh tests/lib/checkpoint.sh \
+  tests/cases/70-slurm.sh tests/cases/71-checkpoint.sh 2>&1); then
+  ok "shellcheck: jobs/*.sbatch jobs/*.sh and the job tests are clean"
+else
+  fail "shellcheck: $(echo "$out" | grep -m3 'SC[0-9]')"
+fi
+
+available=()
+for c in sinkhorn barycenter dynamic semidiscrete; do
+  if ckpt_available "$c"; then available+=("$c"); else ok "slurm $c: NOT COVERED: otmpi $c is not in this build"; fi
+done
+have() { [[ " ${available[*]} " == *" $1 "* ]]; }
+
+# no SLURM_* variables: the scripts run their steps with mpiexec
+if (unset SLURM_CONF && RUN_DIR=local NP=2 bash "$JOBS/gen.sbatch" && FILES=local/shape2.h5 RUN_DIR=local NP=1 \
+  bash "$JOBS/info.sbatch") >local.log 2>&1 && grep -q '^+ mpiexec -n 2 ' local.log &&
+  grep -q 'mass     1$' local/info.txt && [[ -f local/log_view-gen0.txt ]]; then
+  ok "bash jobs/gen.sbatch, jobs/info.sbatch without Slurm: mpiexec, 3 densities, info, -log_view files"
+else
+  fail "jobs without Slurm: $(tail -5 local.log)"
+fi
+
+# --- the cluster -------------------------------------------------------------------------------------------------------
+trap 'slurm_stop' EXIT
+trap 'exit 143' TERM INT
+if ! slurm_start "$PWD/cluster" 2>slurm_start.err; then
+  fail "slurm: could not start munged/slurmctld/slurmd: $(head -c 1500 slurm_start.err)"
+  exit 1
+fi
+ok "slurm: munged, slurmctld and slurmd up on localhost ($(sinfo -h -o '%P %a %D %t %c'), Slurm $(sinfo -V | cut -d' ' -f2))"
+
+for s in "$JOBS"/*.sbatch; do
+  if out=$(sbatch --test-only "$s" 2>&1) && [[ $out == *"to start at"* ]]; then
+    ok "sbatch --test-only $(basename "$s")"
+  else
+    fail "sbatch --test-only $(basename "$s"): $out"
+  fi
+done
+
+# job_ok NAME JID FILE...: COMPLETED 0:0 and every FILE present (FILE may be a glob)
+job_ok() {
+  local name=$1 jid=$2 f missing=""
+  shift 2
+  slurm_check_job "$name" "$jid" >/dev/null || {
+    slurm_check_job "$name" "$jid"
+    tail -5 "$(slurm_field "$jid" StdOut)" 2>/dev/null
+    return 1
+  }
+  for f in "$@"; do compgen -G "$f" >/dev/null || missing+=" $f"; done
+  if [[ -n $missing ]]; then
+    fail "$name: job $jid completed but these are missing:$missing"
+    return 1
+  fi
+  ok "$name: job $jid COMPLETED, ExitCode 0:0, outputs present"
+}
+
+# --- the pipeline: gen -> barycenter -> info, afterok dependencies, mpiexec inside the allocation ------------------------
+PIPE_DIR=$PWD/pipe OT_LAUNCHER=mpiexec OTMPI_OPTS="-max_it 300 -tol 1e-4" "$JOBS/pipeline.sh" --wait >pipe.log 2>&1
+pipe_rc=$?
+read -r gen bary < <(sed -n 's/.*: gen \([0-9]*\), barycenter \([0-9]*\) .*/\1 \2/p' pipe.log)
+info=$(sed -n 's/^pipeline: info \([0-9]*\).*/\1/p' pipe.log)
+if [[ -z $gen || -z $bary || -z $info ]]; then
+  fail "pipeline: jobs/pipeline.sh --wait did not report three job ids: $(tail -5 pipe.log)"
+else
+  job_ok "pipeline gen" "$gen" pipe/shape0.h5 pipe/shape1.h5 pipe/shape2.h5 pipe/log_view-gen0.txt
+  if have barycenter; then
+    if job_ok "pipeline barycenter" "$bary" pipe/barycenter.h5 "pipe/log_view-barycenter-*.txt" &&
+      job_ok "pipeline info" "$info" pipe/info.txt; then
+      close "pipeline barycenter mass" "$($H5Q sum pipe/barycenter.h5 /density)" 1 1e-10
+      close "pipeline barycenter epsilon from PIPE_EPS" "$(attr pipe/barycenter.h5 epsilon)" 1e-3 1e-12
+      if grep -q 'barycenter.h5' pipe/info.txt; then
+        ok "pipeline info: info.txt describes barycenter.h5"
+      else
+        fail "pipeline info: info.txt: $(head -3 pipe/info.txt)"
+      fi
+      if [[ $pipe_rc -eq 0 ]]; then
+        ok "pipeline: jobs/pipeline.sh --wait exit status 0"
+      else
+        fail "pipeline: jobs/pipeline.sh --wait exit status $pipe_rc"
+      fi
+    fi
+    # afterok: each stage started only after the previous one ended
+    e1=$(date -d "$(slurm_field "$gen" EndTime)" +%s) s2=$(date -d "$(slurm_field "$bary" StartTime)" +%s)
+    e2=$(date -d "$(slurm_field "$bary" EndTime)" +%s) s3=$(date -d "$(slurm_field "$info" StartTime)" +%s)
+    if ((s2 >= e1 && s3 >= e2)); then
+      ok "pipeline: barycenter started after gen ended, info after barycenter ended (afterok)"
+    else
+      fail "pipeline: order: gen ended $e1, barycenter $s2..$e2, info started $s3"
+    fi
+  else
+    # the dependency mechanics still show: the failing stage stops the chain
+    st2=$(slurm_field "$bary" JobState) st3=$(slurm_field "$info" JobState)
+    if [[ $st2 == FAILED && $st3 == CANCELLED && $pipe_rc -ne 0 ]]; then
+      ok "pipeline without barycenter: barycenter FAILED, info CANCELLED by --kill-on-invalid-dep, driver status $pipe_rc"
+    else
+      fail "pipeline without barycenter: barycenter $st2, info $st3, driver status $pipe_rc"
+    fi
+  fi
+fi
+
+# --- the epsilon sweep as a job array ----------------------------------------------------------------------------------
+if have sinkhorn; then
+  sweep_eps=(1e-2 4e-3)
+  EPS_LIST="${sweep_eps[*]}" SWEEP_DIR=$PWD/sweep sbatch --wait --array=0-1 "$JOBS/sweep.sbatch" >sweep.log 2>&1
+  arr=$(sed -n 's/^Submitted batch job \([0-9]*\).*/\1/p' sweep.log)
+  for t in 0 1; do
+    eps=${sweep_eps[$t]} f=sweep/eps-${sweep_eps[$t]}/sinkhorn.h5
+    if job_ok "sweep task $t (eps $eps)" "${arr}_$t" "$f" "sweep/eps-$eps/log_view-sweep-0.txt"; then
+      close "sweep task $t epsilon" "$(attr "$f" epsilon)" "$eps" 1e-12
+      close "sweep task $t marginal error below -tol 1e-6" "$(attr "$f" marginal_error)" 0 0 1e-6
+      [[ -f sweep/eps-$eps/checkpoint.h5 ]] && fail "sweep task $t: checkpoint left after success"
+    fi
+  done
+fi
+
+# --- one job per solver script, small problems (OTMPI_OPTS overrides the options files) ----------------------------------
+solver_job() { # solver_job NAME SCRIPT OUTPUT ENV...: sbatch --wait with ENV, then job_ok
+  local name=$1 script=$2 out=$3 jid
+  shift 3
+  env "$@" RUN_DIR="$PWD/$name" sbatch --wait "$JOBS/$script" >"$name.log" 2>&1
+  jid=$(sed -n 's/^Submitted batch job \([0-9]*\).*/\1/p' "$name.log")
+  if job_ok "$script" "$jid" "$name/$out" "$name/log_view-*.txt"; then
+    if grep -q 'Performance Summary' "$name"/log_view-*-0.txt; then
+      ok "$script: -log_view profile written"
+    else
+      fail "$script: no PETSc performance summary in $(ls "$name"/log_view-*)"
+    fi
+  fi
+}
+have sinkhorn && solver_job sinkhorn sinkhorn.sbatch sinkhorn.h5 OTMPI_OPTS="-max_it 50"
+have barycenter && solver_job barycenter barycenter.sbatch barycenter.h5 OTMPI_OPTS="-max_it 5"
+have dynamic && solver_job dynamic dynamic.sbatch dynamic.h5 OTMPI_OPTS="-max_it 20"
+have semidiscrete && solver_job semidiscrete semidiscrete.sbatch semidiscrete.h5 OTMPI_OPTS="-max_it 5"
+
+# --- the time limit: --time=1 --signal=B:TERM@57 -----------------------------------------------------------------------
+# Slurm sends the warning signal in a time-limit pass that runs every 30 s; the job is submitted 8 s before a pass, so
+# the signal arrives about 8 s into the run. The solve is sized to take about 16 s uninterrupted: it is signalled in the
+# middle, checkpoints, the script requeues the job, and the second run resumes from the checkpoint and completes.
+tl_solver=""
+for c in sinkhorn barycenter dynamic; do have "$c" && tl_solver=$c && break; done
+if [[ -z $tl_solver ]]; then
+  ok "slurm time limit: NOT COVERED: no iterative solver (sinkhorn, barycenter, dynamic) in this build"
+  exit 0
+fi
+mkdir -p tl
+must "time limit inputs" 1 gen -shape gaussian -n 128,128 -center 0.3,0.3 -sigma 0.08 -floor 1e-6 -o tl/a.h5
+must "time limit inputs" 1 gen -shape gaussian -n 128,128 -center 0.7,0.6 -sigma 0.05 -floor 1e-6 -o tl/b.h5
+case $tl_solver in
+sinkhorn | dynamic)
+  tl_env=(A="$PWD/tl/a.h5" B="$PWD/tl/b.h5") tl_opts=""
+  tl_args=("$tl_solver" -options_file "$JOBS/opts/$tl_solver.opts" -a tl/a.h5 -b tl/b.h5)
+  ;;
+barycenter)
+  tl_env=(INPUTS="$PWD/tl/a.h5,$PWD/tl/b.h5" LABELS="") tl_opts="-eps 1e-3"
+  tl_args=(barycenter -options_file "$JOBS/opts/barycenter.opts" -inputs "tl/a.h5,tl/b.h5" -eps 1e-3)
+  ;;
+esac
+# calibrate: iterations per second at 2 ranks now (the difference of two runs removes start-up and I/O)
+t0=$(_ckpt_ms)
+must "time limit calibration" 2 "${tl_args[@]}" -tol 0 -max_it 20 -o tl/cal.h5
+t1=$(_ckpt_ms)
+must "time limit calibration" 2 "${tl_args[@]}" -tol 0 -max_it 220 -o tl/cal.h5
+t2=$(_ckpt_ms)
+per_it=$(awk -v a=$((t1 - t0)) -v b=$((t2 - t1)) 'BEGIN { d = (b - a) / 200; print (d > 0.05 ? d : 0.05) }')
+tl_it=$(awk -v p="$per_it" 'BEGIN { printf "%d", 16000 / p }')
+echo "# time limit: $tl_solver, $per_it ms per iteration, -max_it $tl_it"
+# the uninterrupted answer, computed while waiting for the time-limit pass
+mpiexec -n 2 "$OTMPI" "${tl_args[@]}" -tol 0 -max_it "$tl_it" -o tl/ref.h5 </dev/null >tl/ref.log 2>&1 &
+ref_pid=$!
+next=$(slurm_next_limit_check 9)
+sleep $((next - $(date +%s) - 8))
+env "${tl_env[@]}" RUN_DIR="$PWD/tl/run" OTMPI_OPTS="$tl_opts -tol 0 -max_it $tl_it" CHECKPOINT_EVERY=0 \
+  sbatch --wait --time=1 --signal=B:TERM@57 --job-name=ot-timelimit "$JOBS/$tl_solver.sbatch" >tl.log 2>&1
+jid=$(sed -n 's/^Submitted batch job \([0-9]*\).*/\1/p' tl.log)
+wait "$ref_pid"
+log=ot-timelimit-$jid.out
+if slurm_check_job "time limit: $tl_solver.sbatch --time=1 --signal=B:TERM@57 requeued itself" "$jid" 1; then
+  if grep -q 'signal received' "$log" && grep -q 'requeueing job' "$log" && grep -q 'resuming from' "$log"; then
+    ok "time limit: the log shows the signal, the checkpoint, the requeue and the resumed run"
+  else
+    fail "time limit: log $log lacks signal/requeue/resume lines: $(grep 'otmpi job' "$log" | tr '\n' ' ')"
+  fi
+  if cmp=$($H5CMP "tl/run/$tl_solver.h5" tl/ref.h5 1e-12); then
+    ok "time limit: the requeued and resumed $tl_solver equals the uninterrupted run: $cmp"
+  else
+    fail "time limit: the requeued $tl_solver differs from the uninterrupted run: $cmp"
+  fi
+  [[ -e tl/run/checkpoint.h5 ]] && fail "time limit: checkpoint left after success"
+  if [[ -f tl/run/log_view-$tl_solver-0.txt && -f tl/run/log_view-$tl_solver-1.txt ]]; then
+    ok "time limit: one -log_view file per attempt"
+  else
+    fail "time limit: no log_view-$tl_solver-0.txt and -1.txt: $(ls tl/run)"
+  fi
+else
+  grep -E 'otmpi|error|signal' "$log" | tail -8
+fi

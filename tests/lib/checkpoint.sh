@@ -1,0 +1,119 @@
+# checkpoint.sh: the checkpoint/restart checks every iterative solver gets (sourced after common.sh), written for any
+# shellcheck shell=bash
+# solver command line that takes -o, -checkpoint F, -checkpoint_every N and -restart F:
+#   ckpt_available CMD                    0 when `otmpi CMD` is built (not the "not available in this build yet" stub)
+#   ckpt_kill_restart NAME NP NP2 ARGS... kill -9 a run at a random point after its first checkpoint, restart from the
+#                                         last checkpoint at NP ranks (output equal to an uninterrupted run to 1e-12
+#                                         relative) and at NP2 ranks (1e-10)
+#   ckpt_signal NAME NP SIG ARGS...       SIG (TERM or USR1) to the ranks mid-run: exit status 75, a checkpoint, no
+#                                         output; restarting from it gives the uninterrupted output (1e-12)
+# ARGS is the solver's command line without -o/-checkpoint*/-restart (e.g. `sinkhorn -a a.h5 -b b.h5 -tol 0 -max_it
+# 500`); it must run long enough to be interrupted (a second or more) and deterministically (-tol 0: a fixed number of
+# iterations). Files are named NAME-*.h5 in the current directory. CKPT_EVERY (default 5) is the checkpoint cadence.
+H5CMP="$PY $OTMPI_TOP/tests/lib/h5cmp.py"
+
+ckpt_available() {
+  mpiexec -n 1 "$OTMPI" "$1" -help </dev/null >/dev/null 2>&1
+}
+
+_ckpt_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# the iteration a checkpoint holds: its first integer root attribute whose name contains "iter" ("?" when none)
+_ckpt_iteration() {
+  $PY - "$1" <<'EOF'
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "r") as f:
+    its = [int(np.ravel(v)[0]) for k, v in f.attrs.items() if "iter" in k.lower() and np.asarray(v).dtype.kind in "iu"]
+print(its[0] if its else "?")
+EOF
+}
+
+# _ckpt_reference NAME NP ARGS...: the uninterrupted run (once per NAME), its wall time in ms in CKPT_REF_MS
+_ckpt_reference() {
+  local name=$1 np=$2 t0
+  shift 2
+  [[ -f $name-ref.h5 && -n ${CKPT_REF_MS:-} ]] && return 0
+  t0=$(_ckpt_ms)
+  must "$name uninterrupted run" "$np" "$@" -o "$name-ref.h5" || return 1
+  CKPT_REF_MS=$(($(_ckpt_ms) - t0))
+  echo "# $name: uninterrupted run at $np ranks: $CKPT_REF_MS ms"
+}
+
+ckpt_kill_restart() {
+  local name=$1 np=$2 np2=$3 every=${CKPT_EVERY:-5} mp delay it ranks cmp
+  shift 3
+  CKPT_REF_MS=""
+  rm -f "$name"-*.h5*
+  _ckpt_reference "$name" "$np" "$@" || return 1
+  mpiexec -n "$np" "$OTMPI" "$@" -o "$name-killed.h5" -checkpoint "$name-ck.h5" -checkpoint_every "$every" \
+    </dev/null >"$name-killed.out" 2>&1 &
+  mp=$!
+  while [[ ! -f $name-ck.h5 ]] && kill -0 "$mp" 2>/dev/null; do sleep 0.02; done
+  # a random point between the first checkpoint and half the run time later
+  delay=$((RANDOM % (CKPT_REF_MS / 2 + 1)))
+  sleep "$(awk -v d="$delay" 'BEGIN { printf "%.3f", d / 1000 }')"
+  ranks=$(pgrep -P "$mp" | tr '\n' ' ')
+  # the ranks first (a crashed node), then the launcher
+  # shellcheck disable=SC2086
+  kill -9 $ranks "$mp" 2>/dev/null
+  wait "$mp" 2>/dev/null
+  if [[ -f $name-killed.h5 ]]; then
+    fail "$name kill -9: the run finished before it was killed ($delay ms after its first checkpoint; make it longer)"
+    return 1
+  fi
+  if [[ ! -f $name-ck.h5 ]]; then
+    fail "$name kill -9: no checkpoint $name-ck.h5 after -checkpoint_every $every: $(tail -3 "$name-killed.out")"
+    return 1
+  fi
+  it=$(_ckpt_iteration "$name-ck.h5")
+  ok "$name kill -9 at $np ranks $delay ms after the first checkpoint: checkpoint at iteration $it readable"
+  cp "$name-ck.h5" "$name-ck2.h5"
+  # restart exactly as the job scripts do: -restart and -checkpoint name the same file
+  if must "$name restart at $np ranks" "$np" "$@" -o "$name-restart.h5" -checkpoint "$name-ck.h5" \
+    -checkpoint_every "$every" -restart "$name-ck.h5"; then
+    if cmp=$($H5CMP "$name-restart.h5" "$name-ref.h5" 1e-12); then
+      ok "$name restart at $np ranks from iteration $it equals the uninterrupted run: $cmp"
+    else
+      fail "$name restart at $np ranks from iteration $it differs from the uninterrupted run: $cmp"
+    fi
+  fi
+  if must "$name restart at $np2 ranks" "$np2" "$@" -o "$name-restart2.h5" -checkpoint "$name-ck2.h5" \
+    -checkpoint_every "$every" -restart "$name-ck2.h5"; then
+    if cmp=$($H5CMP "$name-restart2.h5" "$name-ref.h5" 1e-10); then
+      ok "$name checkpoint of $np ranks restarted at $np2 ranks equals the uninterrupted run: $cmp"
+    else
+      fail "$name checkpoint of $np ranks restarted at $np2 ranks differs from the uninterrupted run: $cmp"
+    fi
+  fi
+}
+
+ckpt_signal() {
+  local name=$1 np=$2 sig=$3 mp rc ranks cmp
+  shift 3
+  rm -f "$name-sig"*.h5*
+  _ckpt_reference "$name" "$np" "$@" || return 1
+  # -checkpoint_every 0: only the signal writes a checkpoint
+  mpiexec -n "$np" "$OTMPI" "$@" -o "$name-sig.h5" -checkpoint "$name-sigck.h5" -checkpoint_every 0 \
+    </dev/null >"$name-sig.out" 2>&1 &
+  mp=$!
+  # half the uninterrupted run time: well past start-up (handlers installed), well before the end
+  sleep "$(awk -v d="$CKPT_REF_MS" 'BEGIN { printf "%.3f", d / 2000 }')"
+  ranks=$(pgrep -P "$mp" | tr '\n' ' ')
+  # straight to the ranks, as Slurm's --signal does to srun steps (mpiexec would turn a SIGTERM into a kill)
+  # shellcheck disable=SC2086
+  kill -"$sig" $ranks 2>/dev/null
+  rc=0
+  wait "$mp" || rc=$?
+  if [[ $rc -ne 75 || ! -f $name-sigck.h5 || -e $name-sig.h5 ]]; then
+    fail "$name SIG$sig: exit status $rc (want 75), checkpoint $([[ -f $name-sigck.h5 ]] && echo written || echo missing), output $([[ -e $name-sig.h5 ]] && echo written || echo absent): $(grep -v '^ *$' "$name-sig.out" | tail -2 | tr '\n' ' ')"
+    return 1
+  fi
+  ok "$name SIG$sig at $np ranks: exit status 75, checkpoint at iteration $(_ckpt_iteration "$name-sigck.h5"), no output"
+  if must "$name restart after SIG$sig" "$np" "$@" -o "$name-sig.h5" -restart "$name-sigck.h5"; then
+    if cmp=$($H5CMP "$name-sig.h5" "$name-ref.h5" 1e-12); then
+      ok "$name restart after SIG$sig equals the uninterrupted run: $cmp"
+    else
+      fail "$name restart after SIG$sig differs from the uninterrupted run: $cmp"
+    fi
+  fi
+}
