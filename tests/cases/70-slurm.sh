@@ -35,9 +35,10 @@ else
 fi
 
 # --- the cluster -------------------------------------------------------------------------------------------------------
+# 4 CPUs on the 2 cores: the long time-limit job and the quick ones run side by side instead of queueing
 trap 'slurm_stop' EXIT
 trap 'exit 143' TERM INT
-if ! slurm_start "$PWD/cluster" 2>slurm_start.err; then
+if ! SLURM_TEST_CPUS=4 slurm_start "$PWD/cluster" 2>slurm_start.err; then
   fail "slurm: could not start munged/slurmctld/slurmd: $(head -c 1500 slurm_start.err)"
   exit 1
 fi
@@ -50,6 +51,64 @@ for s in "$JOBS"/*.sbatch; do
     fail "sbatch --test-only $(basename "$s"): $out"
   fi
 done
+
+# --- the time limit: --time=1 --signal=B:TERM@57, submitted first --------------------------------------------------------
+# Slurm sends the warning signal in a time-limit pass that runs every 30 s; the job is submitted 7 s before a pass, so
+# the signal arrives about 7 s into the run. The solve is sized to take about 12 s uninterrupted: it is signalled in the
+# middle, checkpoints, the script requeues the job, and the second run resumes from the checkpoint and completes.
+tl_solver=""
+for c in sinkhorn barycenter dynamic; do have "$c" && tl_solver=$c && break; done
+if [[ -n $tl_solver ]]; then
+  mkdir -p tl
+  must "time limit inputs" 1 gen -shape gaussian -n 128,128 -center 0.3,0.3 -sigma 0.08 -floor 1e-6 -o tl/a.h5
+  must "time limit inputs" 1 gen -shape gaussian -n 128,128 -center 0.7,0.6 -sigma 0.05 -floor 1e-6 -o tl/b.h5
+  case $tl_solver in
+  sinkhorn | dynamic)
+    tl_env=(A="$PWD/tl/a.h5" B="$PWD/tl/b.h5") tl_opts=""
+    tl_args=("$tl_solver" -options_file "$JOBS/opts/$tl_solver.opts" -a tl/a.h5 -b tl/b.h5)
+    ;;
+  barycenter)
+    tl_env=(INPUTS="$PWD/tl/a.h5,$PWD/tl/b.h5" LABELS="") tl_opts="-eps 1e-3"
+    tl_args=(barycenter -options_file "$JOBS/opts/barycenter.opts" -inputs "tl/a.h5,tl/b.h5" -eps 1e-3)
+    ;;
+  esac
+  # calibrate: milliseconds per iteration at 2 ranks now (the difference of two runs removes start-up and I/O)
+  t0=$(_ckpt_ms)
+  must "time limit calibration" 2 "${tl_args[@]}" -tol 0 -max_it 10 -o tl/cal.h5
+  t1=$(_ckpt_ms)
+  must "time limit calibration" 2 "${tl_args[@]}" -tol 0 -max_it 60 -o tl/cal.h5
+  t2=$(_ckpt_ms)
+  per_it=$(awk -v a=$((t1 - t0)) -v b=$((t2 - t1)) 'BEGIN { d = (b - a) / 50; print (d > 0.05 ? d : 0.05) }')
+  tl_it=$(awk -v p="$per_it" 'BEGIN { printf "%d", 12000 / p }')
+  echo "# time limit: $tl_solver, $per_it ms per iteration, -max_it $tl_it"
+  # the uninterrupted answer, computed while waiting for the time-limit pass
+  mpiexec -n 2 "$OTMPI" "${tl_args[@]}" -tol 0 -max_it "$tl_it" -o tl/ref.h5 </dev/null >tl/ref.log 2>&1 &
+  ref_pid=$!
+  next=$(slurm_next_limit_check 9)
+  sleep $((next - $(date +%s) - 7))
+  env "${tl_env[@]}" RUN_DIR="$PWD/tl/run" OTMPI_OPTS="$tl_opts -tol 0 -max_it $tl_it" CHECKPOINT_EVERY=0 \
+    sbatch --wait --time=1 --signal=B:TERM@57 --job-name=ot-timelimit "$JOBS/$tl_solver.sbatch" >tl.log 2>&1 &
+else
+  ok "slurm time limit: NOT COVERED: no iterative solver (sinkhorn, barycenter, dynamic) in this build"
+fi
+
+# --- everything else at once, each with sbatch --wait in the background ---------------------------------------------------
+# the pipeline: gen -> barycenter -> info, afterok dependencies, mpiexec inside the allocations
+PIPE_DIR=$PWD/pipe OT_LAUNCHER=mpiexec OTMPI_OPTS="-max_it 300 -tol 1e-4" "$JOBS/pipeline.sh" --wait >pipe.log 2>&1 &
+pipe_pid=$!
+# the epsilon sweep as a job array
+sweep_eps=(1e-2 4e-3)
+if have sinkhorn; then
+  EPS_LIST="${sweep_eps[*]}" SWEEP_DIR=$PWD/sweep sbatch --wait --array=0-1 "$JOBS/sweep.sbatch" >sweep.log 2>&1 &
+fi
+# one job per solver script, small problems (OTMPI_OPTS overrides the options files)
+declare -A solver_opts=([sinkhorn]="-max_it 50" [barycenter]="-max_it 5" [dynamic]="-max_it 20" [semidiscrete]="-max_it 5")
+for c in "${available[@]}"; do
+  env OTMPI_OPTS="${solver_opts[$c]}" RUN_DIR="$PWD/$c" sbatch --wait "$JOBS/$c.sbatch" >"$c.log" 2>&1 &
+done
+pipe_rc=0
+wait "$pipe_pid" || pipe_rc=$?
+wait
 
 # job_ok NAME JID FILE...: COMPLETED 0:0 and every FILE present (FILE may be a glob)
 job_ok() {
@@ -68,9 +127,7 @@ job_ok() {
   ok "$name: job $jid COMPLETED, ExitCode 0:0, outputs present"
 }
 
-# --- the pipeline: gen -> barycenter -> info, afterok dependencies, mpiexec inside the allocation ------------------------
-PIPE_DIR=$PWD/pipe OT_LAUNCHER=mpiexec OTMPI_OPTS="-max_it 300 -tol 1e-4" "$JOBS/pipeline.sh" --wait >pipe.log 2>&1
-pipe_rc=$?
+# --- the pipeline ------------------------------------------------------------------------------------------------------
 read -r gen bary < <(sed -n 's/.*: gen \([0-9]*\), barycenter \([0-9]*\) .*/\1 \2/p' pipe.log)
 info=$(sed -n 's/^pipeline: info \([0-9]*\).*/\1/p' pipe.log)
 if [[ -z $gen || -z $bary || -z $info ]]; then
@@ -112,10 +169,8 @@ else
   fi
 fi
 
-# --- the epsilon sweep as a job array ----------------------------------------------------------------------------------
+# --- the sweep ---------------------------------------------------------------------------------------------------------
 if have sinkhorn; then
-  sweep_eps=(1e-2 4e-3)
-  EPS_LIST="${sweep_eps[*]}" SWEEP_DIR=$PWD/sweep sbatch --wait --array=0-1 "$JOBS/sweep.sbatch" >sweep.log 2>&1
   arr=$(sed -n 's/^Submitted batch job \([0-9]*\).*/\1/p' sweep.log)
   for t in 0 1; do
     eps=${sweep_eps[$t]} f=sweep/eps-${sweep_eps[$t]}/sinkhorn.h5
@@ -127,66 +182,21 @@ if have sinkhorn; then
   done
 fi
 
-# --- one job per solver script, small problems (OTMPI_OPTS overrides the options files) ----------------------------------
-solver_job() { # solver_job NAME SCRIPT OUTPUT ENV...: sbatch --wait with ENV, then job_ok
-  local name=$1 script=$2 out=$3 jid
-  shift 3
-  env "$@" RUN_DIR="$PWD/$name" sbatch --wait "$JOBS/$script" >"$name.log" 2>&1
-  jid=$(sed -n 's/^Submitted batch job \([0-9]*\).*/\1/p' "$name.log")
-  if job_ok "$script" "$jid" "$name/$out" "$name/log_view-*.txt"; then
-    if grep -q 'Performance Summary' "$name"/log_view-*-0.txt; then
-      ok "$script: -log_view profile written"
+# --- the solver scripts ------------------------------------------------------------------------------------------------
+for c in "${available[@]}"; do
+  jid=$(sed -n 's/^Submitted batch job \([0-9]*\).*/\1/p' "$c.log")
+  if job_ok "$c.sbatch (OTMPI_OPTS=${solver_opts[$c]})" "$jid" "$c/$c.h5" "$c/log_view-$c-0.txt"; then
+    if grep -q 'Performance Summary' "$c/log_view-$c-0.txt"; then
+      ok "$c.sbatch: -log_view profile written"
     else
-      fail "$script: no PETSc performance summary in $(ls "$name"/log_view-*)"
+      fail "$c.sbatch: no PETSc performance summary in $c/log_view-$c-0.txt"
     fi
   fi
-}
-have sinkhorn && solver_job sinkhorn sinkhorn.sbatch sinkhorn.h5 OTMPI_OPTS="-max_it 50"
-have barycenter && solver_job barycenter barycenter.sbatch barycenter.h5 OTMPI_OPTS="-max_it 5"
-have dynamic && solver_job dynamic dynamic.sbatch dynamic.h5 OTMPI_OPTS="-max_it 20"
-have semidiscrete && solver_job semidiscrete semidiscrete.sbatch semidiscrete.h5 OTMPI_OPTS="-max_it 5"
+done
 
-# --- the time limit: --time=1 --signal=B:TERM@57 -----------------------------------------------------------------------
-# Slurm sends the warning signal in a time-limit pass that runs every 30 s; the job is submitted 8 s before a pass, so
-# the signal arrives about 8 s into the run. The solve is sized to take about 16 s uninterrupted: it is signalled in the
-# middle, checkpoints, the script requeues the job, and the second run resumes from the checkpoint and completes.
-tl_solver=""
-for c in sinkhorn barycenter dynamic; do have "$c" && tl_solver=$c && break; done
-if [[ -z $tl_solver ]]; then
-  ok "slurm time limit: NOT COVERED: no iterative solver (sinkhorn, barycenter, dynamic) in this build"
-  exit 0
-fi
-mkdir -p tl
-must "time limit inputs" 1 gen -shape gaussian -n 128,128 -center 0.3,0.3 -sigma 0.08 -floor 1e-6 -o tl/a.h5
-must "time limit inputs" 1 gen -shape gaussian -n 128,128 -center 0.7,0.6 -sigma 0.05 -floor 1e-6 -o tl/b.h5
-case $tl_solver in
-sinkhorn | dynamic)
-  tl_env=(A="$PWD/tl/a.h5" B="$PWD/tl/b.h5") tl_opts=""
-  tl_args=("$tl_solver" -options_file "$JOBS/opts/$tl_solver.opts" -a tl/a.h5 -b tl/b.h5)
-  ;;
-barycenter)
-  tl_env=(INPUTS="$PWD/tl/a.h5,$PWD/tl/b.h5" LABELS="") tl_opts="-eps 1e-3"
-  tl_args=(barycenter -options_file "$JOBS/opts/barycenter.opts" -inputs "tl/a.h5,tl/b.h5" -eps 1e-3)
-  ;;
-esac
-# calibrate: iterations per second at 2 ranks now (the difference of two runs removes start-up and I/O)
-t0=$(_ckpt_ms)
-must "time limit calibration" 2 "${tl_args[@]}" -tol 0 -max_it 20 -o tl/cal.h5
-t1=$(_ckpt_ms)
-must "time limit calibration" 2 "${tl_args[@]}" -tol 0 -max_it 220 -o tl/cal.h5
-t2=$(_ckpt_ms)
-per_it=$(awk -v a=$((t1 - t0)) -v b=$((t2 - t1)) 'BEGIN { d = (b - a) / 200; print (d > 0.05 ? d : 0.05) }')
-tl_it=$(awk -v p="$per_it" 'BEGIN { printf "%d", 16000 / p }')
-echo "# time limit: $tl_solver, $per_it ms per iteration, -max_it $tl_it"
-# the uninterrupted answer, computed while waiting for the time-limit pass
-mpiexec -n 2 "$OTMPI" "${tl_args[@]}" -tol 0 -max_it "$tl_it" -o tl/ref.h5 </dev/null >tl/ref.log 2>&1 &
-ref_pid=$!
-next=$(slurm_next_limit_check 9)
-sleep $((next - $(date +%s) - 8))
-env "${tl_env[@]}" RUN_DIR="$PWD/tl/run" OTMPI_OPTS="$tl_opts -tol 0 -max_it $tl_it" CHECKPOINT_EVERY=0 \
-  sbatch --wait --time=1 --signal=B:TERM@57 --job-name=ot-timelimit "$JOBS/$tl_solver.sbatch" >tl.log 2>&1
+# --- the time limit ----------------------------------------------------------------------------------------------------
+[[ -z $tl_solver ]] && exit 0
 jid=$(sed -n 's/^Submitted batch job \([0-9]*\).*/\1/p' tl.log)
-wait "$ref_pid"
 log=ot-timelimit-$jid.out
 if slurm_check_job "time limit: $tl_solver.sbatch --time=1 --signal=B:TERM@57 requeued itself" "$jid" 1; then
   if grep -q 'signal received' "$log" && grep -q 'requeueing job' "$log" && grep -q 'resuming from' "$log"; then

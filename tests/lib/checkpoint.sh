@@ -6,14 +6,16 @@
 #                                         last checkpoint at NP ranks (output equal to an uninterrupted run to 1e-12
 #                                         relative) and at NP2 ranks (1e-10)
 #   ckpt_signal NAME NP SIG ARGS...       SIG (TERM or USR1) to the ranks mid-run: exit status 75, a checkpoint, no
-#                                         output; restarting from it gives the uninterrupted output (1e-12)
+#                                         output; restarting from it gives the uninterrupted output (1e-12; skipped
+#                                         with CKPT_SIGNAL_RESTART=0)
 # ARGS is the solver's command line without -o/-checkpoint*/-restart (e.g. `sinkhorn -a a.h5 -b b.h5 -tol 0 -max_it
 # 500`); it must run long enough to be interrupted (a second or more) and deterministically (-tol 0: a fixed number of
 # iterations). Files are named NAME-*.h5 in the current directory. CKPT_EVERY (default 5) is the checkpoint cadence.
 H5CMP="$PY $OTMPI_TOP/tests/lib/h5cmp.py"
 
 ckpt_available() {
-  mpiexec -n 1 "$OTMPI" "$1" -help </dev/null >/dev/null 2>&1
+  # the foundation's placeholder for a command says so in its error message (cheaper than starting MPI to ask)
+  [[ -x $OTMPI ]] && ! grep -q "otmpi $1 is not available in this build" "$OTMPI"
 }
 
 _ckpt_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -109,6 +111,8 @@ ckpt_signal() {
     return 1
   fi
   ok "$name SIG$sig at $np ranks: exit status 75, checkpoint at iteration $(_ckpt_iteration "$name-sigck.h5"), no output"
+  # the restart path is the one ckpt_kill_restart checks; once more after a signal unless CKPT_SIGNAL_RESTART=0
+  [[ ${CKPT_SIGNAL_RESTART:-1} == 1 ]] || return 0
   if must "$name restart after SIG$sig" "$np" "$@" -o "$name-sig.h5" -restart "$name-sigck.h5"; then
     if cmp=$($H5CMP "$name-sig.h5" "$name-ref.h5" 1e-12); then
       ok "$name restart after SIG$sig equals the uninterrupted run: $cmp"

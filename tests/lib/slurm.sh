@@ -42,7 +42,9 @@ slurm_start() {
     fi
   done
   host=$(hostname -s)
-  cpus=$(nproc)
+  # SLURM_TEST_CPUS > nproc lets jobs share the cores (SlurmdParameters=config_overrides: slurmd takes the configured
+  # CPU count instead of refusing the node), so that quick jobs need not queue behind a long one
+  cpus=${SLURM_TEST_CPUS:-$(nproc)}
   # the memory Slurm may hand out: half of what the host has (MiB); jobs here ask for none explicitly
   mem=$(awk '/MemTotal/ { printf "%d", $2 / 2048 }' /proc/meminfo)
   mkdir -p "$SLURM_DIR"/{munge,spool/ctld,spool/d,log,run}
@@ -67,7 +69,7 @@ slurm_start() {
   # One node, one partition, no accounting, no cgroups (proctrack/linuxproc works without systemd). Deviations from a
   # production slurm.conf, all to make the test quick: cred_expire=5 (a requeued job waits cred_expire seconds before
   # it may start again; default 120), sched_interval/bf_interval=1 (scheduling passes every second), MinJobAge=3600
-  # (finished jobs stay visible to scontrol), SlurmctldDebug=debug2 (the time-limit checks are logged: see
+  # (finished jobs stay visible to scontrol; sbatch --wait then polls at 2, 8, 32 s), SlurmctldDebug=debug2 (the time-limit checks are logged: see
   # slurm_next_limit_check).
   cat >"$SLURM_DIR/slurm.conf" <<EOF
 ClusterName=otmpitest
@@ -92,6 +94,7 @@ SchedulerParameters=sched_interval=1,bf_interval=1
 MinJobAge=3600
 KillWait=10
 ReturnToService=2
+SlurmdParameters=config_overrides
 MailProg=/bin/true
 StateSaveLocation=$SLURM_DIR/spool/ctld
 SlurmdSpoolDir=$SLURM_DIR/spool/d
