@@ -81,9 +81,8 @@ if [[ -n $tl_solver ]]; then
   per_it=$(awk -v a=$((t1 - t0)) -v b=$((t2 - t1)) 'BEGIN { d = (b - a) / 50; print (d > 0.05 ? d : 0.05) }')
   tl_it=$(awk -v p="$per_it" 'BEGIN { printf "%d", 12000 / p }')
   echo "# time limit: $tl_solver, $per_it ms per iteration, -max_it $tl_it"
-  # the uninterrupted answer, computed while waiting for the time-limit pass
+  # the uninterrupted answer, computed while waiting for the time-limit pass (collected by the `wait` below)
   mpiexec -n 2 "$OTMPI" "${tl_args[@]}" -tol 0 -max_it "$tl_it" -o tl/ref.h5 </dev/null >tl/ref.log 2>&1 &
-  ref_pid=$!
   next=$(slurm_next_limit_check 9)
   sleep $((next - $(date +%s) - 7))
   env "${tl_env[@]}" RUN_DIR="$PWD/tl/run" OTMPI_OPTS="$tl_opts -tol 0 -max_it $tl_it" CHECKPOINT_EVERY=0 \
