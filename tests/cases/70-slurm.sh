@@ -34,6 +34,30 @@ else
   fail "jobs without Slurm: $(tail -5 local.log)"
 fi
 
+# a solver script without Slurm: TERM to the script mid-run -> the ranks checkpoint, exit status 75; run it again ->
+# it resumes from the checkpoint and completes
+loc_solver=""
+for c in sinkhorn dynamic barycenter; do have "$c" && loc_solver=$c && break; done
+if [[ -n $loc_solver ]]; then
+  declare -A loc_its=([sinkhorn]=1500 [dynamic]=40 [barycenter]=400)
+  loc_env=(A=local/shape0.h5 B=local/shape2.h5 "INPUTS=local/shape0.h5,local/shape2.h5" LABELS= RUN_DIR=local/run
+    NP=2 CHECKPOINT_EVERY=5 OTMPI_OPTS="-tol 0 -max_it ${loc_its[$loc_solver]}")
+  env "${loc_env[@]}" bash "$JOBS/$loc_solver.sbatch" >local-1.log 2>&1 &
+  pid=$!
+  while [[ ! -f local/run/checkpoint.h5 ]] && kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  kill -TERM "$pid"
+  rc1=0
+  wait "$pid" || rc1=$?
+  rc2=0
+  env "${loc_env[@]}" bash "$JOBS/$loc_solver.sbatch" >local-2.log 2>&1 || rc2=$?
+  its=$(attr "local/run/$loc_solver.h5" iterations 2>/dev/null)
+  if [[ $rc1 -eq 75 && $rc2 -eq 0 ]] && grep -q 'resuming from' local-2.log && [[ $its == "${loc_its[$loc_solver]}" ]]; then
+    ok "bash jobs/$loc_solver.sbatch without Slurm: SIGTERM -> exit status 75, rerun resumed and completed $its iterations"
+  else
+    fail "bash jobs/$loc_solver.sbatch without Slurm: status $rc1 then $rc2, iterations $its: $(grep 'otmpi' local-1.log local-2.log | tail -4)"
+  fi
+fi
+
 # --- the cluster -------------------------------------------------------------------------------------------------------
 # 4 CPUs on the 2 cores: the long time-limit job and the quick ones run side by side instead of queueing
 trap 'slurm_stop' EXIT

@@ -1,6 +1,6 @@
 # 71-checkpoint.sh: checkpoint/restart of every iterative solver in this build (tests/lib/checkpoint.sh): kill -9 at a
-# random point, restart from the last checkpoint at 2 ranks (equal to the uninterrupted run to 1e-12) and at 1 and 3
-# ranks (1e-10); SIGTERM and SIGUSR1 straight to the ranks: exit status 75, checkpoint, resume. Solvers not in this
+# random point, restart from the last checkpoint at 2 ranks (equal to the uninterrupted run to 1e-12) and at 3 ranks
+# (uneven slabs; 1e-10); SIGTERM and SIGUSR1 straight to the ranks: exit status 75, checkpoint, resume. Solvers not in this
 # build are reported as not covered.
 # timeout: 300
 # shellcheck shell=bash
@@ -27,7 +27,7 @@ for c in sinkhorn barycenter dynamic semidiscrete; do
     continue
   fi
   read -r -a args <<<"${line[$c]}"
-  ckpt_kill_restart "$c" 2 1 "${args[@]}"
+  ckpt_kill_restart "$c" 2 3 "${args[@]}"
   ckpt_signal "$c" 2 TERM "${args[@]}"
   CKPT_SIGNAL_RESTART=0 ckpt_signal "$c" 2 USR1 "${args[@]}"
 done

@@ -42,7 +42,7 @@ _ckpt_reference() {
 }
 
 ckpt_kill_restart() {
-  local name=$1 np=$2 np2=$3 every=${CKPT_EVERY:-5} mp delay it ranks cmp
+  local name=$1 np=$2 np2=$3 every=${CKPT_EVERY:-5} mp delay it ranks
   shift 3
   CKPT_REF_MS=""
   rm -f "$name"-*.h5*
@@ -70,22 +70,22 @@ ckpt_kill_restart() {
   it=$(_ckpt_iteration "$name-ck.h5")
   ok "$name kill -9 at $np ranks $delay ms after the first checkpoint: checkpoint at iteration $it readable"
   cp "$name-ck.h5" "$name-ck2.h5"
-  # restart exactly as the job scripts do: -restart and -checkpoint name the same file
-  if must "$name restart at $np ranks" "$np" "$@" -o "$name-restart.h5" -checkpoint "$name-ck.h5" \
-    -checkpoint_every "$every" -restart "$name-ck.h5"; then
-    if cmp=$($H5CMP "$name-restart.h5" "$name-ref.h5" 1e-12); then
-      ok "$name restart at $np ranks from iteration $it equals the uninterrupted run: $cmp"
-    else
-      fail "$name restart at $np ranks from iteration $it differs from the uninterrupted run: $cmp"
-    fi
-  fi
-  if must "$name restart at $np2 ranks" "$np2" "$@" -o "$name-restart2.h5" -checkpoint "$name-ck2.h5" \
-    -checkpoint_every "$every" -restart "$name-ck2.h5"; then
-    if cmp=$($H5CMP "$name-restart2.h5" "$name-ref.h5" 1e-10); then
-      ok "$name checkpoint of $np ranks restarted at $np2 ranks equals the uninterrupted run: $cmp"
-    else
-      fail "$name checkpoint of $np ranks restarted at $np2 ranks differs from the uninterrupted run: $cmp"
-    fi
+  _ckpt_restart "$name" "$np" "$name-ck.h5" "$name-restart.h5" 1e-12 "restart at $np ranks from iteration $it" "$@"
+  _ckpt_restart "$name" "$np2" "$name-ck2.h5" "$name-restart2.h5" 1e-10 \
+    "checkpoint of $np ranks (iteration $it) restarted at $np2 ranks" "$@"
+}
+
+# _ckpt_restart NAME NP CHECKPOINT OUT RTOL WHAT ARGS...: resume exactly as the job scripts do (-restart and -checkpoint
+# name the same file) and compare OUT with the uninterrupted run
+_ckpt_restart() {
+  local name=$1 np=$2 ck=$3 out=$4 rtol=$5 what=$6 cmp
+  shift 6
+  must "$name $what" "$np" "$@" -o "$out" -checkpoint "$ck" -checkpoint_every "${CKPT_EVERY:-5}" -restart "$ck" ||
+    return 1
+  if cmp=$($H5CMP "$out" "$name-ref.h5" "$rtol"); then
+    ok "$name $what equals the uninterrupted run (rtol $rtol): $cmp"
+  else
+    fail "$name $what differs from the uninterrupted run (rtol $rtol): $cmp"
   fi
 }
 
