@@ -130,6 +130,9 @@ ot_solve() {
   75) ot_requeue "$ckpt" ;;
   *)
     echo "otmpi job: otmpi exited with status $rc" >&2
+    # signalled before the ranks had installed their handlers (a warning during start-up): the walltime ends anyway,
+    # so go back to the queue and resume from the last periodic checkpoint
+    if ((OT_SIGNALLED)); then ot_requeue "$ckpt"; fi
     return "$rc"
     ;;
   esac
