@@ -1,9 +1,9 @@
 """h5cmp.py: compare two otmpi output files (h5py, independent of otmpi): every dataset and numeric attribute.
 usage: h5cmp.py GOT.h5 WANT.h5 RTOL
 Datasets: max|got - want| <= RTOL max|want| (norm-wise relative), same shapes. Numeric attributes: integers equal,
-floats |got - want| <= RTOL |want| or <= 1e-14 (round-off floor for error measures near 0). Skipped: string attributes
-(command, version) and measurements of the run itself (names with time/elapsed/seconds/rate/memory). Prints one line: the worst relative
-difference and where, or what differs; exit status 0 when within RTOL."""
+floats |got - want| <= RTOL |want| or <= 1e-14 (round-off floor for error measures near 0). Skipped: string
+attributes (command, version) and measurements of the run itself (names with time/elapsed/seconds/rate/memory).
+Prints one line: the worst relative difference and where, or what differs; exit status 0 when within RTOL."""
 import sys
 import h5py
 import numpy as np
