@@ -76,7 +76,7 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' otmpi.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/otmpi.pc
 
 format:
-	clang-format -i include/*.h src/*/*.[ch] drivers/*.[ch] tests/unit/*.c
+	clang-format -i include/*.h src/*/*.[ch] drivers/*.[ch] tests/unit/*.[ch]
 
 lint:
 	cppcheck --quiet --enable=warning,performance --inline-suppr -Iinclude src drivers

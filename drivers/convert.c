@@ -39,7 +39,7 @@ PetscErrorCode OTCommandConvert(PetscInt npos, char **pos)
   PetscCall(OTDensityWrite(g, f, out, NULL));
   if (has_png) PetscCall(OTPngWriteField(g, f, png, OT_CMAP_VIRIDIS));
   PetscCall(OTFieldSum(g, f, &mass));
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "convert: wrote %s (mass %.15g, %.3g s)\n", out, mass, MPI_Wtime() - t0));
+  PetscCall(OTPrintf(PETSC_COMM_WORLD, "convert: wrote %s (mass %.15g, %.3g s)\n", out, mass, MPI_Wtime() - t0));
   PetscCall(OTFieldDestroy(&f));
   PetscCall(OTGridDestroy(&g));
   PetscFunctionReturn(0);

@@ -3,14 +3,7 @@
 #include "commands.h"
 #include <math.h>
 
-typedef enum {
-  SHAPE_GAUSSIAN,
-  SHAPE_BALL,
-  SHAPE_SHELL,
-  SHAPE_BOX,
-  SHAPE_UNIFORM,
-  SHAPE_POINTS
-} Shape;
+typedef enum { SHAPE_GAUSSIAN, SHAPE_BALL, SHAPE_SHELL, SHAPE_BOX, SHAPE_UNIFORM, SHAPE_POINTS } Shape;
 static const char *const ShapeNames[] = {"gaussian", "ball", "shell", "box", "uniform", "points", "Shape", "SHAPE_", NULL};
 
 #define MAXBLOBS 64
@@ -74,13 +67,14 @@ static PetscErrorCode GenDensity(OTGrid g, const GenCtx *c, double *f)
     if (pass == 0) {
       PetscCall(OTGridSumPlanes(g, nb, ps, sums));
       for (PetscInt b = 0; b < nb; b++) {
-        PetscCheck(sums[b] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "gen: %s %" PetscInt_FMT " covers no cell centre of the grid (enlarge -radius/-sigma or move -center)", ShapeNames[c->shape], b);
-        scale[b] = (c->mass / (double)nb) * (1.0 - c->floor) / sums[b];
+        PetscCheck(sums[b] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+                   "gen: %s %" PetscInt_FMT " covers no cell centre of the grid (enlarge -radius/-sigma or move -center)", ShapeNames[c->shape], b);
+        scale[b] = (c->mass / (double) nb) * (1.0 - c->floor) / sums[b];
       }
     }
   }
   if (c->floor > 0)
-    for (ptrdiff_t i = 0; i < gi->nlocal; i++) f[i] += c->mass * c->floor / (double)gi->nglobal;
+    for (ptrdiff_t i = 0; i < gi->nlocal; i++) f[i] += c->mass * c->floor / (double) gi->nglobal;
   PetscCall(PetscFree(ps));
   PetscFunctionReturn(0);
 }
@@ -96,35 +90,38 @@ static uint64_t SplitMix(uint64_t *s)
 
 static double Uniform01(uint64_t *s)
 {
-  return ((double)(SplitMix(s) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+  return ((double) (SplitMix(s) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
 }
 
-static PetscErrorCode GenPoints(const GenCtx *c, PetscInt count, const PetscInt lattice[], PetscInt nlat, const char dist[], const char pmass[], PetscInt seed, double **pts, double **mass, PetscInt *m)
+static PetscErrorCode GenPoints(const GenCtx *c, PetscInt count, const PetscInt lattice[], PetscInt nlat, const char dist[], const char pmass[], PetscInt seed,
+                                double **pts, double **mass, PetscInt *m)
 {
-  uint64_t s = (uint64_t)seed * 0x9E3779B97F4A7C15ULL + 1;
+  uint64_t s   = (uint64_t) seed * 0x9E3779B97F4A7C15ULL + 1;
   double   tot = 0;
 
   PetscFunctionBegin;
   if (nlat) {
     *m = 1;
     for (PetscInt k = 0; k < c->dim; k++) *m *= lattice[nlat == 1 ? 0 : k];
-  } else *m = count;
+  } else
+    *m = count;
   PetscCall(PetscMalloc2(*m * c->dim, pts, *m, mass));
   for (PetscInt p = 0; p < *m; p++) {
     PetscInt rest = p;
     for (PetscInt k = c->dim - 1; k >= 0; k--) {
-      double lo = c->origin[k], len = (double)c->n[k] * c->h[k], x;
+      double lo = c->origin[k], len = (double) c->n[k] * c->h[k], x;
       if (nlat) {
         PetscInt nk = lattice[nlat == 1 ? 0 : k], ik = rest % nk; /* last axis fastest, like the grid */
         rest /= nk;
-        x = lo + (ik + 0.5) * len / (double)nk;
+        x = lo + (ik + 0.5) * len / (double) nk;
       } else if (!strcmp(dist, "gaussian")) {
         /* Box-Muller, redrawn until inside the domain */
         do {
           double u1 = Uniform01(&s), u2 = Uniform01(&s);
-          x         = c->center[0][k] + c->sigma[k] * sqrt(-2 * log(u1)) * cos(2 * PETSC_PI * u2);
+          x = c->center[0][k] + c->sigma[k] * sqrt(-2 * log(u1)) * cos(2 * PETSC_PI * u2);
         } while (x < lo || x > lo + len);
-      } else x = lo + len * Uniform01(&s);
+      } else
+        x = lo + len * Uniform01(&s);
       (*pts)[p * c->dim + k] = x;
     }
     (*mass)[p] = !strcmp(pmass, "random") ? 0.5 + Uniform01(&s) : 1.0;
@@ -143,7 +140,7 @@ PetscErrorCode OTCommandGen(PetscInt npos, char **pos)
   char      out[PETSC_MAX_PATH_LEN] = "", png[PETSC_MAX_PATH_LEN] = "", dist[32] = "uniform", pmass[32] = "uniform";
   OTGrid    g;
   double   *f, t0 = MPI_Wtime();
-  PetscEnum shape = (PetscEnum)SHAPE_GAUSSIAN;
+  PetscEnum shape = (PetscEnum) SHAPE_GAUSSIAN;
 
   PetscFunctionBegin;
   PetscCheck(npos == 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "gen takes no positional argument ('%s'); see otmpi gen -help", pos[0]);
@@ -162,7 +159,8 @@ PetscErrorCode OTCommandGen(PetscInt npos, char **pos)
   PetscCall(PetscOptionsReal("-mass", "total mass", NULL, c.mass, &c.mass, NULL));
   PetscCall(PetscOptionsReal("-floor", "fraction of the mass spread uniformly over the grid (strictly positive densities)", NULL, c.floor, &c.floor, NULL));
   PetscCall(PetscOptionsInt("-count", "points: number of random points", NULL, count, &count, NULL));
-  PetscCall(PetscOptionsIntArray("-lattice", "points: a regular lattice, points per axis (1 or d values) instead of random points", NULL, lattice, &nlat, &set_lat));
+  PetscCall(
+      PetscOptionsIntArray("-lattice", "points: a regular lattice, points per axis (1 or d values) instead of random points", NULL, lattice, &nlat, &set_lat));
   PetscCall(PetscOptionsString("-distribution", "points: uniform (in the domain) or gaussian (-center, -sigma)", NULL, dist, dist, sizeof dist, NULL));
   PetscCall(PetscOptionsString("-point_mass", "points: uniform or random masses (normalised to -mass)", NULL, pmass, pmass, sizeof pmass, NULL));
   PetscCall(PetscOptionsInt("-seed", "points: random seed", NULL, seed, &seed, NULL));
@@ -171,7 +169,7 @@ PetscErrorCode OTCommandGen(PetscInt npos, char **pos)
   PetscCall(OTDriverHelpRequested(&help));
   if (help) PetscFunctionReturn(0);
 
-  c.shape = (Shape)shape;
+  c.shape = (Shape) shape;
   {
     /* an option given with no value (e.g. -n "") is an empty list, not the default */
     const char *lists[] = {"-n", "-spacing", "-origin", "-center", "-sigma", "-radius", "-lattice"};
@@ -186,10 +184,12 @@ PetscErrorCode OTCommandGen(PetscInt npos, char **pos)
   c.dim = nn;
   PetscCheck(nn >= 1 && nn <= 3, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-n needs 1, 2 or 3 values, not %" PetscInt_FMT, nn);
   for (PetscInt k = 0; k < 3; k++) c.n[k] = k < nn ? n[k] : 1;
-  for (PetscInt k = 0; k < nn; k++) PetscCheck(n[k] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-n: axis %" PetscInt_FMT " has %" PetscInt_FMT " cells", k, n[k]);
+  for (PetscInt k = 0; k < nn; k++)
+    PetscCheck(n[k] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-n: axis %" PetscInt_FMT " has %" PetscInt_FMT " cells", k, n[k]);
   PetscCheck(!set_h || nh == nn, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-spacing needs %" PetscInt_FMT " values", nn);
   PetscCheck(!set_o || no == nn, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-origin needs %" PetscInt_FMT " values", nn);
-  PetscCheck(!set_c || (nc > 0 && nc % nn == 0 && nc / nn <= MAXBLOBS), PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-center needs d = %" PetscInt_FMT " values per blob", nn);
+  PetscCheck(!set_c || (nc > 0 && nc % nn == 0 && nc / nn <= MAXBLOBS), PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG,
+             "-center needs d = %" PetscInt_FMT " values per blob", nn);
   PetscCheck(!set_s || ns == 1 || ns == nn, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-sigma needs 1 or %" PetscInt_FMT " values", nn);
   PetscCheck(!set_r || nr == 1 || nr == nn, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-radius needs 1 or %" PetscInt_FMT " values", nn);
   PetscCheck(c.mass > 0 && isfinite(c.mass), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-mass must be positive, not %g", c.mass);
@@ -197,8 +197,10 @@ PetscErrorCode OTCommandGen(PetscInt npos, char **pos)
   {
     ptrdiff_t m = PetscMax(c.n[0], PetscMax(c.n[1], c.n[2]));
     for (PetscInt k = 0; k < nn; k++)
-      if (!set_h) c.h[k] = 1.0 / (double)m;
-      else PetscCheck(c.h[k] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-spacing must be positive");
+      if (!set_h)
+        c.h[k] = 1.0 / (double) m;
+      else
+        PetscCheck(c.h[k] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-spacing must be positive");
   }
   for (PetscInt k = 0; k < nn; k++) {
     c.sigma[k]  = sigma[ns == 1 ? 0 : k];
@@ -208,11 +210,11 @@ PetscErrorCode OTCommandGen(PetscInt npos, char **pos)
   if (c.thickness < 0) c.thickness = c.radius[0] / 4;
   c.nblob = set_c ? nc / nn : 1;
   for (PetscInt b = 0; b < c.nblob; b++)
-    for (PetscInt k = 0; k < nn; k++) c.center[b][k] = set_c ? center[b * nn + k] : c.origin[k] + 0.5 * (double)c.n[k] * c.h[k];
+    for (PetscInt k = 0; k < nn; k++) c.center[b][k] = set_c ? center[b * nn + k] : c.origin[k] + 0.5 * (double) c.n[k] * c.h[k];
 
   if (c.shape == SHAPE_POINTS) {
     double     *pts = NULL, *mass = NULL;
-    PetscInt    m   = 0;
+    PetscInt    m = 0;
     PetscMPIInt rank;
     OTH5        f;
     ptrdiff_t   gd[2], st[2] = {0, 0}, ct[2];
@@ -220,9 +222,10 @@ PetscErrorCode OTCommandGen(PetscInt npos, char **pos)
     PetscCheck(!set_lat || nlat == 1 || nlat == nn, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-lattice needs 1 or %" PetscInt_FMT " values", nn);
     for (PetscInt k = 0; set_lat && k < nlat; k++) PetscCheck(lattice[k] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-lattice values must be positive");
     PetscCheck(set_lat || count > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-count must be positive");
-    PetscCheck(!strcmp(dist, "uniform") || !strcmp(dist, "gaussian"), PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-distribution is uniform or gaussian, not %s", dist);
+    PetscCheck(!strcmp(dist, "uniform") || !strcmp(dist, "gaussian"), PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-distribution is uniform or gaussian, not %s",
+               dist);
     PetscCheck(!strcmp(pmass, "uniform") || !strcmp(pmass, "random"), PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-point_mass is uniform or random, not %s", pmass);
-    PetscCall(OTMemoryCheck(PETSC_COMM_WORLD, (double)(set_lat ? 1 : count) * (nn + 1) * sizeof(double), "gen points"));
+    PetscCall(OTMemoryCheck(PETSC_COMM_WORLD, (double) (set_lat ? 1 : count) * (nn + 1) * sizeof(double), "gen points"));
     PetscCall(GenPoints(&c, count, lattice, set_lat ? nlat : 0, dist, pmass, seed, &pts, &mass, &m));
     PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
     gd[0] = m;
@@ -234,7 +237,8 @@ PetscErrorCode OTCommandGen(PetscInt npos, char **pos)
     PetscCall(OTH5WriteArray(f, "/mass", OT_DOUBLE, 1, gd, st, ct, mass));
     PetscCall(OTH5Commit(&f));
     PetscCall(PetscFree2(pts, mass));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "gen: wrote %s: %" PetscInt_FMT " points in %" PetscInt_FMT "-D, mass %g (%.3g s)\n", out, m, nn, c.mass, MPI_Wtime() - t0));
+    PetscCall(
+        OTPrintf(PETSC_COMM_WORLD, "gen: wrote %s: %" PetscInt_FMT " points in %" PetscInt_FMT "-D, mass %g (%.3g s)\n", out, m, nn, c.mass, MPI_Wtime() - t0));
     PetscFunctionReturn(0);
   }
 
@@ -255,7 +259,7 @@ PetscErrorCode OTCommandGen(PetscInt npos, char **pos)
     double mass;
     PetscCall(OTFieldSum(g, f, &mass));
     PetscCall(OTGridShapeString(g, shape, sizeof shape));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "gen: wrote %s: %s %s, mass %.15g (%.3g s)\n", out, ShapeNames[c.shape], shape, mass, MPI_Wtime() - t0));
+    PetscCall(OTPrintf(PETSC_COMM_WORLD, "gen: wrote %s: %s %s, mass %.15g (%.3g s)\n", out, ShapeNames[c.shape], shape, mass, MPI_Wtime() - t0));
   }
   PetscCall(OTFieldDestroy(&f));
   PetscCall(OTGridDestroy(&g));

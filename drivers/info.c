@@ -64,12 +64,15 @@ static PetscErrorCode InfoPoints(OTH5 f)
     if (mr == 1 && md[0] == dims[0]) {
       PetscCall(OTH5ReadArray(f, "/mass", OT_DOUBLE, 1, st, md, p));
       for (ptrdiff_t i = 0; i < dims[0]; i++) mass += p[i];
-    } else has = PETSC_FALSE;
+    } else
+      has = PETSC_FALSE;
   }
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "points /points\n  count    %td (%td-D)\n  bbox    ", dims[0], dims[1]));
   for (ptrdiff_t k = 0; k < dims[1]; k++) PetscCall(PetscPrintf(PETSC_COMM_WORLD, " [%.6g, %.6g]", lo[k], hi[k]));
-  if (has) PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\n  mass     %.15g\n", mass));
-  else PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\n  mass     uniform (no /mass)\n"));
+  if (has)
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\n  mass     %.15g\n", mass));
+  else
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "\n  mass     uniform (no /mass)\n"));
   PetscCall(PetscFree(p));
   PetscFunctionReturn(0);
 }
@@ -89,8 +92,8 @@ PetscErrorCode OTCommandInfo(PetscInt npos, char **pos)
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
   for (PetscInt i = 0; i < npos; i++) {
     const char *spec = pos[i], *colon = strrchr(spec, ':');
-    size_t      len  = strlen(spec);
-    PetscBool   nifti = (PetscBool)((len > 4 && !strcmp(spec + len - 4, ".nii")) || (len > 7 && !strcmp(spec + len - 7, ".nii.gz")));
+    size_t      len   = strlen(spec);
+    PetscBool   nifti = (PetscBool) ((len > 4 && !strcmp(spec + len - 4, ".nii")) || (len > 7 && !strcmp(spec + len - 7, ".nii.gz")));
     char        file[PETSC_MAX_PATH_LEN], dset[PETSC_MAX_PATH_LEN] = "/density";
     PetscBool   has = PETSC_FALSE;
     OTH5        f;
@@ -100,9 +103,10 @@ PetscErrorCode OTCommandInfo(PetscInt npos, char **pos)
       continue;
     }
     if (colon && colon[1] == '/') {
-      snprintf(file, sizeof file, "%.*s", (int)(colon - spec), spec);
+      snprintf(file, sizeof file, "%.*s", (int) (colon - spec), spec);
       snprintf(dset, sizeof dset, "%s", colon + 1);
-    } else snprintf(file, sizeof file, "%s", spec);
+    } else
+      snprintf(file, sizeof file, "%s", spec);
     PetscCall(OTH5Open(PETSC_COMM_WORLD, file, &f));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD, "file %s\n", file));
     if (!rank) PetscCall(OTH5List(f, PETSC_VIEWER_STDOUT_SELF));

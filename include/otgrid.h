@@ -8,23 +8,23 @@
 typedef struct _p_OTGrid *OTGrid;
 
 typedef struct {
-  PetscInt  dim;           /* 1, 2 or 3 */
-  ptrdiff_t n[3];          /* global shape; 1 for the axes beyond dim */
-  double    h[3];          /* spacing per axis (physical units) */
-  double    origin[3];     /* lower corner of cell 0 per axis; cell i spans [origin + i h, origin + (i+1) h] */
-  ptrdiff_t local_n0;      /* planes of axis 0 owned by this rank */
-  ptrdiff_t start0;        /* first owned plane */
-  ptrdiff_t plane;         /* n1 * n2: values per plane */
-  ptrdiff_t nlocal;        /* local_n0 * plane: values owned */
-  ptrdiff_t nglobal;       /* n0 * n1 * n2 */
-  ptrdiff_t alloc;         /* doubles allocated per field (>= nlocal): room for FFTW-MPI's in-place r2r transforms */
-  ptrdiff_t local_n1;      /* FFTW_MPI_TRANSPOSED_OUT layout: rows of axis 1 owned after a transform (2-D, 3-D) */
-  ptrdiff_t start1;
+  PetscInt    dim;       /* 1, 2 or 3 */
+  ptrdiff_t   n[3];      /* global shape; 1 for the axes beyond dim */
+  double      h[3];      /* spacing per axis (physical units) */
+  double      origin[3]; /* lower corner of cell 0 per axis; cell i spans [origin + i h, origin + (i+1) h] */
+  ptrdiff_t   local_n0;  /* planes of axis 0 owned by this rank */
+  ptrdiff_t   start0;    /* first owned plane */
+  ptrdiff_t   plane;     /* n1 * n2: values per plane */
+  ptrdiff_t   nlocal;    /* local_n0 * plane: values owned */
+  ptrdiff_t   nglobal;   /* n0 * n1 * n2 */
+  ptrdiff_t   alloc;     /* doubles allocated per field (>= nlocal): room for FFTW-MPI's in-place r2r transforms */
+  ptrdiff_t   local_n1;  /* FFTW_MPI_TRANSPOSED_OUT layout: rows of axis 1 owned after a transform (2-D, 3-D) */
+  ptrdiff_t   start1;
   PetscMPIInt rank, size;
 } OTGridInfo;
 
 /* Position of cell i along axis k (its centre). */
-#define OTGridCoord(info, k, i) ((info)->origin[k] + ((double)(i) + 0.5) * (info)->h[k])
+#define OTGridCoord(info, k, i) ((info)->origin[k] + ((double) (i) + 0.5) * (info)->h[k])
 
 PETSC_EXTERN PetscErrorCode OTGridCreate(MPI_Comm, PetscInt, const ptrdiff_t[], OTGrid *);
 PETSC_EXTERN PetscErrorCode OTGridSetGeometry(OTGrid, const double[], const double[]);

@@ -2,11 +2,7 @@
 #pragma once
 #include <otgrid.h>
 
-typedef enum {
-  OT_DOUBLE,
-  OT_INT32,
-  OT_INT64
-} OTDataType;
+typedef enum { OT_DOUBLE, OT_INT32, OT_INT64 } OTDataType;
 
 /* An HDF5 file opened collectively on a communicator. Files created for writing live under a temporary name (registered
    for removal on failure) until OTH5Commit renames them, with their XDMF sidecar, to the final name. */
@@ -53,10 +49,7 @@ PETSC_EXTERN PetscErrorCode OTDensityWrite(OTGrid, const double *, const char[],
 PETSC_EXTERN PetscErrorCode OTOutputCheckPath(MPI_Comm, const char[], const char[]);
 
 /* PNG snapshots (libpng): a 2-D field, or the middle plane (axis 0) of a 3-D field. */
-typedef enum {
-  OT_CMAP_VIRIDIS,
-  OT_CMAP_LABELS
-} OTColormap;
+typedef enum { OT_CMAP_VIRIDIS, OT_CMAP_LABELS } OTColormap;
 PETSC_EXTERN PetscErrorCode OTPngWriteField(OTGrid, const double *, const char[], OTColormap);
 PETSC_EXTERN PetscErrorCode OTPngWriteRGB(const char[], PetscInt, PetscInt, const unsigned char *);
 

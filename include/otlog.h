@@ -2,6 +2,6 @@
 #pragma once
 #include <petsclog.h>
 
-PETSC_EXTERN PetscClassId  OT_CLASSID;
-PETSC_EXTERN PetscLogEvent OT_H5Read, OT_H5Write, OT_GridReduce, OT_PngWrite;
+PETSC_EXTERN PetscClassId   OT_CLASSID;
+PETSC_EXTERN PetscLogEvent  OT_H5Read, OT_H5Write, OT_GridReduce, OT_PngWrite;
 PETSC_EXTERN PetscErrorCode OTLogEventRegisterOnce(const char[], PetscLogEvent *);

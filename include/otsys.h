@@ -6,10 +6,10 @@
 #include <stddef.h>
 
 #if PETSC_VERSION_LT(3, 18, 0)
-  #error "otmpi needs PETSc >= 3.18"
+#  error "otmpi needs PETSc >= 3.18"
 #endif
 #ifndef PETSC_SUCCESS
-  #define PETSC_SUCCESS 0
+#  define PETSC_SUCCESS 0
 #endif
 
 #define OTMPI_VERSION_MAJOR 0
@@ -61,6 +61,8 @@ PETSC_EXTERN PetscErrorCode   OTProgressUpdate(OTProgress, PetscInt, double, con
 PETSC_EXTERN PetscErrorCode   OTProgressElapsed(OTProgress, double *);
 PETSC_EXTERN PetscErrorCode   OTProgressDestroy(OTProgress *);
 PETSC_EXTERN PetscErrorCode   OTIsQuiet(PetscBool *);
+/* PetscPrintf on rank 0 of comm, silent with -quiet: summaries and reports of every command. */
+PETSC_EXTERN PetscErrorCode OTPrintf(MPI_Comm, const char[], ...) PETSC_ATTRIBUTE_FORMAT(2, 3);
 
 /* Options helpers: byte sizes (-memory_limit 2GiB), comma lists of unknown length, the end-of-run unused-option report. */
 PETSC_EXTERN PetscErrorCode OTParseBytes(const char[], double *, PetscBool *);

@@ -12,9 +12,9 @@ PetscErrorCode OTFieldCreateComponents(OTGrid g, PetscInt ncomp, double **f)
   PetscFunctionBegin;
   PetscCall(OTGridGetInfo(g, &gi));
   n  = PetscMax(gi->alloc, gi->nlocal * ncomp);
-  *f = fftw_alloc_real((size_t)n);
+  *f = fftw_alloc_real((size_t) n);
   PetscCheck(*f, PETSC_COMM_SELF, PETSC_ERR_MEM, "cannot allocate a field of %td doubles", n);
-  memset(*f, 0, sizeof(double) * (size_t)n);
+  memset(*f, 0, sizeof(double) * (size_t) n);
   PetscFunctionReturn(0);
 }
 
@@ -43,7 +43,7 @@ PetscErrorCode OTFieldBytes(OTGrid g, PetscInt nf, double *bytes)
   PetscFunctionBegin;
   PetscCall(OTGridGetInfo(g, &gi));
   PetscCall(OTGridGetComm(g, &comm));
-  b = (double)nf * (double)gi->alloc * sizeof(double);
+  b = (double) nf * (double) gi->alloc * sizeof(double);
   PetscCallMPI(MPI_Allreduce(&b, bytes, 1, MPI_DOUBLE, MPI_MAX, comm));
   PetscFunctionReturn(0);
 }
@@ -64,7 +64,7 @@ PetscErrorCode OTFieldCopy(OTGrid g, const double *src, double *dst)
 
   PetscFunctionBegin;
   PetscCall(OTGridGetInfo(g, &gi));
-  if (src != dst) memcpy(dst, src, sizeof(double) * (size_t)gi->nlocal);
+  if (src != dst) memcpy(dst, src, sizeof(double) * (size_t) gi->nlocal);
   PetscFunctionReturn(0);
 }
 
@@ -165,7 +165,7 @@ PetscErrorCode OTFieldCountNonFinite(OTGrid g, const double *f, ptrdiff_t *count
   PetscCall(OTGridGetComm(g, &comm));
   for (ptrdiff_t i = 0; i < gi->nlocal; i++) c += !isfinite(f[i]);
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &c, 1, MPI_INT64_T, MPI_SUM, comm));
-  *count = (ptrdiff_t)c;
+  *count = (ptrdiff_t) c;
   PetscFunctionReturn(0);
 }
 
@@ -184,9 +184,9 @@ PetscErrorCode OTFieldMoments(OTGrid g, const double *f, double *mass, double me
       for (ptrdiff_t j = 0; j < gi->n[1]; j++)
         for (ptrdiff_t k = 0; k < gi->n[2]; k++) {
           double v = f[(i * gi->n[1] + j) * gi->n[2] + k], x[3];
-          x[0] = OTGridCoord(gi, 0, gi->start0 + i);
-          x[1] = OTGridCoord(gi, 1, j);
-          x[2] = OTGridCoord(gi, 2, k);
+          x[0]     = OTGridCoord(gi, 0, gi->start0 + i);
+          x[1]     = OTGridCoord(gi, 1, j);
+          x[2]     = OTGridCoord(gi, 2, k);
           acc[0] += v;
           for (int a = 0; a < 3; a++) acc[1 + a] += pass == 0 ? v * x[a] : v * (x[a] - mean[a]) * (x[a] - mean[a]);
         }
@@ -195,8 +195,10 @@ PetscErrorCode OTFieldMoments(OTGrid g, const double *f, double *mass, double me
     PetscCall(OTGridSumPlanes(g, 4, ps, s));
     if (mass) *mass = s[0];
     for (int a = 0; a < 3; a++) {
-      if (pass == 0) mean[a] = s[0] != 0 ? s[1 + a] / s[0] : 0;
-      else if (var) var[a] = s[0] != 0 ? s[1 + a] / s[0] : 0;
+      if (pass == 0)
+        mean[a] = s[0] != 0 ? s[1 + a] / s[0] : 0;
+      else if (var)
+        var[a] = s[0] != 0 ? s[1 + a] / s[0] : 0;
     }
   }
   PetscCall(PetscFree(ps));

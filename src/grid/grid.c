@@ -29,7 +29,7 @@ PetscErrorCode OTGridCreate(MPI_Comm comm, PetscInt dim, const ptrdiff_t n[], OT
   /* the documented default spacing: 1 / max(n) on every axis, so the longest axis spans [0, 1] */
   {
     ptrdiff_t m = PetscMax(g->info.n[0], PetscMax(g->info.n[1], g->info.n[2]));
-    for (PetscInt k = 0; k < 3; k++) g->info.h[k] = 1.0 / (double)m;
+    for (PetscInt k = 0; k < 3; k++) g->info.h[k] = 1.0 / (double) m;
   }
   PetscCallMPI(MPI_Comm_rank(comm, &g->info.rank));
   PetscCallMPI(MPI_Comm_size(comm, &g->info.size));
@@ -42,7 +42,8 @@ PetscErrorCode OTGridSetGeometry(OTGrid g, const double h[], const double origin
   PetscFunctionBegin;
   for (PetscInt k = 0; k < g->info.dim; k++) {
     if (h) {
-      PetscCheck(h[k] > 0 && PetscIsNormalReal(h[k]), g->comm, PETSC_ERR_ARG_OUTOFRANGE, "spacing of axis %" PetscInt_FMT " must be positive and finite, not %g", k, h[k]);
+      PetscCheck(h[k] > 0 && PetscIsNormalReal(h[k]), g->comm, PETSC_ERR_ARG_OUTOFRANGE,
+                 "spacing of axis %" PetscInt_FMT " must be positive and finite, not %g", k, h[k]);
       g->info.h[k] = h[k];
     }
     if (origin) {
@@ -72,9 +73,9 @@ PetscErrorCode OTGridGetName(OTGrid g, const char **name)
 PetscErrorCode OTGridMaxRanks(PetscInt dim, const ptrdiff_t n[], PetscMPIInt P, PetscMPIInt *pmax)
 {
   PetscFunctionBegin;
-  (void)dim;
+  (void) dim;
   *pmax = 1;
-  for (PetscMPIInt p = PetscMin(P, (PetscMPIInt)PetscMin(n[0], (ptrdiff_t)PETSC_MPI_INT_MAX)); p >= 1; p--) {
+  for (PetscMPIInt p = PetscMin(P, (PetscMPIInt) PetscMin(n[0], (ptrdiff_t) PETSC_MPI_INT_MAX)); p >= 1; p--) {
     ptrdiff_t b = (n[0] + p - 1) / p;
     if ((n[0] + b - 1) / b == p) {
       *pmax = p;
@@ -98,22 +99,26 @@ PetscErrorCode OTGridSetUp(OTGrid g)
   if (!overflow && gi->plane && gi->n[0] > PTRDIFF_MAX / 8 / gi->plane) overflow = 1;
   PetscCheck(!overflow, g->comm, PETSC_ERR_ARG_OUTOFRANGE, "grid %td x %td x %td is too large to index", gi->n[0], gi->n[1], gi->n[2]);
   gi->nglobal = gi->n[0] * gi->plane;
-  if (gi->dim == 3) a = fftw_mpi_local_size_3d_transposed(gi->n[0], gi->n[1], gi->n[2], g->comm, &ln0, &s0, &ln1, &s1);
-  else a = fftw_mpi_local_size_2d_transposed(gi->n[0], gi->n[1], g->comm, &ln0, &s0, &ln1, &s1); /* 1-D is n0 x 1 */
+  if (gi->dim == 3)
+    a = fftw_mpi_local_size_3d_transposed(gi->n[0], gi->n[1], gi->n[2], g->comm, &ln0, &s0, &ln1, &s1);
+  else
+    a = fftw_mpi_local_size_2d_transposed(gi->n[0], gi->n[1], g->comm, &ln0, &s0, &ln1, &s1); /* 1-D is n0 x 1 */
   {
     PetscMPIInt pmax;
     ptrdiff_t   mn = ln0;
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &mn, 1, MPI_INT64_T, MPI_MIN, g->comm));
     PetscCall(OTGridMaxRanks(gi->dim, gi->n, gi->size, &pmax));
-    PetscCheck(mn > 0, g->comm, PETSC_ERR_ARG_OUTOFRANGE, "too many ranks for the grid: %d ranks cannot share the %td planes of axis 0 (FFTW-MPI slabs of %td planes leave the last rank empty); use at most %d ranks",
-               (int)gi->size, gi->n[0], (gi->n[0] + gi->size - 1) / gi->size, (int)pmax);
+    PetscCheck(mn > 0, g->comm, PETSC_ERR_ARG_OUTOFRANGE,
+               "too many ranks for the grid: %d ranks cannot share the %td planes of axis 0 (FFTW-MPI slabs of %td planes leave the last rank empty); use at "
+               "most %d ranks",
+               (int) gi->size, gi->n[0], (gi->n[0] + gi->size - 1) / gi->size, (int) pmax);
   }
   gi->local_n0 = ln0;
   gi->start0   = s0;
   gi->local_n1 = ln1;
   gi->start1   = s1;
   gi->nlocal   = ln0 * gi->plane;
-  gi->alloc    = PetscMax(a, PetscMax(gi->nlocal, (ptrdiff_t)1));
+  gi->alloc    = PetscMax(a, PetscMax(gi->nlocal, (ptrdiff_t) 1));
   PetscCall(PetscMalloc2(gi->size, &g->starts, gi->size, &g->counts));
   PetscCallMPI(MPI_Allgather(&s0, 1, MPI_INT64_T, g->starts, 1, MPI_INT64_T, g->comm));
   PetscCallMPI(MPI_Allgather(&ln0, 1, MPI_INT64_T, g->counts, 1, MPI_INT64_T, g->comm));
@@ -164,10 +169,15 @@ PetscErrorCode OTGridCreateDMDA(OTGrid g, PetscInt dof, PetscInt sw, DM *da)
   PetscFunctionBegin;
   PetscCheck(gi->nglobal * dof < PETSC_MAX_INT, g->comm, PETSC_ERR_SUP, "a PETSc DMDA with 32-bit PetscInt cannot hold %td values", gi->nglobal * dof);
   PetscCall(PetscMalloc1(gi->size, &own));
-  for (PetscMPIInt r = 0; r < gi->size; r++) own[r] = (PetscInt)g->counts[r];
-  if (gi->dim == 1) PetscCall(DMDACreate1d(g->comm, DM_BOUNDARY_NONE, (PetscInt)gi->n[0], dof, sw, own, da));
-  else if (gi->dim == 2) PetscCall(DMDACreate2d(g->comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, (PetscInt)gi->n[1], (PetscInt)gi->n[0], 1, gi->size, dof, sw, NULL, own, da));
-  else PetscCall(DMDACreate3d(g->comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, (PetscInt)gi->n[2], (PetscInt)gi->n[1], (PetscInt)gi->n[0], 1, 1, gi->size, dof, sw, NULL, NULL, own, da));
+  for (PetscMPIInt r = 0; r < gi->size; r++) own[r] = (PetscInt) g->counts[r];
+  if (gi->dim == 1)
+    PetscCall(DMDACreate1d(g->comm, DM_BOUNDARY_NONE, (PetscInt) gi->n[0], dof, sw, own, da));
+  else if (gi->dim == 2)
+    PetscCall(DMDACreate2d(g->comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, (PetscInt) gi->n[1], (PetscInt) gi->n[0], 1, gi->size, dof, sw, NULL,
+                           own, da));
+  else
+    PetscCall(DMDACreate3d(g->comm, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, (PetscInt) gi->n[2], (PetscInt) gi->n[1],
+                           (PetscInt) gi->n[0], 1, 1, gi->size, dof, sw, NULL, NULL, own, da));
   PetscCall(DMSetUp(*da));
   PetscCall(PetscFree(own));
   PetscFunctionReturn(0);
@@ -176,9 +186,12 @@ PetscErrorCode OTGridCreateDMDA(OTGrid g, PetscInt dof, PetscInt sw, DM *da)
 PetscErrorCode OTGridShapeString(OTGrid g, char s[], size_t len)
 {
   PetscFunctionBegin;
-  if (g->info.dim == 1) snprintf(s, len, "%td", g->info.n[0]);
-  else if (g->info.dim == 2) snprintf(s, len, "%tdx%td", g->info.n[0], g->info.n[1]);
-  else snprintf(s, len, "%tdx%tdx%td", g->info.n[0], g->info.n[1], g->info.n[2]);
+  if (g->info.dim == 1)
+    snprintf(s, len, "%td", g->info.n[0]);
+  else if (g->info.dim == 2)
+    snprintf(s, len, "%tdx%td", g->info.n[0], g->info.n[1]);
+  else
+    snprintf(s, len, "%tdx%tdx%td", g->info.n[0], g->info.n[1], g->info.n[2]);
   PetscFunctionReturn(0);
 }
 
@@ -194,7 +207,7 @@ PetscErrorCode OTGridView(OTGrid g, PetscViewer v)
   for (PetscInt k = 0; k < gi->dim; k++) PetscCall(PetscViewerASCIIPrintf(v, " %g", gi->h[k]));
   PetscCall(PetscViewerASCIIPrintf(v, ", origin"));
   for (PetscInt k = 0; k < gi->dim; k++) PetscCall(PetscViewerASCIIPrintf(v, " %g", gi->origin[k]));
-  PetscCall(PetscViewerASCIIPrintf(v, ", %d ranks x <= %td planes\n", (int)gi->size, g->counts[0]));
+  PetscCall(PetscViewerASCIIPrintf(v, ", %d ranks x <= %td planes\n", (int) gi->size, g->counts[0]));
   PetscFunctionReturn(0);
 }
 
@@ -218,10 +231,10 @@ PetscErrorCode OTGridSumPlanes(OTGrid g, PetscInt nv, const double local[], doub
   PetscCheck(gi->n[0] * nv < PETSC_MPI_INT_MAX, g->comm, PETSC_ERR_SUP, "too many plane sums to gather");
   PetscCall(PetscMalloc3(gi->size, &rc, gi->size, &rd, gi->n[0] * nv, &all));
   for (PetscMPIInt r = 0; r < gi->size; r++) {
-    rc[r] = (int)(g->counts[r] * nv);
-    rd[r] = (int)(g->starts[r] * nv);
+    rc[r] = (int) (g->counts[r] * nv);
+    rd[r] = (int) (g->starts[r] * nv);
   }
-  PetscCallMPI(MPI_Allgatherv(local, (int)(gi->local_n0 * nv), MPI_DOUBLE, all, rc, rd, MPI_DOUBLE, g->comm));
+  PetscCallMPI(MPI_Allgatherv(local, (int) (gi->local_n0 * nv), MPI_DOUBLE, all, rc, rd, MPI_DOUBLE, g->comm));
   for (PetscInt v = 0; v < nv; v++) {
     /* Neumaier's compensated sum over planes, in plane order */
     double s = 0, c = 0;

@@ -11,7 +11,7 @@ static PetscErrorCode SplitSpec(const char spec[], char file[], size_t flen, cha
 
   PetscFunctionBegin;
   if (c && c[1] == '/') {
-    snprintf(file, flen, "%.*s", (int)(c - spec), spec);
+    snprintf(file, flen, "%.*s", (int) (c - spec), spec);
     snprintf(dset, dlen, "%s", c + 1);
   } else {
     snprintf(file, flen, "%s", spec);
@@ -54,7 +54,8 @@ static PetscErrorCode ReadHeader(MPI_Comm comm, const char spec[], Header *hd)
     PetscCall(OTH5Close(&f));
   }
   for (PetscInt k = 0; k < hd->dim; k++) {
-    PetscCheck(!hd->has_h || (isfinite(hd->h[k]) && hd->h[k] > 0), comm, OT_ERR_INPUT, "%s: spacing along axis %" PetscInt_FMT " is %g; it must be positive", spec, k, hd->h[k]);
+    PetscCheck(!hd->has_h || (isfinite(hd->h[k]) && hd->h[k] > 0), comm, OT_ERR_INPUT, "%s: spacing along axis %" PetscInt_FMT " is %g; it must be positive",
+               spec, k, hd->h[k]);
     PetscCheck(!hd->has_origin || isfinite(hd->origin[k]), comm, OT_ERR_INPUT, "%s: origin along axis %" PetscInt_FMT " is not finite", spec, k);
   }
   PetscFunctionReturn(0);
@@ -98,12 +99,16 @@ PetscErrorCode OTDensityLoad(OTGrid g, const char spec[], double *field)
     for (PetscInt k = 0; k < hd.dim; k++) hd.h[k] = T->h[k];
   }
   PetscCall(OTGridDestroy(&tmp));
-  PetscCheck(hd.dim == gi->dim, comm, OT_ERR_INPUT, "%s: %" PetscInt_FMT "-D (%s), but %s is %" PetscInt_FMT "-D (%s)", spec, hd.dim, fs, ref[0] ? ref : "the grid", gi->dim, gs);
-  for (PetscInt k = 0; k < gi->dim; k++) PetscCheck(hd.n[k] == gi->n[k], comm, OT_ERR_INPUT, "%s: shape %s differs from %s (%s)", spec, fs, ref[0] ? ref : "the grid", gs);
+  PetscCheck(hd.dim == gi->dim, comm, OT_ERR_INPUT, "%s: %" PetscInt_FMT "-D (%s), but %s is %" PetscInt_FMT "-D (%s)", spec, hd.dim, fs,
+             ref[0] ? ref : "the grid", gi->dim, gs);
   for (PetscInt k = 0; k < gi->dim; k++)
-    PetscCheck(fabs(hd.h[k] - gi->h[k]) <= 1e-9 * gi->h[k], comm, OT_ERR_INPUT, "%s: spacing %g along axis %" PetscInt_FMT " differs from %s (%g)", spec, hd.h[k], k, ref[0] ? ref : "the grid", gi->h[k]);
+    PetscCheck(hd.n[k] == gi->n[k], comm, OT_ERR_INPUT, "%s: shape %s differs from %s (%s)", spec, fs, ref[0] ? ref : "the grid", gs);
+  for (PetscInt k = 0; k < gi->dim; k++)
+    PetscCheck(fabs(hd.h[k] - gi->h[k]) <= 1e-9 * gi->h[k], comm, OT_ERR_INPUT, "%s: spacing %g along axis %" PetscInt_FMT " differs from %s (%g)", spec,
+               hd.h[k], k, ref[0] ? ref : "the grid", gi->h[k]);
   PetscCall(SplitSpec(spec, file, sizeof file, dset, sizeof dset));
-  if (OTNiftiIsNifti(file)) PetscCall(OTNiftiLoad(g, file, field));
+  if (OTNiftiIsNifti(file))
+    PetscCall(OTNiftiLoad(g, file, field));
   else {
     OTH5 f;
     PetscCall(OTH5Open(comm, file, &f));

@@ -10,8 +10,8 @@
 #include <fcntl.h>
 
 /* HDF5 calls return negative values on failure; otmpi turns them into PETSc errors with the file named. */
-#define OTCallH5(f, call, ...) \
-  do { \
+#define OTCallH5(f, call, ...)                                                    \
+  do {                                                                            \
     if (PetscUnlikely((call) < 0)) SETERRQ((f)->comm, OT_ERR_INPUT, __VA_ARGS__); \
   } while (0)
 
@@ -59,16 +59,20 @@ PetscErrorCode OTOutputCheckPath(MPI_Comm comm, const char path[], const char op
   if (!rank) {
     struct stat st;
     char       *d = dirname(dir);
-    if (!path[0]) err = 4;
-    else if (!stat(path, &st) && S_ISDIR(st.st_mode)) err = 3;
-    else if (stat(d, &st) || !S_ISDIR(st.st_mode)) err = 1;
+    if (!path[0])
+      err = 4;
+    else if (!stat(path, &st) && S_ISDIR(st.st_mode))
+      err = 3;
+    else if (stat(d, &st) || !S_ISDIR(st.st_mode))
+      err = 1;
     else {
       /* access() says yes to root even on read-only file systems: create and remove a probe file instead */
       char probe[PETSC_MAX_PATH_LEN + 64];
       int  fd;
-      snprintf(probe, sizeof probe, "%s/.otmpi-probe-%ld", d, (long)getpid());
+      snprintf(probe, sizeof probe, "%s/.otmpi-probe-%ld", d, (long) getpid());
       fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0600);
-      if (fd < 0) err = 2;
+      if (fd < 0)
+        err = 2;
       else {
         close(fd);
         unlink(probe);
@@ -89,7 +93,7 @@ PetscErrorCode OTH5Create(MPI_Comm comm, const char path[], OTH5 *file)
 {
   OTH5  f;
   hid_t fapl;
-  long  pid = (long)getpid();
+  long  pid = (long) getpid();
 
   PetscFunctionBegin;
   PetscCall(OTOutputCheckPath(comm, path, "output"));
@@ -123,10 +127,14 @@ PetscErrorCode OTH5Open(MPI_Comm comm, const char path[], OTH5 *file)
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (!rank) {
     struct stat st;
-    if (stat(path, &st)) err = 1;
-    else if (S_ISDIR(st.st_mode)) err = 4;
-    else if (access(path, R_OK)) err = 2;
-    else if (H5Fis_hdf5(path) <= 0) err = 3;
+    if (stat(path, &st))
+      err = 1;
+    else if (S_ISDIR(st.st_mode))
+      err = 4;
+    else if (access(path, R_OK))
+      err = 2;
+    else if (H5Fis_hdf5(path) <= 0)
+      err = 3;
   }
   PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
   PetscCheck(err != 1, comm, PETSC_ERR_FILE_OPEN, "%s: no such file", path);
@@ -165,7 +173,7 @@ PetscErrorCode OTH5Close(OTH5 *file)
   if (f->write) {
     PetscMPIInt rank;
     PetscCallMPI(MPI_Comm_rank(f->comm, &rank));
-    if (!rank) (void)unlink(f->tmp);
+    if (!rank) (void) unlink(f->tmp);
     PetscCall(OTCleanupUnregister(f->tmp));
   }
   PetscCall(OTXdmfDestroy(&f->xdmf));
@@ -211,22 +219,22 @@ static PetscErrorCode WriteExplicitMesh(OTH5 f)
     for (ptrdiff_t p = 0; p < pc; p++) {
       ptrdiff_t q = ps + p, i = q / (m[1] * m[2]), j = (q / m[2]) % m[1], k = q % m[2];
       if (dim == 3) {
-        pts[3 * p + 0] = o[2] + (double)k * h[2];
-        pts[3 * p + 1] = o[1] + (double)j * h[1];
-        pts[3 * p + 2] = o[0] + (double)i * h[0];
+        pts[3 * p + 0] = o[2] + (double) k * h[2];
+        pts[3 * p + 1] = o[1] + (double) j * h[1];
+        pts[3 * p + 2] = o[0] + (double) i * h[0];
       } else if (dim == 2) {
-        pts[3 * p + 0] = o[1] + (double)j * h[1];
-        pts[3 * p + 1] = o[0] + (double)i * h[0];
+        pts[3 * p + 0] = o[1] + (double) j * h[1];
+        pts[3 * p + 1] = o[0] + (double) i * h[0];
         pts[3 * p + 2] = 0;
       } else {
-        pts[3 * p + 0] = o[0] + (double)i * h[0];
+        pts[3 * p + 0] = o[0] + (double) i * h[0];
         pts[3 * p + 1] = 0;
         pts[3 * p + 2] = 0;
       }
     }
     for (ptrdiff_t c = 0; c < cc; c++) {
       ptrdiff_t q = cs + c, i = q / (n[1] * n[2]), j = (q / n[2]) % n[1], k = q % n[2];
-#define V(a, b, d) ((int64_t)(((i + (a)) * m[1] + (j + (b))) * m[2] + (k + (d))))
+#define V(a, b, d) ((int64_t) (((i + (a)) * m[1] + (j + (b))) * m[2] + (k + (d))))
       int64_t *e = cells + nv * c;
       if (dim == 3) {
         int64_t v[8] = {V(0, 0, 0), V(0, 0, 1), V(0, 1, 1), V(0, 1, 0), V(1, 0, 0), V(1, 0, 1), V(1, 1, 1), V(1, 1, 0)};
@@ -262,15 +270,15 @@ static PetscErrorCode WriteExplicitMesh(OTH5 f)
     const char *name;
     PetscInt    ncomp, nt;
     PetscBool   exists;
-    hsize_t     vd[2] = {(hsize_t)nc, 0}, sd[4];
+    hsize_t     vd[2] = {(hsize_t) nc, 0}, sd[4];
     hid_t       vspace, sspace, dcpl, d;
     char        vname[PETSC_MAX_PATH_LEN], lname[PETSC_MAX_PATH_LEN];
     PetscCall(OTXdmfGetEntry(f->xdmf, e, &name, &ncomp, &nt, &exists));
     if (!exists) break;
     if (nt) continue;
-    vd[1] = (hsize_t)ncomp;
-    for (int k = 0; k < dim; k++) sd[k] = (hsize_t)n[k];
-    sd[dim] = (hsize_t)ncomp;
+    vd[1] = (hsize_t) ncomp;
+    for (int k = 0; k < dim; k++) sd[k] = (hsize_t) n[k];
+    sd[dim] = (hsize_t) ncomp;
     snprintf(vname, sizeof vname, "/xdmf/fields/%s", name[0] == '/' ? name + 1 : name);
     snprintf(lname, sizeof lname, "%s", name);
     vspace = H5Screate_simple(ncomp > 1 ? 2 : 1, vd, NULL);
@@ -308,18 +316,22 @@ PetscErrorCode OTH5Commit(OTH5 *file)
   f->fid = -1;
   PetscCallMPI(MPI_Comm_rank(f->comm, &rank));
   PetscCall(OTXdmfSidecarName(f->path, xmf, sizeof xmf));
-  snprintf(xtmp, sizeof xtmp, "%s.tmp%ld", xmf, (long)getpid());
+  snprintf(xtmp, sizeof xtmp, "%s.tmp%ld", xmf, (long) getpid());
   if (!rank) {
     PetscBool any;
     PetscCall(OTXdmfHasEntries(f->xdmf, &any));
     if (any) {
       PetscCall(OTCleanupRegister(xtmp));
-      if (OTXdmfWrite(f->xdmf, f->path, xtmp)) err = 1;
-      else if (rename(f->tmp, f->path)) err = 2;
-      else if (rename(xtmp, xmf)) err = 3;
+      if (OTXdmfWrite(f->xdmf, f->path, xtmp))
+        err = 1;
+      else if (rename(f->tmp, f->path))
+        err = 2;
+      else if (rename(xtmp, xmf))
+        err = 3;
       PetscCall(OTCleanupUnregister(xtmp));
-      if (err) (void)unlink(xtmp);
-    } else if (rename(f->tmp, f->path)) err = 2;
+      if (err) (void) unlink(xtmp);
+    } else if (rename(f->tmp, f->path))
+      err = 2;
   }
   PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, f->comm));
   PetscCheck(err != 1, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write %s", f->path, xmf);
@@ -371,7 +383,7 @@ PetscErrorCode OTH5GetShape(OTH5 f, const char name[], PetscInt *rank, ptrdiff_t
   H5Dclose(d);
   PetscCheck(r >= 0, f->comm, OT_ERR_INPUT, "%s: cannot read the shape of %s", f->path, name);
   *rank = r;
-  for (int k = 0; k < r; k++) dims[k] = (ptrdiff_t)hd[k];
+  for (int k = 0; k < r; k++) dims[k] = (ptrdiff_t) hd[k];
   PetscFunctionReturn(0);
 }
 
@@ -381,8 +393,8 @@ static herr_t SelectBox(hid_t fspace, hid_t *mspace, PetscInt rank, const ptrdif
   hsize_t hs[H5S_MAX_RANK], hc[H5S_MAX_RANK], n = 1;
 
   for (PetscInt k = 0; k < rank; k++) {
-    hs[k] = (hsize_t)start[k];
-    hc[k] = (hsize_t)count[k];
+    hs[k] = (hsize_t) start[k];
+    hc[k] = (hsize_t) count[k];
     n *= hc[k];
   }
   if (!n) {
@@ -403,7 +415,8 @@ static PetscErrorCode TransferList(MPI_Comm comm, hid_t *dxpl)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OTH5WriteArray(OTH5 f, const char name[], OTDataType type, PetscInt rank, const ptrdiff_t gdims[], const ptrdiff_t start[], const ptrdiff_t count[], const void *buf)
+PetscErrorCode OTH5WriteArray(OTH5 f, const char name[], OTDataType type, PetscInt rank, const ptrdiff_t gdims[], const ptrdiff_t start[],
+                              const ptrdiff_t count[], const void *buf)
 {
   hsize_t hd[H5S_MAX_RANK];
   hid_t   fspace, mspace, dset, dxpl, lcpl;
@@ -412,8 +425,8 @@ PetscErrorCode OTH5WriteArray(OTH5 f, const char name[], OTDataType type, PetscI
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(OT_H5Write, 0, 0, 0, 0));
   PetscCheck(f->write, f->comm, PETSC_ERR_ARG_WRONG, "%s was opened for reading", f->path);
-  for (PetscInt k = 0; k < rank; k++) hd[k] = (hsize_t)gdims[k];
-  fspace = H5Screate_simple((int)rank, hd, NULL);
+  for (PetscInt k = 0; k < rank; k++) hd[k] = (hsize_t) gdims[k];
+  fspace = H5Screate_simple((int) rank, hd, NULL);
   lcpl   = H5Pcreate(H5P_LINK_CREATE);
   H5Pset_create_intermediate_group(lcpl, 1);
   dset = H5Dcreate2(f->fid, name, FileType(type), fspace, lcpl, H5P_DEFAULT, H5P_DEFAULT);
@@ -506,7 +519,8 @@ PetscErrorCode OTH5ReadField(OTH5 f, OTGrid g, const char name[], PetscInt ncomp
   PetscCall(FieldBox(g, ncomp, &rank, gd, st, ct));
   PetscCall(OTH5GetShape(f, name, &frank, fd));
   PetscCheck(frank == rank, f->comm, OT_ERR_INPUT, "%s: %s has %" PetscInt_FMT " axes, expected %" PetscInt_FMT, f->path, name, frank, rank);
-  for (PetscInt k = 0; k < rank; k++) PetscCheck(fd[k] == gd[k], f->comm, OT_ERR_INPUT, "%s: %s has %td cells along axis %" PetscInt_FMT ", expected %td", f->path, name, fd[k], k, gd[k]);
+  for (PetscInt k = 0; k < rank; k++)
+    PetscCheck(fd[k] == gd[k], f->comm, OT_ERR_INPUT, "%s: %s has %td cells along axis %" PetscInt_FMT ", expected %td", f->path, name, fd[k], k, gd[k]);
   PetscCall(OTH5ReadArray(f, name, OT_DOUBLE, rank, st, ct, field));
   PetscFunctionReturn(0);
 }
@@ -520,7 +534,7 @@ static hid_t OpenObject(OTH5 f, const char obj[])
 static PetscErrorCode WriteAttribute(OTH5 f, const char obj[], const char name[], OTDataType type, PetscInt n, const void *value, PetscBool array)
 {
   hid_t   o, s, a;
-  hsize_t hn = (hsize_t)n;
+  hsize_t hn = (hsize_t) n;
   herr_t  st;
 
   PetscFunctionBegin;
@@ -589,7 +603,7 @@ PetscErrorCode OTH5ReadAttribute(OTH5 f, const char obj[], const char name[], OT
   st = np == n ? H5Aread(a, MemType(type), value) : -1;
   H5Aclose(a);
   H5Oclose(o);
-  PetscCheck(np == n, f->comm, OT_ERR_INPUT, "%s: attribute %s of %s has %d values, expected %" PetscInt_FMT, f->path, name, obj ? obj : "/", (int)np, n);
+  PetscCheck(np == n, f->comm, OT_ERR_INPUT, "%s: attribute %s of %s has %d values, expected %" PetscInt_FMT, f->path, name, obj ? obj : "/", (int) np, n);
   PetscCheck(st >= 0, f->comm, OT_ERR_INPUT, "%s: cannot read attribute %s of %s as a number", f->path, name, obj ? obj : "/");
   *found = PETSC_TRUE;
   PetscFunctionReturn(0);
@@ -625,7 +639,7 @@ PetscErrorCode OTH5ReadAttributeString(OTH5 f, const char obj[], const char name
       H5Tclose(mt);
     } else {
       size_t sz = H5Tget_size(t);
-      char  *s  = (char *)calloc(sz + 1, 1);
+      char  *s  = (char *) calloc(sz + 1, 1);
       st        = s ? H5Aread(a, t, s) : -1;
       if (st >= 0) snprintf(value, len, "%s", s);
       free(s);

@@ -3,7 +3,7 @@
 #include <hdf5.h>
 
 typedef struct {
-  PetscViewer v;
+  PetscViewer    v;
   PetscErrorCode err;
 } ListCtx;
 
@@ -26,7 +26,7 @@ static void PrintAttributeValue(PetscViewer v, hid_t a)
       H5Tclose(mt);
     } else {
       size_t sz  = H5Tget_size(t);
-      char  *str = (char *)calloc(sz + 1, 1);
+      char  *str = (char *) calloc(sz + 1, 1);
       if (str && H5Aread(a, t, str) >= 0) PetscViewerASCIIPrintf(v, "\"%s\"", str);
       free(str);
     }
@@ -34,16 +34,17 @@ static void PrintAttributeValue(PetscViewer v, hid_t a)
     double val[16];
     if (H5Aread(a, H5T_NATIVE_DOUBLE, val) >= 0)
       for (hssize_t i = 0; i < n; i++) PetscViewerASCIIPrintf(v, i ? " %.15g" : "%.15g", val[i]);
-  } else PetscViewerASCIIPrintf(v, "(%d values)", (int)n);
+  } else
+    PetscViewerASCIIPrintf(v, "(%d values)", (int) n);
   H5Sclose(s);
   H5Tclose(t);
 }
 
 static herr_t AttrCallback(hid_t loc, const char *name, const H5A_info_t *info, void *ctx)
 {
-  ListCtx *c = (ListCtx *)ctx;
+  ListCtx *c = (ListCtx *) ctx;
   hid_t    a = H5Aopen(loc, name, H5P_DEFAULT);
-  (void)info;
+  (void) info;
   if (a < 0) return 0;
   PetscViewerASCIIPrintf(c->v, "    @%s = ", name);
   PrintAttributeValue(c->v, a);
@@ -54,15 +55,15 @@ static herr_t AttrCallback(hid_t loc, const char *name, const H5A_info_t *info, 
 
 static herr_t ObjCallback(hid_t loc, const char *name, const H5O_info_t *info, void *ctx)
 {
-  ListCtx *c = (ListCtx *)ctx;
+  ListCtx *c   = (ListCtx *) ctx;
   hsize_t  idx = 0;
 
   if (info->type == H5O_TYPE_DATASET) {
     hid_t   d = H5Dopen2(loc, name, H5P_DEFAULT), s = H5Dget_space(d), t = H5Dget_type(d);
     hsize_t dims[H5S_MAX_RANK];
     int     r = H5Sget_simple_extent_dims(s, dims, NULL);
-    PetscViewerASCIIPrintf(c->v, "  /%s: %s%d, shape (", name, H5Tget_class(t) == H5T_FLOAT ? "float" : "int", (int)(8 * H5Tget_size(t)));
-    for (int k = 0; k < r; k++) PetscViewerASCIIPrintf(c->v, k ? ", %llu" : "%llu", (unsigned long long)dims[k]);
+    PetscViewerASCIIPrintf(c->v, "  /%s: %s%d, shape (", name, H5Tget_class(t) == H5T_FLOAT ? "float" : "int", (int) (8 * H5Tget_size(t)));
+    for (int k = 0; k < r; k++) PetscViewerASCIIPrintf(c->v, k ? ", %llu" : "%llu", (unsigned long long) dims[k]);
     PetscViewerASCIIPrintf(c->v, ")\n");
     H5Aiterate2(d, H5_INDEX_NAME, H5_ITER_INC, &idx, AttrCallback, ctx);
     H5Tclose(t);

@@ -21,9 +21,9 @@ PetscErrorCode OTPngWriteRGB(const char path[], PetscInt w, PetscInt h, const un
     SETERRQ(PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "-png %s: libpng failed", path);
   }
   png_init_io(png, fp);
-  png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_set_IHDR(png, info, (png_uint_32) w, (png_uint_32) h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
-  for (PetscInt r = 0; r < h; r++) png_write_row(png, (png_const_bytep)(rgb + 3 * (size_t)w * (size_t)r));
+  for (PetscInt r = 0; r < h; r++) png_write_row(png, (png_const_bytep) (rgb + 3 * (size_t) w * (size_t) r));
   png_write_end(png, NULL);
   png_destroy_write_struct(&png, &info);
   PetscCheck(!fclose(fp), PETSC_COMM_SELF, PETSC_ERR_FILE_WRITE, "-png %s: write failed", path);
@@ -33,37 +33,36 @@ PetscErrorCode OTPngWriteRGB(const char path[], PetscInt w, PetscInt h, const un
 /* viridis, sampled at 9 points and interpolated linearly */
 static void Viridis(double t, unsigned char c[3])
 {
-  static const double tab[9][3] = {
-    {68, 1, 84}, {71, 44, 122}, {59, 81, 139}, {44, 113, 142}, {33, 144, 141}, {39, 173, 129}, {92, 200, 99}, {170, 220, 50}, {253, 231, 37}
-  };
-  double x;
-  int    i;
+  static const double tab[9][3] = {{68, 1, 84},    {71, 44, 122}, {59, 81, 139},  {44, 113, 142}, {33, 144, 141},
+                                   {39, 173, 129}, {92, 200, 99}, {170, 220, 50}, {253, 231, 37}};
+  double              x;
+  int                 i;
   if (!(t >= 0)) t = 0; /* NaN too */
   if (t > 1) t = 1;
   x = t * 8;
-  i = (int)x;
+  i = (int) x;
   if (i > 7) i = 7;
   x -= i;
-  for (int k = 0; k < 3; k++) c[k] = (unsigned char)lrint(tab[i][k] * (1 - x) + tab[i + 1][k] * x);
+  for (int k = 0; k < 3; k++) c[k] = (unsigned char) lrint(tab[i][k] * (1 - x) + tab[i + 1][k] * x);
 }
 
 /* distinct colours for integer labels (a hash), black for negative labels */
 static void LabelColour(double v, unsigned char c[3])
 {
-  unsigned long long u = (unsigned long long)(long long)llround(v) * 2654435761ULL + 12345;
+  unsigned long long u = (unsigned long long) (long long) llround(v) * 2654435761ULL + 12345;
   if (v < 0) {
     c[0] = c[1] = c[2] = 0;
     return;
   }
-  c[0] = (unsigned char)(64 + (u & 0xbf));
-  c[1] = (unsigned char)(64 + ((u >> 8) & 0xbf));
-  c[2] = (unsigned char)(64 + ((u >> 16) & 0xbf));
+  c[0] = (unsigned char) (64 + (u & 0xbf));
+  c[1] = (unsigned char) (64 + ((u >> 8) & 0xbf));
+  c[2] = (unsigned char) (64 + ((u >> 16) & 0xbf));
 }
 
 static PetscErrorCode WriteImage(const char path[], ptrdiff_t rows, ptrdiff_t cols, const double *img, OTColormap cmap)
 {
   double         lo = PETSC_MAX_REAL, hi = -PETSC_MAX_REAL;
-  ptrdiff_t      s  = 1, W, H;
+  ptrdiff_t      s = 1, W, H;
   unsigned char *rgb;
 
   PetscFunctionBegin;
@@ -81,8 +80,10 @@ static PetscErrorCode WriteImage(const char path[], ptrdiff_t rows, ptrdiff_t co
   for (ptrdiff_t r = 0; r < H; r++)
     for (ptrdiff_t c = 0; c < W; c++) {
       double v = img[(r / s) * cols + c / s];
-      if (cmap == OT_CMAP_LABELS) LabelColour(v, rgb + 3 * (r * W + c));
-      else Viridis((v - lo) / (hi - lo), rgb + 3 * (r * W + c));
+      if (cmap == OT_CMAP_LABELS)
+        LabelColour(v, rgb + 3 * (r * W + c));
+      else
+        Viridis((v - lo) / (hi - lo), rgb + 3 * (r * W + c));
     }
   PetscCall(OTPngWriteRGB(path, W, H, rgb));
   PetscCall(PetscFree(rgb));
@@ -94,7 +95,7 @@ static PetscErrorCode WriteProfile(const char path[], ptrdiff_t n, const double 
 {
   const ptrdiff_t H = 256;
   double         *img, hi = 0;
-  ptrdiff_t       W = PetscMax(n, (ptrdiff_t)256);
+  ptrdiff_t       W = PetscMax(n, (ptrdiff_t) 256);
 
   PetscFunctionBegin;
   for (ptrdiff_t i = 0; i < n; i++)
@@ -102,8 +103,8 @@ static PetscErrorCode WriteProfile(const char path[], ptrdiff_t n, const double 
   if (hi <= 0) hi = 1;
   PetscCall(PetscMalloc1(W * H, &img));
   for (ptrdiff_t c = 0; c < W; c++) {
-    double    y = v[c * n / W] / hi;
-    ptrdiff_t top = H - 1 - (ptrdiff_t)lrint((y > 0 ? y : 0) * (H - 1));
+    double    y   = v[c * n / W] / hi;
+    ptrdiff_t top = H - 1 - (ptrdiff_t) lrint((y > 0 ? y : 0) * (H - 1));
     for (ptrdiff_t r = 0; r < H; r++) img[r * W + c] = r >= top ? 0.85 : 0.0;
   }
   PetscCall(WriteImage(path, H, W, img, OT_CMAP_VIRIDIS));
@@ -135,22 +136,25 @@ PetscErrorCode OTPngWriteField(OTGrid g, const double *field, const char path[],
       if (mid >= starts[r] && mid < starts[r] + counts[r]) owner = r;
     PetscCheck(gi->plane < PETSC_MPI_INT_MAX, comm, PETSC_ERR_SUP, "-png: plane too large");
     if (!gi->rank) PetscCall(PetscMalloc1(gi->plane, &img));
-    if (gi->rank == owner && owner == 0) PetscCall(PetscArraycpy(img, field + (mid - gi->start0) * gi->plane, gi->plane));
-    else if (gi->rank == owner) PetscCallMPI(MPI_Send(field + (mid - gi->start0) * gi->plane, (int)gi->plane, MPI_DOUBLE, 0, 7, comm));
-    else if (!gi->rank) PetscCallMPI(MPI_Recv(img, (int)gi->plane, MPI_DOUBLE, owner, 7, comm, MPI_STATUS_IGNORE));
+    if (gi->rank == owner && owner == 0)
+      PetscCall(PetscArraycpy(img, field + (mid - gi->start0) * gi->plane, gi->plane));
+    else if (gi->rank == owner)
+      PetscCallMPI(MPI_Send(field + (mid - gi->start0) * gi->plane, (int) gi->plane, MPI_DOUBLE, 0, 7, comm));
+    else if (!gi->rank)
+      PetscCallMPI(MPI_Recv(img, (int) gi->plane, MPI_DOUBLE, owner, 7, comm, MPI_STATUS_IGNORE));
   } else {
     int *rc = NULL, *rd = NULL;
-    rows    = gi->dim == 2 ? gi->n[0] : 1;
-    cols    = gi->dim == 2 ? gi->n[1] : gi->n[0];
+    rows = gi->dim == 2 ? gi->n[0] : 1;
+    cols = gi->dim == 2 ? gi->n[1] : gi->n[0];
     PetscCheck(gi->nglobal < PETSC_MPI_INT_MAX, comm, PETSC_ERR_SUP, "-png: image too large");
     if (!gi->rank) {
       PetscCall(PetscMalloc3(gi->nglobal, &img, gi->size, &rc, gi->size, &rd));
       for (PetscMPIInt r = 0; r < gi->size; r++) {
-        rc[r] = (int)(counts[r] * gi->plane);
-        rd[r] = (int)(starts[r] * gi->plane);
+        rc[r] = (int) (counts[r] * gi->plane);
+        rd[r] = (int) (starts[r] * gi->plane);
       }
     }
-    PetscCallMPI(MPI_Gatherv(field, (int)gi->nlocal, MPI_DOUBLE, img, rc, rd, MPI_DOUBLE, 0, comm));
+    PetscCallMPI(MPI_Gatherv(field, (int) gi->nlocal, MPI_DOUBLE, img, rc, rd, MPI_DOUBLE, 0, comm));
     if (!gi->rank) {
       double *copy;
       PetscCall(PetscMalloc1(gi->nglobal, &copy));

@@ -104,9 +104,12 @@ PETSC_INTERN PetscErrorCode OTXdmfSidecarName(const char path[], char out[], siz
   size_t n = strlen(path);
 
   PetscFunctionBegin;
-  if (n > 3 && !strcmp(path + n - 3, ".h5")) snprintf(out, len, "%.*s.xmf", (int)(n - 3), path);
-  else if (n > 5 && !strcmp(path + n - 5, ".hdf5")) snprintf(out, len, "%.*s.xmf", (int)(n - 5), path);
-  else snprintf(out, len, "%s.xmf", path);
+  if (n > 3 && !strcmp(path + n - 3, ".h5"))
+    snprintf(out, len, "%.*s.xmf", (int) (n - 3), path);
+  else if (n > 5 && !strcmp(path + n - 5, ".hdf5"))
+    snprintf(out, len, "%.*s.xmf", (int) (n - 5), path);
+  else
+    snprintf(out, len, "%s.xmf", path);
   PetscFunctionReturn(0);
 }
 
@@ -118,16 +121,20 @@ static void WriteTopology(FILE *fp, const XdmfEntry *e, const char *indent, Pets
     int         nv = e->dim == 3 ? 8 : (e->dim == 2 ? 4 : 2);
     const char *tt = e->dim == 3 ? "Hexahedron" : (e->dim == 2 ? "Quadrilateral" : "Polyline\" NodesPerElement=\"2");
     fprintf(fp, "%s<Topology TopologyType=\"%s\" NumberOfElements=\"%td\">\n", indent, tt, nc);
-    fprintf(fp, "%s <DataItem Dimensions=\"%td %d\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">%s:/xdmf/cells</DataItem>\n%s</Topology>\n", indent, nc, nv, h5, indent);
+    fprintf(fp, "%s <DataItem Dimensions=\"%td %d\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">%s:/xdmf/cells</DataItem>\n%s</Topology>\n", indent, nc,
+            nv, h5, indent);
     fprintf(fp, "%s<Geometry GeometryType=\"XYZ\">\n", indent);
-    fprintf(fp, "%s <DataItem Dimensions=\"%td 3\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/xdmf/points</DataItem>\n%s</Geometry>\n", indent, np, h5, indent);
+    fprintf(fp, "%s <DataItem Dimensions=\"%td 3\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/xdmf/points</DataItem>\n%s</Geometry>\n", indent, np,
+            h5, indent);
     return;
   }
   if (e->dim == 3) {
     fprintf(fp, "%s<Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"%td %td %td\"/>\n", indent, e->n[0] + 1, e->n[1] + 1, e->n[2] + 1);
     fprintf(fp, "%s<Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n", indent);
-    fprintf(fp, "%s <DataItem Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">%.17g %.17g %.17g</DataItem>\n", indent, e->origin[0], e->origin[1], e->origin[2]);
-    fprintf(fp, "%s <DataItem Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">%.17g %.17g %.17g</DataItem>\n", indent, e->h[0], e->h[1], e->h[2]);
+    fprintf(fp, "%s <DataItem Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">%.17g %.17g %.17g</DataItem>\n", indent, e->origin[0],
+            e->origin[1], e->origin[2]);
+    fprintf(fp, "%s <DataItem Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">%.17g %.17g %.17g</DataItem>\n", indent, e->h[0], e->h[1],
+            e->h[2]);
   } else {
     ptrdiff_t n0 = e->dim == 2 ? e->n[0] : 1, n1 = e->dim == 2 ? e->n[1] : e->n[0];
     double    o0 = e->dim == 2 ? e->origin[0] : 0, o1 = e->dim == 2 ? e->origin[1] : e->origin[0];
@@ -142,10 +149,13 @@ static void WriteTopology(FILE *fp, const XdmfEntry *e, const char *indent, Pets
 
 static void CellDims(const XdmfEntry *e, char *s, size_t len)
 {
-  if (e->dim == 3) snprintf(s, len, "%td %td %td", e->n[0], e->n[1], e->n[2]);
-  else if (e->dim == 2) snprintf(s, len, "%td %td", e->n[0], e->n[1]);
-  else snprintf(s, len, "1 %td", e->n[0]);
-  if (e->ncomp > 1) snprintf(s + strlen(s), len - strlen(s), " %d", (int)e->ncomp);
+  if (e->dim == 3)
+    snprintf(s, len, "%td %td %td", e->n[0], e->n[1], e->n[2]);
+  else if (e->dim == 2)
+    snprintf(s, len, "%td %td", e->n[0], e->n[1]);
+  else
+    snprintf(s, len, "1 %td", e->n[0]);
+  if (e->ncomp > 1) snprintf(s + strlen(s), len - strlen(s), " %d", (int) e->ncomp);
 }
 
 static const char *AttributeType(const XdmfEntry *e)
@@ -190,37 +200,38 @@ PETSC_INTERN int OTXdmfWrite(OTXdmf x, const char h5path[], const char out[])
         if (x->explicit_mesh) {
           /* a flat virtual view of the field (no copy): unstructured readers want one value (row) per cell */
           snprintf(cd, sizeof cd, "%td", e->n[0] * e->n[1] * e->n[2]);
-          if (e->ncomp > 1) snprintf(cd + strlen(cd), sizeof cd - strlen(cd), " %d", (int)e->ncomp);
+          if (e->ncomp > 1) snprintf(cd + strlen(cd), sizeof cd - strlen(cd), " %d", (int) e->ncomp);
           fprintf(fp, "    <DataItem Dimensions=\"%s\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/xdmf/fields/%s</DataItem>\n", cd, h5, nm);
-        } else fprintf(fp, "    <DataItem Dimensions=\"%s\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n", cd, h5, e->name);
+        } else
+          fprintf(fp, "    <DataItem Dimensions=\"%s\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n", cd, h5, e->name);
         fprintf(fp, "   </Attribute>\n");
       }
       fprintf(fp, "  </Grid>\n");
     }
   }
   for (int i = 0; i < x->count; i++) {
-    const XdmfEntry *e = &x->e[i];
+    const XdmfEntry *e  = &x->e[i];
     const char      *nm = e->name[0] == '/' ? e->name + 1 : e->name;
-    int              r  = (int)(e->dim + (e->ncomp > 1));
+    int              r  = (int) (e->dim + (e->ncomp > 1));
     if (!e->nt) continue;
     CellDims(e, cd, sizeof cd);
     fprintf(fp, "  <Grid Name=\"%s_series\" GridType=\"Collection\" CollectionType=\"Temporal\">\n", nm);
     for (PetscInt t = 0; t < e->nt; t++) {
-      fprintf(fp, "   <Grid Name=\"%s_%d\" GridType=\"Uniform\">\n    <Time Value=\"%.17g\"/>\n", nm, (int)t, e->t0 + (double)t * e->dt);
+      fprintf(fp, "   <Grid Name=\"%s_%d\" GridType=\"Uniform\">\n    <Time Value=\"%.17g\"/>\n", nm, (int) t, e->t0 + (double) t * e->dt);
       WriteTopology(fp, e, "    ", x->explicit_mesh, h5);
       fprintf(fp, "    <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Cell\">\n", nm, AttributeType(e));
       fprintf(fp, "     <DataItem ItemType=\"HyperSlab\" Dimensions=\"%s\" Type=\"HyperSlab\">\n", cd);
       /* start, stride, count over the (nt, space..., comp) dataset */
-      fprintf(fp, "      <DataItem Dimensions=\"3 %d\" Format=\"XML\">%d", r + 1, (int)t);
+      fprintf(fp, "      <DataItem Dimensions=\"3 %d\" Format=\"XML\">%d", r + 1, (int) t);
       for (int k = 0; k < r; k++) fprintf(fp, " 0");
       for (int k = 0; k <= r; k++) fprintf(fp, " 1");
       fprintf(fp, " 1");
-      for (int k = 0; k < (int)e->dim; k++) fprintf(fp, " %td", e->n[k]);
-      if (e->ncomp > 1) fprintf(fp, " %d", (int)e->ncomp);
+      for (int k = 0; k < (int) e->dim; k++) fprintf(fp, " %td", e->n[k]);
+      if (e->ncomp > 1) fprintf(fp, " %d", (int) e->ncomp);
       fprintf(fp, "</DataItem>\n");
-      fprintf(fp, "      <DataItem Dimensions=\"%d", (int)e->nt);
-      for (int k = 0; k < (int)e->dim; k++) fprintf(fp, " %td", e->n[k]);
-      if (e->ncomp > 1) fprintf(fp, " %d", (int)e->ncomp);
+      fprintf(fp, "      <DataItem Dimensions=\"%d", (int) e->nt);
+      for (int k = 0; k < (int) e->dim; k++) fprintf(fp, " %td", e->n[k]);
+      if (e->ncomp > 1) fprintf(fp, " %d", (int) e->ncomp);
       fprintf(fp, "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n", h5, e->name);
       fprintf(fp, "     </DataItem>\n    </Attribute>\n   </Grid>\n");
     }

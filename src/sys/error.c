@@ -13,18 +13,20 @@ static char *ot_cleanup[OT_MAX_CLEANUP];
 /* Records the first (innermost) message of an error, and whether the latest new error was raised on every rank of the
    job together: a local failure (e.g. rank 0 writing a PNG) that the code turns into a collective error is then
    reported once, with its specific message, and the job ends in order instead of aborting. */
-static PetscErrorCode OTErrorHandler(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
+static PetscErrorCode OTErrorHandler(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess,
+                                     void *ctx)
 {
   if (ot_err_traceback) PetscTraceBackErrorHandler(comm, line, fun, file, n, p, mess, ctx);
   if (p == PETSC_ERROR_INITIAL) {
     int         csize = 1, wsize = 1;
-    const char *text  = NULL;
+    const char *text = NULL;
 
     if (comm != MPI_COMM_NULL) MPI_Comm_size(comm, &csize);
     MPI_Comm_size(PETSC_COMM_WORLD, &wsize);
-    ot_err_collective = (PetscBool)(csize == wsize);
+    ot_err_collective = (PetscBool) (csize == wsize);
     if (!ot_err_set) {
-      if (mess && mess[0] && strcmp(mess, " ")) snprintf(ot_err_msg, sizeof ot_err_msg, "%s", mess);
+      if (mess && mess[0] && strcmp(mess, " "))
+        snprintf(ot_err_msg, sizeof ot_err_msg, "%s", mess);
       else {
         PetscErrorMessage(n, &text, NULL);
         snprintf(ot_err_msg, sizeof ot_err_msg, "%s (in %s)", text ? text : "unknown error", fun ? fun : "?");
@@ -81,7 +83,7 @@ PetscErrorCode OTErrorReport(PetscErrorCode ierr)
   if (rank) sleep(2);
   fprintf(stderr, "otmpi: error: %s%s\n", msg, rank ? " (reported by a rank other than 0)" : "");
   fflush(stderr);
-  MPI_Abort(PETSC_COMM_WORLD, (int)ierr);
+  MPI_Abort(PETSC_COMM_WORLD, (int) ierr);
   return ierr;
 }
 
@@ -114,7 +116,7 @@ void OTCleanupFiles(void)
 {
   for (int i = 0; i < OT_MAX_CLEANUP; i++) {
     if (ot_cleanup[i]) {
-      (void)unlink(ot_cleanup[i]);
+      (void) unlink(ot_cleanup[i]);
       free(ot_cleanup[i]);
       ot_cleanup[i] = NULL;
     }

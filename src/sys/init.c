@@ -4,7 +4,7 @@
 #include <hdf5.h>
 
 #ifndef OTMPI_GIT
-  #define OTMPI_GIT "unknown"
+#  define OTMPI_GIT "unknown"
 #endif
 
 #define OT_STR_(x) #x
@@ -25,7 +25,7 @@ PetscErrorCode OTSetCommandLine(int argc, char **argv)
   PetscFunctionBegin;
   for (int i = 0; i < argc; i++) len += strlen(argv[i]) + 1;
   free(ot_command_line);
-  ot_command_line = (char *)calloc(len, 1);
+  ot_command_line = (char *) calloc(len, 1);
   PetscCheck(ot_command_line, PETSC_COMM_SELF, PETSC_ERR_MEM, "cannot store the command line");
   for (int i = 0; i < argc; i++) {
     const char *base = argv[i];

@@ -23,7 +23,7 @@ static double ReadCgroupHeadroom(void)
   const char *usages[] = {"/sys/fs/cgroup/memory.current", "/sys/fs/cgroup/memory/memory.usage_in_bytes"};
 
   for (int i = 0; i < 2; i++) {
-    FILE  *f = fopen(limits[i], "r");
+    FILE  *f   = fopen(limits[i], "r");
     double lim = -1, use = 0;
     char   buf[64];
 
@@ -44,9 +44,12 @@ static double ReadCgroupHeadroom(void)
 PetscErrorCode OTFormatBytes(double b, char s[], size_t len)
 {
   PetscFunctionBegin;
-  if (b >= 1024.0 * 1024 * 1024) snprintf(s, len, "%.2f GiB", b / (1024.0 * 1024 * 1024));
-  else if (b >= 1024.0 * 1024) snprintf(s, len, "%.1f MiB", b / (1024.0 * 1024));
-  else snprintf(s, len, "%.0f KiB", b / 1024.0);
+  if (b >= 1024.0 * 1024 * 1024)
+    snprintf(s, len, "%.2f GiB", b / (1024.0 * 1024 * 1024));
+  else if (b >= 1024.0 * 1024)
+    snprintf(s, len, "%.1f MiB", b / (1024.0 * 1024));
+  else
+    snprintf(s, len, "%.0f KiB", b / 1024.0);
   PetscFunctionReturn(0);
 }
 
@@ -61,10 +64,14 @@ PetscErrorCode OTParseBytes(const char s[], double *bytes, PetscBool *ok)
   v   = strtod(s, &end);
   if (end == s || !(v >= 0)) PetscFunctionReturn(0);
   while (*end == ' ') end++;
-  if (*end == 'K' || *end == 'k') v *= 1024.0, end++;
-  else if (*end == 'M' || *end == 'm') v *= 1024.0 * 1024, end++;
-  else if (*end == 'G' || *end == 'g') v *= 1024.0 * 1024 * 1024, end++;
-  else if (*end == 'T' || *end == 't') v *= 1024.0 * 1024 * 1024 * 1024, end++;
+  if (*end == 'K' || *end == 'k')
+    v *= 1024.0, end++;
+  else if (*end == 'M' || *end == 'm')
+    v *= 1024.0 * 1024, end++;
+  else if (*end == 'G' || *end == 'g')
+    v *= 1024.0 * 1024 * 1024, end++;
+  else if (*end == 'T' || *end == 't')
+    v *= 1024.0 * 1024 * 1024 * 1024, end++;
   if (*end == 'i') end++;
   if (*end == 'B' || *end == 'b') end++;
   if (*end) PetscFunctionReturn(0);
@@ -87,8 +94,7 @@ PetscErrorCode OTMemoryAvailable(MPI_Comm comm, double *avail)
     PetscBool ok;
     PetscCall(OTParseBytes(buf, &a, &ok));
     PetscCheck(ok, comm, PETSC_ERR_ARG_WRONG, "-memory_limit: cannot read a size from '%s' (e.g. 512MiB, 2GiB, 1e9)", buf);
-  }
-  else {
+  } else {
     a = ReadMemAvailable();
     c = ReadCgroupHeadroom();
     if (c > 0 && (a < 0 || c < a)) a = c;
@@ -119,7 +125,8 @@ PetscErrorCode OTMemoryCheck(MPI_Comm comm, double bytes, const char what[])
   PetscCall(OTFormatBytes(avail, savail, sizeof savail));
   PetscCall(OTFormatBytes(bytes, sper, sizeof sper));
   PetscCall(PetscInfo(NULL, "%s: needs %s per node (%s on this rank), %s available\n", what, sneed, sper, savail));
-  PetscCheck(worst <= avail, comm, PETSC_ERR_MEM, "%s needs %s, %s available (%d ranks per node; -memory_limit overrides the limit)", what, sneed, savail, (int)nsize);
+  PetscCheck(worst <= avail, comm, PETSC_ERR_MEM, "%s needs %s, %s available (%d ranks per node; -memory_limit overrides the limit)", what, sneed, savail,
+             (int) nsize);
   PetscFunctionReturn(0);
 }
 
@@ -131,7 +138,7 @@ PetscErrorCode OTMemoryPeak(MPI_Comm comm, double *peak)
 
   PetscFunctionBegin;
   getrusage(RUSAGE_SELF, &ru);
-  p = (double)ru.ru_maxrss * 1024.0;
+  p = (double) ru.ru_maxrss * 1024.0;
   PetscCallMPI(MPI_Allreduce(&p, peak, 1, MPI_DOUBLE, MPI_MAX, comm));
   PetscFunctionReturn(0);
 }

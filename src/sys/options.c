@@ -15,7 +15,7 @@ PetscErrorCode OTStringSplit(const char s[], PetscInt *n, char ***list)
   for (p = s; count && k < count; k++) {
     size_t len;
     q   = strchr(p, ',');
-    len = q ? (size_t)(q - p) : strlen(p);
+    len = q ? (size_t) (q - p) : strlen(p);
     PetscCall(PetscMalloc1(len + 1, &(*list)[k]));
     PetscCall(PetscMemcpy((*list)[k], p, len));
     (*list)[k][len] = 0;
@@ -38,9 +38,9 @@ PetscErrorCode OTStringListDestroy(PetscInt *n, char ***list)
 /* PETSc's -options_left, always on: a misspelt option must not pass silently. Warnings only (the run has happened). */
 PetscErrorCode OTReportUnusedOptions(MPI_Comm comm)
 {
-  PetscInt   n;
-  char     **names, **values;
-  PetscBool  flg = PETSC_TRUE, set;
+  PetscInt  n;
+  char    **names, **values;
+  PetscBool flg = PETSC_TRUE, set;
 
   PetscFunctionBegin;
   PetscCall(PetscOptionsGetBool(NULL, NULL, "-options_left", &flg, &set));

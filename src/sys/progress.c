@@ -2,6 +2,7 @@
    iteration with -monitor, none with -quiet), with an ETA from the observed linear rate of convergence towards the tolerance. */
 #include <otsys.h>
 #include <math.h>
+#include <stdarg.h>
 
 struct _p_OTProgress {
   MPI_Comm  comm;
@@ -17,6 +18,23 @@ PetscErrorCode OTIsQuiet(PetscBool *quiet)
 {
   PetscFunctionBegin;
   PetscCall(PetscOptionsHasName(NULL, NULL, "-quiet", quiet));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTPrintf(MPI_Comm comm, const char fmt[], ...)
+{
+  PetscBool   quiet;
+  PetscMPIInt rank;
+  va_list     ap;
+
+  PetscFunctionBegin;
+  PetscCall(OTIsQuiet(&quiet));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (quiet || rank) PetscFunctionReturn(0);
+  va_start(ap, fmt);
+  vfprintf(PETSC_STDOUT, fmt, ap);
+  va_end(ap);
+  fflush(PETSC_STDOUT);
   PetscFunctionReturn(0);
 }
 
@@ -51,15 +69,16 @@ PetscErrorCode OTProgressUpdate(OTProgress p, PetscInt it, double err, const cha
   if (!p->monitor && now - p->last < p->interval) PetscFunctionReturn(0);
   /* ETA: the rate of decrease of log(err) since the reference point, extrapolated to tol, capped by max_it */
   if (p->it_ref >= 0 && it > p->it_ref && err > 0 && p->err_ref > err && p->tol > 0) {
-    double rate = (log(p->err_ref) - log(err)) / (double)(it - p->it_ref), tper = (now - p->t_ref) / (double)(it - p->it_ref);
+    double rate = (log(p->err_ref) - log(err)) / (double) (it - p->it_ref), tper = (now - p->t_ref) / (double) (it - p->it_ref);
     double left = err > p->tol ? (log(err) - log(p->tol)) / rate : 0;
-    if (p->max_it > 0 && left > (double)(p->max_it - it)) left = (double)(p->max_it - it);
+    if (p->max_it > 0 && left > (double) (p->max_it - it)) left = (double) (p->max_it - it);
     eta = left * tper;
   } else if (p->it_ref >= 0 && it > p->it_ref && p->max_it > 0) {
-    eta = (double)(p->max_it - it) * (now - p->t_ref) / (double)(it - p->it_ref);
+    eta = (double) (p->max_it - it) * (now - p->t_ref) / (double) (it - p->it_ref);
   }
   if (eta >= 0) snprintf(seta, sizeof seta, "  eta %.3g s", eta);
-  PetscCall(PetscPrintf(p->comm, "%s it %5" PetscInt_FMT "  err %.3e  elapsed %.3g s%s%s%s\n", p->name, it, err, now - p->t0, seta, extra && extra[0] ? "  " : "", extra ? extra : ""));
+  PetscCall(PetscPrintf(p->comm, "%s it %5" PetscInt_FMT "  err %.3e  elapsed %.3g s%s%s%s\n", p->name, it, err, now - p->t0, seta,
+                        extra && extra[0] ? "  " : "", extra ? extra : ""));
   if (p->it_ref < 0 || it - p->it_ref > 0) {
     p->it_ref  = it;
     p->err_ref = err;

@@ -38,6 +38,6 @@ PetscErrorCode OTCheckpointPoll(MPI_Comm comm, PetscInt it, PetscInt every, Pets
 {
   PetscFunctionBegin;
   PetscCall(OTSignalReceived(comm, stop));
-  *write = (PetscBool)(*stop || (every > 0 && it > 0 && it % every == 0));
+  *write = (PetscBool) (*stop || (every > 0 && it > 0 && it % every == 0));
   PetscFunctionReturn(0);
 }

@@ -23,22 +23,24 @@ int main(int argc, char **argv)
       PetscCallAbort(PETSC_COMM_WORLD, OTGridCreate(PETSC_COMM_WORLD, d, shapes[d - 1], &g));
       PetscCallAbort(PETSC_COMM_WORLD, OTGridSetUp(g));
       PetscCallAbort(PETSC_COMM_WORLD, OTGridGetInfo(g, &gi));
-      if (d == 3) a = fftw_mpi_local_size_3d(gi->n[0], gi->n[1], gi->n[2], PETSC_COMM_WORLD, &ln0, &s0);
-      else a = fftw_mpi_local_size_2d(gi->n[0], gi->n[1], PETSC_COMM_WORLD, &ln0, &s0);
-      snprintf(name, sizeof name, "grid %dd slab = FFTW slab", (int)d);
+      if (d == 3)
+        a = fftw_mpi_local_size_3d(gi->n[0], gi->n[1], gi->n[2], PETSC_COMM_WORLD, &ln0, &s0);
+      else
+        a = fftw_mpi_local_size_2d(gi->n[0], gi->n[1], PETSC_COMM_WORLD, &ln0, &s0);
+      snprintf(name, sizeof name, "grid %dd slab = FFTW slab", (int) d);
       {
         int good = ln0 == gi->local_n0 && s0 == gi->start0 && gi->alloc >= a && gi->alloc >= gi->nlocal, all;
         MPI_Allreduce(&good, &all, 1, MPI_INT, MPI_MIN, PETSC_COMM_WORLD);
         OT_TEST(name, all, "local_n0/start0/alloc differ from fftw_mpi_local_size");
       }
-      snprintf(name, sizeof name, "grid %dd default spacing 1/max(n)", (int)d);
-      OT_TEST_CLOSE(name, gi->h[0], 1.0 / (double)PetscMax(gi->n[0], PetscMax(gi->n[1], gi->n[2])), 0);
+      snprintf(name, sizeof name, "grid %dd default spacing 1/max(n)", (int) d);
+      OT_TEST_CLOSE(name, gi->h[0], 1.0 / (double) PetscMax(gi->n[0], PetscMax(gi->n[1], gi->n[2])), 0);
       /* sum of global indices: closed form N(N-1)/2 */
       PetscCallAbort(PETSC_COMM_WORLD, OTFieldCreate(g, &f));
-      for (ptrdiff_t i = 0; i < gi->nlocal; i++) f[i] = (double)(gi->start0 * gi->plane + i);
+      for (ptrdiff_t i = 0; i < gi->nlocal; i++) f[i] = (double) (gi->start0 * gi->plane + i);
       PetscCallAbort(PETSC_COMM_WORLD, OTFieldSum(g, f, &s));
-      want = 0.5 * (double)gi->nglobal * (double)(gi->nglobal - 1);
-      snprintf(name, sizeof name, "grid %dd field sum", (int)d);
+      want = 0.5 * (double) gi->nglobal * (double) (gi->nglobal - 1);
+      snprintf(name, sizeof name, "grid %dd field sum", (int) d);
       OT_TEST_CLOSE(name, s, want, 0);
       PetscCallAbort(PETSC_COMM_WORLD, OTFieldDestroy(&f));
       PetscCallAbort(PETSC_COMM_WORLD, OTGridDestroy(&g));
@@ -55,11 +57,11 @@ int main(int argc, char **argv)
     PetscCallAbort(PETSC_COMM_WORLD, OTGridSetUp(g));
     PetscCallAbort(PETSC_COMM_WORLD, OTGridGetInfo(g, &gi));
     PetscCallAbort(PETSC_COMM_WORLD, OTFieldCreate(g, &f));
-    for (ptrdiff_t i = 0; i < gi->nlocal; i++) f[i] = sin(1.0 + (double)(gi->start0 * gi->plane + i));
+    for (ptrdiff_t i = 0; i < gi->nlocal; i++) f[i] = sin(1.0 + (double) (gi->start0 * gi->plane + i));
     PetscCallAbort(PETSC_COMM_WORLD, OTFieldSum(g, f, &s));
     for (ptrdiff_t p = 0; p < n[0]; p++) {
       double acc = 0, t;
-      for (ptrdiff_t j = 0; j < gi->plane; j++) acc += sin(1.0 + (double)(p * gi->plane + j));
+      for (ptrdiff_t j = 0; j < gi->plane; j++) acc += sin(1.0 + (double) (p * gi->plane + j));
       t = serial + acc;
       c += fabs(serial) >= fabs(acc) ? (serial - t) + acc : (acc - t) + serial;
       serial = t;
@@ -78,21 +80,21 @@ int main(int argc, char **argv)
     PetscCallAbort(PETSC_COMM_WORLD, OTGridCreate(PETSC_COMM_WORLD, 3, n, &g));
     PetscCallAbort(PETSC_COMM_WORLD, OTGridSetUp(g));
     PetscCallAbort(PETSC_COMM_WORLD, OTGridGetInfo(g, &gi));
-    OT_TEST("2^31-voxel grid: nglobal", gi->nglobal == ((ptrdiff_t)1 << 31), "nglobal %td", gi->nglobal);
+    OT_TEST("2^31-voxel grid: nglobal", gi->nglobal == ((ptrdiff_t) 1 << 31), "nglobal %td", gi->nglobal);
     tot = gi->nlocal;
     MPI_Allreduce(MPI_IN_PLACE, &tot, 1, MPI_INT64_T, MPI_SUM, PETSC_COMM_WORLD);
-    OT_TEST("2^31-voxel grid: slabs add up", tot == ((int64_t)1 << 31), "sum of nlocal %lld", (long long)tot);
+    OT_TEST("2^31-voxel grid: slabs add up", tot == ((int64_t) 1 << 31), "sum of nlocal %lld", (long long) tot);
     {
       double         bytes;
       PetscErrorCode ierr;
       PetscCallAbort(PETSC_COMM_WORLD, OTFieldBytes(g, 4, &bytes));
-      OT_TEST_CLOSE("2^31-voxel grid: 4 fields bytes per rank", bytes, 4.0 * 8.0 * (double)gi->alloc, 0);
+      OT_TEST_CLOSE("2^31-voxel grid: 4 fields bytes per rank", bytes, 4.0 * 8.0 * (double) gi->alloc, 0);
       PetscCallAbort(PETSC_COMM_WORLD, PetscOptionsSetValue(NULL, "-memory_limit", "1GiB"));
       PetscCallAbort(PETSC_COMM_WORLD, PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
       ierr = OTMemoryCheck(PETSC_COMM_WORLD, bytes, "test");
       PetscCallAbort(PETSC_COMM_WORLD, PetscPopErrorHandler());
       PetscCallAbort(PETSC_COMM_WORLD, PetscOptionsClearValue(NULL, "-memory_limit"));
-      OT_TEST("memory check refuses 64 GiB with -memory_limit 1GiB", ierr == PETSC_ERR_MEM, "error code %d", (int)ierr);
+      OT_TEST("memory check refuses 64 GiB with -memory_limit 1GiB", ierr == PETSC_ERR_MEM, "error code %d", (int) ierr);
     }
     PetscCallAbort(PETSC_COMM_WORLD, OTGridDestroy(&g));
   }
@@ -104,17 +106,17 @@ int main(int argc, char **argv)
     PetscErrorCode ierr;
     PetscMPIInt    pmax;
     PetscCallAbort(PETSC_COMM_WORLD, OTGridMaxRanks(2, n, 4, &pmax));
-    OT_TEST("max ranks for 3 planes is 3", pmax == 3, "got %d", (int)pmax);
+    OT_TEST("max ranks for 3 planes is 3", pmax == 3, "got %d", (int) pmax);
     {
       ptrdiff_t n9[1] = {9};
       PetscCallAbort(PETSC_COMM_WORLD, OTGridMaxRanks(1, n9, 4, &pmax));
-      OT_TEST("max ranks for 9 planes at 4 is 3 (slabs 3,3,3,0)", pmax == 3, "got %d", (int)pmax);
+      OT_TEST("max ranks for 9 planes at 4 is 3 (slabs 3,3,3,0)", pmax == 3, "got %d", (int) pmax);
     }
     PetscCallAbort(PETSC_COMM_WORLD, OTGridCreate(PETSC_COMM_WORLD, 2, n, &g));
     PetscCallAbort(PETSC_COMM_WORLD, PetscPushErrorHandler(PetscReturnErrorHandler, NULL));
     ierr = OTGridSetUp(g);
     PetscCallAbort(PETSC_COMM_WORLD, PetscPopErrorHandler());
-    OT_TEST("3 planes: refused exactly when ranks > 3", (ierr != 0) == (size > 3), "ierr %d at %d ranks", (int)ierr, (int)size);
+    OT_TEST("3 planes: refused exactly when ranks > 3", (ierr != 0) == (size > 3), "ierr %d at %d ranks", (int) ierr, (int) size);
     PetscCallAbort(PETSC_COMM_WORLD, OTGridDestroy(&g));
   }
   {
