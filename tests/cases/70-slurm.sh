@@ -120,10 +120,11 @@ if [[ -n $tl_solver ]]; then
   next=$(slurm_next_limit_check 9)
   sleep $((next - $(date +%s) - 7))
   env "${tl_env[@]}" RUN_DIR="$PWD/tl/run" OTMPI_OPTS="$tl_opts -tol 0 -max_it $tl_it" CHECKPOINT_EVERY=0 \
-    sbatch --wait --time=1 --signal=B:TERM@57 --job-name=ot-timelimit "$JOBS/$tl_solver.sbatch" >tl.log 2>&1 &
+    sbatch --parsable --time=1 --signal=B:TERM@57 --job-name=ot-timelimit "$JOBS/$tl_solver.sbatch" >tl.log 2>&1
+  tl_jid=$(cut -d';' -f1 tl.log)
   # the other jobs only once this one runs, so that it starts on time
   for ((i = 0; i < 100; i++)); do
-    [[ $(squeue -h -n ot-timelimit -o %T) == RUNNING ]] && break
+    [[ $(slurm_field "$tl_jid" JobState) == RUNNING ]] && break
     sleep 0.1
   done
 else
@@ -237,8 +238,9 @@ done
 
 # --- the time limit ----------------------------------------------------------------------------------------------------
 [[ -z $tl_solver ]] && exit 0
-jid=$(sed -n 's/^Submitted batch job \([0-9]*\).*/\1/p' tl.log)
-log=ot-timelimit-$jid.out
+# polled every second here (sbatch --wait backs off to 32 s between polls)
+slurm_wait "$tl_jid" 240 >/dev/null
+jid=$tl_jid log=ot-timelimit-$tl_jid.out
 if slurm_check_job "time limit: $tl_solver.sbatch --time=1 --signal=B:TERM@57 requeued itself" "$jid" 1; then
   if grep -q 'signal received' "$log" && grep -q 'requeueing job' "$log" && grep -q 'resuming from' "$log"; then
     ok "time limit: the log shows the signal, the checkpoint, the requeue and the resumed run"

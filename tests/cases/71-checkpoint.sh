@@ -18,7 +18,7 @@ must inputs 1 gen -shape gaussian -n 64,64 -center 0.3,0.3 -sigma 0.08 -floor 1e
 # semidiscrete refuses -tol 0 and converges in a few Newton steps: Lloyd rounds make it long enough)
 declare -A line=(
   [sinkhorn]="sinkhorn -a a.h5 -b b.h5 -eps 1e-3 -tol 0 -max_it 600"
-  [barycenter]="barycenter -inputs a.h5,b.h5,c.h5 -eps 2e-3 -tol 0 -max_it 600"
+  [barycenter]="barycenter -inputs a.h5,b.h5,c.h5 -eps 2e-3 -tol 0 -max_it 300"
   [dynamic]="dynamic -a a32.h5 -b b32.h5 -nt 8 -tol 0 -max_it 400"
   [semidiscrete]="semidiscrete -density a.h5 -points p.h5 -tol 1e-10 -lloyd 10"
 )
