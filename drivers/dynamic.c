@@ -1,8 +1,131 @@
-/* dynamic.c: `otmpi dynamic` (not built yet: reports so and fails). */
+/* dynamic.c: `otmpi dynamic -a A -b B -nt T -o path.h5`, Benamou–Brenier dynamic optimal transport between two grid
+   densities: the geodesic rho(t, x), its momentum and W2^2 from a proximal splitting on a distributed space-time grid. */
 #include "commands.h"
+
+/* Refuses an output path that names an input (or the other output): the run would overwrite it. */
+static PetscErrorCode CheckDistinct(const char path[], const char what[], const char a[], const char b[], const char other[])
+{
+  char        rp[PETSC_MAX_PATH_LEN], rq[PETSC_MAX_PATH_LEN], file[PETSC_MAX_PATH_LEN];
+  const char *list[3] = {a, b, other};
+
+  PetscFunctionBegin;
+  if (!realpath(path, rp)) PetscFunctionReturn(0); /* does not exist yet: cannot be an input */
+  for (int i = 0; i < 3; i++) {
+    const char *c = strrchr(list[i], ':');
+    snprintf(file, sizeof file, "%.*s", (int) (c && c[1] == '/' ? c - list[i] : (ptrdiff_t) strlen(list[i])), list[i]);
+    PetscCheck(!realpath(file, rq) || strcmp(rp, rq), PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "%s %s is also %s: it would be overwritten", what, path,
+               i == 0 ? "the input -a" : (i == 1 ? "the input -b" : "another output"));
+  }
+  PetscFunctionReturn(0);
+}
 
 PetscErrorCode OTCommandDynamic(PetscInt npos, char **pos)
 {
+  char            a[PETSC_MAX_PATH_LEN] = "", b[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "", png[PETSC_MAX_PATH_LEN] = "";
+  char            ckpt[PETSC_MAX_PATH_LEN] = "", restart[PETSC_MAX_PATH_LEN] = "", shape[96];
+  PetscInt        nt = 0, max_it = 20000, every = 0, frames = 5;
+  double          tol = 1e-5, delta = 0, mass[2], t0 = MPI_Wtime();
+  PetscBool       has_png, help, set_ckpt, set_restart, view = PETSC_FALSE;
+  OTGrid          grid;
+  double         *fa, *fb;
+  OTDynamic       dyn;
+  OTDynamicResult res;
+  OTDynamicType   type;
+
   PetscFunctionBegin;
-  SETERRQ(PETSC_COMM_WORLD, PETSC_ERR_SUP, "otmpi dynamic is not available in this build yet");
+  PetscCheck(npos == 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "dynamic takes no positional argument ('%s'); see otmpi dynamic -help", pos[0]);
+  PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "otmpi dynamic: Benamou-Brenier dynamic optimal transport", NULL);
+  PetscCall(PetscOptionsString("-a", "density at t = 0 (file.h5[:/dataset], .nii, .nii.gz)", NULL, a, a, sizeof a, NULL));
+  PetscCall(PetscOptionsString("-b", "density at t = 1", NULL, b, b, sizeof b, NULL));
+  PetscCall(PetscOptionsInt("-nt", "time cells (default: max(n)/2, at least 2)", NULL, nt, &nt, NULL));
+  PetscCall(PetscOptionsReal("-tol", "stop when the primal and dual residuals are both below tol", NULL, tol, &tol, NULL));
+  PetscCall(PetscOptionsInt("-max_it", "iteration limit (exactly this many when -tol is not reached)", NULL, max_it, &max_it, NULL));
+  PetscCall(PetscOptionsReal("-rho_fr", "Wasserstein-Fisher-Rao length scale delta (unbalanced; masses kept); 0: balanced W2", NULL, delta, &delta, NULL));
+  PetscCall(
+      PetscOptionsString("-checkpoint", "checkpoint file (default OUT.checkpoint.h5, written on SIGTERM/SIGUSR1)", NULL, ckpt, ckpt, sizeof ckpt, &set_ckpt));
+  PetscCall(PetscOptionsInt("-checkpoint_every", "write the checkpoint every N iterations (0: only on a signal)", NULL, every, &every, NULL));
+  PetscCall(PetscOptionsString("-restart", "continue from this checkpoint", NULL, restart, restart, sizeof restart, &set_restart));
+  PetscCall(PetscOptionsInt("-png_frames", "number of PNG frames of the path with -png (BASE_tK.png)", NULL, frames, &frames, NULL));
+  PetscCall(PetscOptionsBool("-dyn_view", "print the solver's settings and statistics at the end", NULL, view, &view, NULL));
+  PetscCall(OTDriverOutputOptions(PetscOptionsObject, "output file (HDF5): /rho, /momentum, attributes w2_squared, iterations, residual", out, sizeof out, png,
+                                  sizeof png, &has_png));
+  PetscOptionsEnd();
+  PetscCall(OTDriverHelpRequested(&help));
+  if (help) { /* list the solver's own options (-dyn_*) too */
+    PetscCall(OTDynamicCreate(NULL, 0, &dyn));
+    PetscCall(OTDynamicSetFromOptions(dyn));
+    PetscCall(OTDynamicDestroy(&dyn));
+    PetscFunctionReturn(0);
+  }
+  PetscCheck(a[0] && b[0], PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-a A.h5 and -b B.h5 are required");
+  PetscCheck(nt >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-nt must be positive, not %" PetscInt_FMT, nt);
+  PetscCheck(frames >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-png_frames must be at least 1");
+  PetscCheck(every >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-checkpoint_every must be >= 0");
+  PetscCheck(delta >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-rho_fr must be a positive length (or 0 for balanced transport), not %g", delta);
+  if (set_ckpt) {
+    PetscCheck(ckpt[0], PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-checkpoint needs a file name");
+    PetscCall(OTOutputCheckPath(PETSC_COMM_WORLD, ckpt, "-checkpoint"));
+  } else {
+    size_t n = strlen(out);
+    snprintf(ckpt, sizeof ckpt, "%.*s.checkpoint.h5", (int) (n > 3 && !strcmp(out + n - 3, ".h5") ? n - 3 : n), out);
+  }
+  PetscCheck(!set_restart || restart[0], PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-restart needs a checkpoint file");
+  PetscCall(CheckDistinct(out, "-o", a, b, ckpt));
+  if (set_ckpt) PetscCall(CheckDistinct(ckpt, "-checkpoint", a, b, out));
+
+  PetscCall(OTDensityOpen(PETSC_COMM_WORLD, a, &grid));
+  {
+    double bytes;
+    PetscCall(OTFieldBytes(grid, 2, &bytes));
+    PetscCall(OTMemoryCheck(PETSC_COMM_WORLD, bytes, "dynamic inputs"));
+  }
+  PetscCall(OTFieldCreate(grid, &fa));
+  PetscCall(OTFieldCreate(grid, &fb));
+  PetscCall(OTDensityLoad(grid, a, fa));
+  PetscCall(OTDensityLoad(grid, b, fb));
+  PetscCall(OTDensityValidate(grid, fa, a, &mass[0]));
+  PetscCall(OTDensityValidate(grid, fb, b, &mass[1]));
+  if (delta == 0) { /* balanced transport: both inputs normalised to mass 1 */
+    PetscCall(OTFieldScale(grid, 1.0 / mass[0], fa));
+    PetscCall(OTFieldScale(grid, 1.0 / mass[1], fb));
+  }
+  if (nt == 0) {
+    const OTGridInfo *gi;
+    PetscCall(OTGridGetInfo(grid, &gi));
+    nt = (PetscInt) PetscMax(2, PetscMax(gi->n[0], PetscMax(gi->n[1], gi->n[2])) / 2);
+  }
+
+  PetscCall(OTDynamicCreate(grid, nt, &dyn));
+  PetscCall(OTDynamicSetTolerances(dyn, tol, max_it));
+  PetscCall(OTDynamicSetFisherRao(dyn, delta));
+  PetscCall(OTDynamicSetCheckpoint(dyn, ckpt, every));
+  PetscCall(OTDynamicSetFromOptions(dyn));
+  PetscCall(OTDynamicSetDensities(dyn, fa, fb));
+  PetscCall(OTFieldDestroy(&fa));
+  PetscCall(OTFieldDestroy(&fb));
+  PetscCall(OTDynamicSetUp(dyn));
+  if (set_restart) PetscCall(OTDynamicRestart(dyn, restart));
+  PetscCall(OTDynamicSolve(dyn));
+  PetscCall(OTDynamicGetResult(dyn, &res));
+  if (view) PetscCall(OTDynamicView(dyn, NULL));
+  PetscCall(OTDynamicGetType(dyn, &type));
+  PetscCall(OTGridShapeString(grid, shape, sizeof shape));
+  if (res.stopped) {
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "dynamic: stopped by a signal at iteration %" PetscInt_FMT "; checkpoint %s (continue with -restart %s)\n",
+                          res.iterations, ckpt, ckpt));
+  } else {
+    OTH5 f;
+    PetscCall(OTH5Create(PETSC_COMM_WORLD, out, &f));
+    PetscCall(OTDynamicWrite(dyn, f));
+    PetscCall(OTH5Commit(&f));
+    if (has_png) PetscCall(OTDynamicWritePNG(dyn, png, frames));
+    PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                          "dynamic: wrote %s: %s, %s x %" PetscInt_FMT ", %s = %.10g, %s after %" PetscInt_FMT
+                          " iterations (residuals %.2e primal, %.2e dual), Poisson %.0f%% of %.3g s\n",
+                          out, OTDynamicTypes[type], shape, nt, delta > 0 ? "WFR^2" : "W2^2", res.w2_squared, res.converged ? "converged" : "not converged",
+                          res.iterations, res.primal_residual, res.dual_residual, 100 * res.poisson_time / PetscMax(res.total_time, 1e-300), MPI_Wtime() - t0));
+  }
+  PetscCall(OTDynamicDestroy(&dyn));
+  PetscCall(OTGridDestroy(&grid));
+  PetscFunctionReturn(0);
 }

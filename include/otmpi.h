@@ -4,3 +4,4 @@
 #include <otlog.h>
 #include <otgrid.h>
 #include <otio.h>
+#include <otdynamic.h>

@@ -1,0 +1,53 @@
+/* otdynamic.h: Benamou–Brenier dynamic optimal transport on a distributed staggered space-time grid (proximal splitting:
+   Chambolle–Pock, Douglas–Rachford, ALG2), with the continuity projection as a space-time Neumann Poisson problem. */
+#pragma once
+#include <otio.h>
+
+typedef struct _p_OTDynamic *OTDynamic;
+
+/* The splitting: primal–dual (Chambolle–Pock, no interpolation solve), Douglas–Rachford with relaxation (Papadakis–Peyré–
+   Oudet A-DR), ALG2 (Benamou–Brenier's augmented Lagrangian = ADMM, with a residual-balanced penalty). */
+typedef enum { OT_DYN_PD, OT_DYN_DR, OT_DYN_ALG2 } OTDynamicType;
+PETSC_EXTERN const char *const OTDynamicTypes[];
+
+/* The Poisson solver of the continuity projection: exact DCT (FFTW-MPI r2r on the space-time grid) or PETSc KSP. */
+typedef enum { OT_DYN_POISSON_DCT, OT_DYN_POISSON_KSP } OTDynamicPoissonType;
+PETSC_EXTERN const char *const OTDynamicPoissonTypes[];
+
+/* What a solve found (every rank holds the same values). */
+typedef struct {
+  double    w2_squared;      /* 2 x the Benamou–Brenier energy at the prox point (WFR^2 with -rho_fr) */
+  double    w2_squared_path; /* 2 x the energy of the written path (interpolated to the cell centres) */
+  double    transport_part;  /* the momentum part of w2_squared (all of it without -rho_fr) */
+  double    source_part;     /* its Fisher–Rao (source) part */
+  double    primal_residual; /* continuity: |P - I(U)| / |P|, P the point where the energy is evaluated, U in the constraint set */
+  double    dual_residual;   /* optimality: relative fixed-point / dual residual of the method */
+  double    rho_min;         /* the smallest value of the path (negative undershoot of the projection) */
+  double    mass[2];         /* input masses before normalisation */
+  PetscInt  iterations;
+  PetscBool converged, stopped;                    /* stopped: a signal asked to stop (checkpoint written) */
+  double    poisson_time, total_time, memory_peak; /* seconds in the Poisson solves and in all; bytes (largest rank) */
+  PetscInt  poisson_solves, ksp_iterations;
+} OTDynamicResult;
+
+PETSC_EXTERN PetscErrorCode OTDynamicCreate(OTGrid, PetscInt, OTDynamic *);
+PETSC_EXTERN PetscErrorCode OTDynamicSetType(OTDynamic, OTDynamicType);
+PETSC_EXTERN PetscErrorCode OTDynamicGetType(OTDynamic, OTDynamicType *);
+PETSC_EXTERN PetscErrorCode OTDynamicSetPoissonType(OTDynamic, OTDynamicPoissonType);
+PETSC_EXTERN PetscErrorCode OTDynamicSetTolerances(OTDynamic, double, PetscInt);
+PETSC_EXTERN PetscErrorCode OTDynamicSetFisherRao(OTDynamic, double);
+PETSC_EXTERN PetscErrorCode OTDynamicSetCheckpoint(OTDynamic, const char[], PetscInt);
+PETSC_EXTERN PetscErrorCode OTDynamicSetFromOptions(OTDynamic);
+/* rho0, rho1: mass per cell on the grid (normalised to mass 1 unless -rho_fr is set). */
+PETSC_EXTERN PetscErrorCode OTDynamicSetDensities(OTDynamic, const double *, const double *);
+PETSC_EXTERN PetscErrorCode OTDynamicSetUp(OTDynamic);
+PETSC_EXTERN PetscErrorCode OTDynamicRestart(OTDynamic, const char[]);
+PETSC_EXTERN PetscErrorCode OTDynamicSolve(OTDynamic);
+PETSC_EXTERN PetscErrorCode OTDynamicGetResult(OTDynamic, OTDynamicResult *);
+/* The path: rho at t = k/nt (k = 0..nt) as mass per cell, frame k into a grid field. */
+PETSC_EXTERN PetscErrorCode OTDynamicGetFrame(OTDynamic, PetscInt, double *);
+/* /rho (nt+1, n...), /momentum (nt, n..., d) at t = (j+1/2)/nt, attributes, XDMF time series. */
+PETSC_EXTERN PetscErrorCode OTDynamicWrite(OTDynamic, OTH5);
+PETSC_EXTERN PetscErrorCode OTDynamicWritePNG(OTDynamic, const char[], PetscInt);
+PETSC_EXTERN PetscErrorCode OTDynamicView(OTDynamic, PetscViewer);
+PETSC_EXTERN PetscErrorCode OTDynamicDestroy(OTDynamic *);

@@ -1,0 +1,342 @@
+/* solver.c: the OTDynamic object (Create / SetFromOptions / SetDensities / SetUp / Solve / View / Destroy): options,
+   default step sizes from the density scale, memory estimate, the iteration loop with residual checks, progress lines,
+   checkpoints and signal stops. */
+#include "dynimpl.h"
+#include "poisson.h"
+#include <math.h>
+
+const char *const OTDynamicTypes[] = {"pd", "dr", "alg2", "OTDynamicType", "OT_DYN_", NULL};
+
+PetscErrorCode OTDynamicCreate(OTGrid grid, PetscInt nt, OTDynamic *dyn)
+{
+  OTDynamic d;
+
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&d));
+  d->grid          = grid;
+  d->nt            = nt;
+  d->type          = OT_DYN_PD;
+  d->ptype         = OT_DYN_POISSON_DCT;
+  d->tol           = 1e-5;
+  d->max_it        = 20000;
+  d->check_every   = 10;
+  d->pd_relax      = 1.8;
+  d->pd_adaptive   = PETSC_TRUE;
+  d->pd_alpha      = 0.5;
+  d->pd_eta        = 0.95;
+  d->pd_delta      = 1.5;
+  d->dr_alpha      = 1.8;
+  d->balance_mu    = 10;
+  d->dr_adaptive   = PETSC_TRUE;
+  d->alg2_adaptive = PETSC_TRUE;
+  d->cheb_its      = 20;
+  *dyn             = d;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTDynamicSetType(OTDynamic dyn, OTDynamicType type)
+{
+  PetscFunctionBegin;
+  dyn->type = type;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTDynamicGetType(OTDynamic dyn, OTDynamicType *type)
+{
+  PetscFunctionBegin;
+  *type = dyn->type;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTDynamicSetPoissonType(OTDynamic dyn, OTDynamicPoissonType type)
+{
+  PetscFunctionBegin;
+  dyn->ptype = type;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTDynamicSetTolerances(OTDynamic dyn, double tol, PetscInt max_it)
+{
+  PetscFunctionBegin;
+  PetscCheck(tol >= 0 && PetscIsNormalReal(tol + 1), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-tol must be >= 0, not %g", tol);
+  PetscCheck(max_it >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-max_it must be at least 1, not %" PetscInt_FMT, max_it);
+  dyn->tol    = tol;
+  dyn->max_it = max_it;
+  PetscFunctionReturn(0);
+}
+
+/* -rho_fr delta: Wasserstein–Fisher–Rao, cost (|m|^2 + delta^2 zeta^2) / rho with a source zeta; the masses are kept. */
+PetscErrorCode OTDynamicSetFisherRao(OTDynamic dyn, double delta)
+{
+  PetscFunctionBegin;
+  PetscCheck(delta >= 0 && PetscIsNormalReal(delta + 1), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-rho_fr must be a positive length, not %g", delta);
+  dyn->delta = delta;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTDynamicSetCheckpoint(OTDynamic dyn, const char path[], PetscInt every)
+{
+  PetscFunctionBegin;
+  PetscCheck(every >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-checkpoint_every must be >= 0");
+  PetscCall(PetscStrncpy(dyn->checkpoint, path ? path : "", sizeof dyn->checkpoint));
+  dyn->checkpoint_every = every;
+  PetscFunctionReturn(0);
+}
+
+/* PETSc reports an unknown enum value on PETSC_COMM_SELF, which otmpi must treat as a one-rank failure (abort); checking
+   the value first, on the world communicator, gives the usual single error line. */
+static PetscErrorCode CheckEnumOption(const char name[], const char *const list[])
+{
+  char      value[64];
+  PetscBool set, found = PETSC_FALSE;
+  char      choices[256] = "";
+  PetscInt  n            = 0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsGetString(NULL, "dyn_", name, value, sizeof value, &set));
+  if (!set) PetscFunctionReturn(0);
+  while (list[n + 2]) n++; /* a PETSc enum list ends with the type name, the prefix and NULL */
+  for (PetscInt i = 0; i < n; i++) {
+    PetscBool eq;
+    PetscCall(PetscStrcasecmp(value, list[i], &eq));
+    found = (PetscBool) (found || eq);
+    PetscCall(PetscStrlcat(choices, i ? (i == n - 1 ? " or " : ", ") : "", sizeof choices));
+    PetscCall(PetscStrlcat(choices, list[i], sizeof choices));
+  }
+  PetscCheck(found, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_%s %s is unknown: use %s", name + 1, value, choices);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTDynamicSetFromOptions(OTDynamic dyn)
+{
+  PetscEnum type = (PetscEnum) dyn->type, ptype = (PetscEnum) dyn->ptype;
+  PetscBool measure = PETSC_FALSE;
+
+  PetscFunctionBegin;
+  PetscCall(CheckEnumOption("-type", OTDynamicTypes));
+  PetscCall(CheckEnumOption("-poisson", OTDynamicPoissonTypes));
+  PetscOptionsBegin(PETSC_COMM_WORLD, "dyn_", "Benamou-Brenier dynamic OT solver", NULL);
+  PetscCall(PetscOptionsEnum("-type", "splitting: pd (Chambolle-Pock), dr (Douglas-Rachford), alg2 (ADMM / Benamou-Brenier ALG2)", NULL, OTDynamicTypes, type,
+                             &type, NULL));
+  PetscCall(PetscOptionsEnum("-poisson", "Poisson solver of the continuity projection: dct (FFTW-MPI) or ksp (PETSc, -dyn_ksp_*, -dyn_pc_*)", NULL,
+                             OTDynamicPoissonTypes, ptype, &ptype, NULL));
+  PetscCall(PetscOptionsInt("-check_every", "iterations between residual checks", NULL, dyn->check_every, &dyn->check_every, NULL));
+  PetscCall(PetscOptionsReal("-pd_tau", "pd: primal step (default: max density)", NULL, dyn->pd_tau, &dyn->pd_tau, NULL));
+  PetscCall(PetscOptionsReal("-pd_sigma", "pd: dual step (default 0.99/tau)", NULL, dyn->pd_sigma, &dyn->pd_sigma, NULL));
+  PetscCall(PetscOptionsReal("-pd_relax", "pd: relaxation rho in (0, 2) (1: plain Chambolle-Pock)", NULL, dyn->pd_relax, &dyn->pd_relax, NULL));
+  PetscCall(PetscOptionsBool("-pd_adaptive", "pd: balance the residuals by trading tau against sigma", NULL, dyn->pd_adaptive, &dyn->pd_adaptive, NULL));
+  PetscCall(PetscOptionsReal("-dr_alpha", "dr: relaxation in (0, 2)", NULL, dyn->dr_alpha, &dyn->dr_alpha, NULL));
+  PetscCall(PetscOptionsReal("-dr_gamma", "dr: initial prox step (default: max density / 15)", NULL, dyn->dr_gamma, &dyn->dr_gamma, NULL));
+  PetscCall(PetscOptionsBool("-dr_adaptive", "dr: rebalance gamma on the residuals", NULL, dyn->dr_adaptive, &dyn->dr_adaptive, NULL));
+  PetscCall(PetscOptionsReal("-alg2_r", "alg2: initial penalty r (default 15 / max density)", NULL, dyn->alg2_r, &dyn->alg2_r, NULL));
+  PetscCall(PetscOptionsBool("-alg2_adaptive", "alg2: rebalance r on the residuals", NULL, dyn->alg2_adaptive, &dyn->alg2_adaptive, NULL));
+  PetscCall(PetscOptionsReal("-balance_mu", "dr, alg2: residual ratio that halves or doubles the step/penalty", NULL, dyn->balance_mu, &dyn->balance_mu, NULL));
+  PetscCall(PetscOptionsInt("-cheb_its", "Chebyshev iterations of the interpolation solve along axis 0 (dr, alg2)", NULL, dyn->cheb_its, &dyn->cheb_its, NULL));
+  PetscCall(PetscOptionsBool("-fftw_measure", "plan the DCT with FFTW_MEASURE (faster, not bit-reproducible between runs)", NULL, measure, &measure, NULL));
+  PetscOptionsEnd();
+  dyn->type  = (OTDynamicType) type;
+  dyn->ptype = (OTDynamicPoissonType) ptype;
+  PetscCheck(dyn->check_every >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_check_every must be at least 1");
+  PetscCheck(dyn->pd_tau >= 0 && dyn->pd_sigma >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_pd_tau and -dyn_pd_sigma must be positive");
+  PetscCheck(!(dyn->pd_tau > 0 && dyn->pd_sigma > 0) || dyn->pd_tau * dyn->pd_sigma < 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+             "-dyn_pd_tau x -dyn_pd_sigma must be < 1 (|I| <= 1), not %g", dyn->pd_tau * dyn->pd_sigma);
+  PetscCheck(dyn->pd_relax > 0 && dyn->pd_relax < 2, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_pd_relax must be in (0, 2), not %g", dyn->pd_relax);
+  PetscCheck(dyn->dr_alpha > 0 && dyn->dr_alpha < 2, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_dr_alpha must be in (0, 2), not %g", dyn->dr_alpha);
+  PetscCheck(dyn->dr_gamma >= 0 && dyn->alg2_r >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_dr_gamma and -dyn_alg2_r must be positive");
+  PetscCheck(dyn->balance_mu > 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_balance_mu must be > 1");
+  PetscCheck(dyn->cheb_its >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_cheb_its must be at least 1");
+  PetscFunctionReturn(0);
+}
+
+/* rho0, rho1: mass per cell on the grid. Stored per unit volume, the units in which the operators are written. */
+PetscErrorCode OTDynamicSetDensities(OTDynamic dyn, const double *rho0, const double *rho1)
+{
+  const OTGridInfo *gi;
+  MPI_Comm          comm;
+  double            mx = 0, var[3];
+
+  PetscFunctionBegin;
+  PetscCall(OTGridGetInfo(dyn->grid, &gi));
+  PetscCall(OTGridGetComm(dyn->grid, &comm));
+  PetscCall(PetscFree2(dyn->rho0, dyn->rho1));
+  PetscCall(PetscMalloc2(gi->nlocal + 1, &dyn->rho0, gi->nlocal + 1, &dyn->rho1));
+  {
+    double hvol = 1;
+    for (PetscInt k = 0; k < gi->dim; k++) hvol *= gi->h[k];
+    for (ptrdiff_t i = 0; i < gi->nlocal; i++) {
+      dyn->rho0[i] = rho0[i] / hvol;
+      dyn->rho1[i] = rho1[i] / hvol;
+      mx           = PetscMax(mx, PetscMax(dyn->rho0[i], dyn->rho1[i]));
+    }
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &mx, 1, MPI_DOUBLE, MPI_MAX, comm));
+  dyn->rhomax = mx;
+  PetscCall(OTFieldMoments(dyn->grid, rho0, &dyn->mass[0], dyn->moments[0], var));
+  dyn->moments[0][3] = var[0] + var[1] + var[2];
+  PetscCall(OTFieldMoments(dyn->grid, rho1, &dyn->mass[1], dyn->moments[1], var));
+  dyn->moments[1][3]  = var[0] + var[1] + var[2];
+  dyn->have_densities = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTDynamicSetUp(OTDynamic dyn)
+{
+  OTSpaceTime *st = &dyn->st;
+  double       bytes, cells;
+
+  PetscFunctionBegin;
+  if (dyn->setup) PetscFunctionReturn(0);
+  PetscCheck(dyn->have_densities, PETSC_COMM_WORLD, PETSC_ERR_ORDER, "OTDynamicSetDensities() first");
+  {
+    /* what this rank will hold: 4 staggered/centred pairs, the potential, the Poisson work (FFTW may ask for a little more
+       than the cells), 3 Chebyshev arrays; the KSP path adds the matrix (2d+3 entries a row) and its multigrid hierarchy */
+    const OTGridInfo *gi;
+    MPI_Comm          comm;
+    PetscInt          nc;
+    PetscCall(OTGridGetInfo(dyn->grid, &gi));
+    PetscCall(OTGridGetComm(dyn->grid, &comm));
+    PetscCheck(dyn->nt >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "-nt must be at least 1, not %" PetscInt_FMT, dyn->nt);
+    nc    = 1 + gi->dim + (dyn->delta > 0 ? 1 : 0);
+    cells = (double) gi->nlocal * (double) dyn->nt;
+    bytes = 8.0 * (4 * ((double) gi->nlocal * (dyn->nt + 1) + (2 * nc - 1) * cells) + cells + 1.2 * cells + 3 * cells);
+    if (dyn->ptype == OT_DYN_POISSON_KSP) bytes += 2.5 * cells * (2 * gi->dim + 3) * 12.0 + 8.0 * 4 * cells;
+    PetscCall(OTMemoryCheck(comm, bytes, "dynamic (space-time grid)"));
+  }
+  PetscCall(OTSpaceTimeSetUp(st, dyn->grid, dyn->nt, dyn->delta > 0 ? PETSC_TRUE : PETSC_FALSE));
+  st->cheb_its = dyn->cheb_its;
+  PetscCall(OTDynVecCreate(st, PETSC_TRUE, &dyn->U));
+  PetscCall(OTDynVecCreate(st, PETSC_TRUE, &dyn->Z));
+  PetscCall(OTDynVecCreate(st, PETSC_TRUE, &dyn->X));
+  PetscCall(OTDynVecCreate(st, PETSC_TRUE, &dyn->T));
+  PetscCall(OTDynVecCreate(st, PETSC_FALSE, &dyn->V));
+  PetscCall(OTDynVecCreate(st, PETSC_FALSE, &dyn->ZV));
+  PetscCall(OTDynVecCreate(st, PETSC_FALSE, &dyn->XV));
+  PetscCall(OTDynVecCreate(st, PETSC_FALSE, &dyn->TV));
+  PetscCall(PetscCalloc1(st->ncell + 1, &dyn->p));
+  PetscCall(OTLogEventRegisterOnce("OTDynIteration", &dyn->ev_iter));
+  PetscCall(OTLogEventRegisterOnce("OTDynPoisson", &dyn->ev_poisson));
+  PetscCall(OTLogEventRegisterOnce("OTDynProx", &dyn->ev_prox));
+  PetscCall(OTLogEventRegisterOnce("OTDynGraphProj", &dyn->ev_graph));
+  PetscCall(OTLogEventRegisterOnce("OTDynResidual", &dyn->ev_check));
+  /* KSP warm start: DR and ALG2 project points whose potential changes slowly; PD projects increments (a small potential
+     each time), for which the previous solution is a bad first guess */
+  PetscCall(OTDynPoissonCreate(st, dyn->ptype, dyn->delta > 0 ? 1.0 / (dyn->delta * dyn->delta) : 0.0, (PetscBool) (dyn->type != OT_DYN_PD), &dyn->poisson));
+  /* step sizes scale with the density (the dual variables do not): Chizat's gamma = max rho / 15 for DR and ALG2
+     (r = 1/gamma); PD: tau = max rho, sigma = 0.99 / tau (|I| <= 1) */
+  if (dyn->dr_gamma == 0) dyn->dr_gamma = dyn->rhomax / 15;
+  if (dyn->alg2_r == 0) dyn->alg2_r = 15 / dyn->rhomax;
+  if (dyn->pd_tau == 0) dyn->pd_tau = dyn->pd_sigma > 0 ? 0.99 / dyn->pd_sigma : dyn->rhomax;
+  if (dyn->pd_sigma == 0) dyn->pd_sigma = 0.99 / dyn->pd_tau;
+  dyn->setup = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTDynamicSolve(OTDynamic dyn)
+{
+  OTSpaceTime *st = &dyn->st;
+  OTProgress   prog;
+  double       rp = 1, rd = 1, t0 = MPI_Wtime();
+  PetscBool    write, stop;
+
+  PetscFunctionBegin;
+  PetscCall(OTDynamicSetUp(dyn));
+  if (!dyn->restarted) {
+    PetscCall(OTDynamicInitState(dyn));
+    dyn->it = 0;
+  } else {
+    rp = dyn->res.primal_residual;
+    rd = dyn->res.dual_residual;
+  }
+  PetscCall(OTProgressCreate(st->comm, "dynamic", dyn->max_it, dyn->tol, &prog));
+  dyn->res.converged = PETSC_FALSE;
+  dyn->res.stopped   = PETSC_FALSE;
+  while (dyn->it < dyn->max_it) {
+    PetscBool check = (PetscBool) ((dyn->it + 1) % dyn->check_every == 0 || dyn->it + 1 == dyn->max_it);
+    PetscCall(OTDynamicStep(dyn, check, &rp, &rd));
+    dyn->it++;
+    if (check) {
+      double et, es;
+      char   extra[128];
+      dyn->res.primal_residual = rp;
+      dyn->res.dual_residual   = rd;
+      PetscCall(OTDynEnergy(st, &dyn->ZV, &et, &es));
+      snprintf(extra, sizeof extra, "primal %.3e dual %.3e  w2 %.10g", rp, rd, 2 * (et + es));
+      PetscCall(OTProgressUpdate(prog, dyn->it, PetscMax(rp, rd), extra));
+      if (rp <= dyn->tol && rd <= dyn->tol) {
+        dyn->res.converged = PETSC_TRUE;
+        break;
+      }
+    }
+    PetscCall(OTCheckpointPoll(st->comm, dyn->it, dyn->checkpoint_every, &write, &stop));
+    if (write && dyn->checkpoint[0]) PetscCall(OTDynamicCheckpointWrite(dyn, dyn->checkpoint));
+    if (stop) {
+      PetscCheck(dyn->checkpoint[0], st->comm, PETSC_ERR_USER, "stopped by a signal at iteration %" PetscInt_FMT " without a -checkpoint file", dyn->it);
+      if (!write) PetscCall(OTDynamicCheckpointWrite(dyn, dyn->checkpoint));
+      dyn->res.stopped = PETSC_TRUE;
+      OTSetExitStatus(OTMPI_EXIT_CHECKPOINTED);
+      break;
+    }
+  }
+  PetscCall(OTProgressDestroy(&prog));
+  dyn->res.iterations = dyn->it;
+  if (!dyn->res.stopped) {
+    PetscCall(OTDynamicPathEnergy(dyn, &dyn->res.w2_squared_path, &dyn->res.w2_squared, &dyn->res.rho_min));
+    PetscCall(PetscInfo(NULL, "dynamic: w2^2 of the path %.12g, of the prox point %.12g\n", dyn->res.w2_squared_path, dyn->res.w2_squared));
+    dyn->res.rho_min *= st->hvol;
+  }
+  dyn->res.mass[0] = dyn->mass[0];
+  dyn->res.mass[1] = dyn->mass[1];
+  PetscCall(OTDynPoissonGetStats(dyn->poisson, &dyn->res.poisson_solves, &dyn->res.ksp_iterations, &dyn->res.poisson_time));
+  dyn->res.total_time = MPI_Wtime() - t0;
+  PetscCall(OTMemoryPeak(st->comm, &dyn->res.memory_peak));
+  dyn->solved = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTDynamicGetResult(OTDynamic dyn, OTDynamicResult *res)
+{
+  PetscFunctionBegin;
+  *res = dyn->res;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTDynamicView(OTDynamic dyn, PetscViewer v)
+{
+  char shape[96];
+
+  PetscFunctionBegin;
+  if (!v) PetscCall(PetscViewerASCIIGetStdout(PETSC_COMM_WORLD, &v));
+  PetscCall(OTGridShapeString(dyn->grid, shape, sizeof shape));
+  PetscCall(PetscViewerASCIIPrintf(v, "OTDynamic: %s, space %s x %" PetscInt_FMT " time cells%s\n", OTDynamicTypes[dyn->type], shape, dyn->nt,
+                                   dyn->delta > 0 ? " (Wasserstein-Fisher-Rao)" : ""));
+  PetscCall(PetscViewerASCIIPushTab(v));
+  if (dyn->type == OT_DYN_PD)
+    PetscCall(PetscViewerASCIIPrintf(v, "tau %g sigma %g relaxation %g%s\n", dyn->pd_tau, dyn->pd_sigma, dyn->pd_relax, dyn->pd_adaptive ? " (adaptive)" : ""));
+  if (dyn->type == OT_DYN_DR)
+    PetscCall(PetscViewerASCIIPrintf(v, "gamma %g alpha %g%s\n", dyn->dr_gamma, dyn->dr_alpha, dyn->dr_adaptive ? " (adaptive)" : ""));
+  if (dyn->type == OT_DYN_ALG2) PetscCall(PetscViewerASCIIPrintf(v, "r %g%s\n", dyn->alg2_r, dyn->alg2_adaptive ? " (adaptive)" : ""));
+  if (dyn->poisson) PetscCall(OTDynPoissonView(dyn->poisson, v));
+  if (dyn->solved)
+    PetscCall(PetscViewerASCIIPrintf(v, "%" PetscInt_FMT " iterations, residuals %.3e (primal) %.3e (dual), w2^2 %.12g\n", dyn->res.iterations,
+                                     dyn->res.primal_residual, dyn->res.dual_residual, dyn->res.w2_squared));
+  PetscCall(PetscViewerASCIIPopTab(v));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTDynamicDestroy(OTDynamic *dyn)
+{
+  OTDynamic d = *dyn;
+
+  PetscFunctionBegin;
+  if (!d) PetscFunctionReturn(0);
+  if (d->setup) {
+    OTDynVec *vs[8] = {&d->U, &d->V, &d->Z, &d->ZV, &d->X, &d->XV, &d->T, &d->TV};
+    for (int i = 0; i < 8; i++) PetscCall(OTDynVecDestroy(&d->st, vs[i]));
+    PetscCall(PetscFree(d->p));
+    PetscCall(OTDynPoissonDestroy(&d->poisson));
+    PetscCall(OTSpaceTimeDestroy(&d->st));
+  }
+  PetscCall(PetscFree2(d->rho0, d->rho1));
+  PetscCall(PetscFree(*dyn));
+  PetscFunctionReturn(0);
+}
