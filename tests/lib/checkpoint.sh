@@ -30,30 +30,52 @@ print(its[0] if its else "?")
 EOF
 }
 
-# _ckpt_reference NAME NP ARGS...: the uninterrupted run (once per NAME), its wall time in ms in CKPT_REF_MS
-_ckpt_reference() {
-  local name=$1 np=$2 t0
+# _ckpt_start NP OUT ARGS...: otmpi ARGS -monitor on NP ranks in the background (CKPT_PID), stdout and stderr in OUT
+_ckpt_start() {
+  local np=$1 out=$2
   shift 2
-  [[ -f $name-ref.h5 && -n ${CKPT_REF_MS:-} ]] && return 0
+  mpiexec -n "$np" "$OTMPI" "$@" -monitor </dev/null >"$out" 2>&1 &
+  CKPT_PID=$!
+}
+
+# _ckpt_started OUT: wait until the run of CKPT_PID printed its first line: otmpi is then past its start-up, with its
+# signal handlers installed (before that, SIGUSR1 or SIGTERM simply kill a rank)
+_ckpt_started() {
+  while [[ ! -s $1 ]] && kill -0 "$CKPT_PID" 2>/dev/null; do sleep 0.02; done
+}
+
+_ckpt_sleep_ms() { sleep "$(awk -v d="$1" 'BEGIN { printf "%.3f", d / 1000 }')"; }
+
+# _ckpt_reference NAME NP ARGS...: the uninterrupted run (once per NAME); CKPT_ITER_MS is the time from its first
+# output line to its end (the iterations, not the start-up)
+_ckpt_reference() {
+  local name=$1 np=$2 t0 rc=0
+  shift 2
+  [[ -f $name-ref.h5 && -n ${CKPT_ITER_MS:-} ]] && return 0
+  _ckpt_start "$np" "$name-ref.out" "$@" -o "$name-ref.h5"
+  _ckpt_started "$name-ref.out"
   t0=$(_ckpt_ms)
-  must "$name uninterrupted run" "$np" "$@" -o "$name-ref.h5" || return 1
-  CKPT_REF_MS=$(($(_ckpt_ms) - t0))
-  echo "# $name: uninterrupted run at $np ranks: $CKPT_REF_MS ms"
+  wait "$CKPT_PID" || rc=$?
+  if [[ $rc -ne 0 || ! -f $name-ref.h5 ]]; then
+    fail "$name uninterrupted run: otmpi $* failed ($rc): $(tail -3 "$name-ref.out" | tr '\n' ' ')"
+    return 1
+  fi
+  CKPT_ITER_MS=$(($(_ckpt_ms) - t0))
+  echo "# $name: uninterrupted run at $np ranks: $CKPT_ITER_MS ms after its first output line"
 }
 
 ckpt_kill_restart() {
   local name=$1 np=$2 np2=$3 every=${CKPT_EVERY:-5} mp delay it ranks
   shift 3
-  CKPT_REF_MS=""
+  CKPT_ITER_MS=""
   rm -f "$name"-*.h5*
   _ckpt_reference "$name" "$np" "$@" || return 1
-  mpiexec -n "$np" "$OTMPI" "$@" -o "$name-killed.h5" -checkpoint "$name-ck.h5" -checkpoint_every "$every" \
-    </dev/null >"$name-killed.out" 2>&1 &
-  mp=$!
+  _ckpt_start "$np" "$name-killed.out" "$@" -o "$name-killed.h5" -checkpoint "$name-ck.h5" -checkpoint_every "$every"
+  mp=$CKPT_PID
   while [[ ! -f $name-ck.h5 ]] && kill -0 "$mp" 2>/dev/null; do sleep 0.02; done
-  # a random point between the first checkpoint and half the run time later
-  delay=$((RANDOM % (CKPT_REF_MS / 2 + 1)))
-  sleep "$(awk -v d="$delay" 'BEGIN { printf "%.3f", d / 1000 }')"
+  # a random point between the first checkpoint and half the iteration time later
+  delay=$((RANDOM % (CKPT_ITER_MS / 2 + 1)))
+  _ckpt_sleep_ms "$delay"
   ranks=$(pgrep -P "$mp" | tr '\n' ' ')
   # the ranks first (a crashed node), then the launcher
   # shellcheck disable=SC2086
@@ -95,11 +117,11 @@ ckpt_signal() {
   rm -f "$name-sig"*.h5*
   _ckpt_reference "$name" "$np" "$@" || return 1
   # -checkpoint_every 0: only the signal writes a checkpoint
-  mpiexec -n "$np" "$OTMPI" "$@" -o "$name-sig.h5" -checkpoint "$name-sigck.h5" -checkpoint_every 0 \
-    </dev/null >"$name-sig.out" 2>&1 &
-  mp=$!
-  # half the uninterrupted run time: well past start-up (handlers installed), well before the end
-  sleep "$(awk -v d="$CKPT_REF_MS" 'BEGIN { printf "%.3f", d / 2000 }')"
+  _ckpt_start "$np" "$name-sig.out" "$@" -o "$name-sig.h5" -checkpoint "$name-sigck.h5" -checkpoint_every 0
+  mp=$CKPT_PID
+  # a random point in the first third of the iterations
+  _ckpt_started "$name-sig.out"
+  _ckpt_sleep_ms $((RANDOM % (CKPT_ITER_MS / 3 + 1)))
   ranks=$(pgrep -P "$mp" | tr '\n' ' ')
   # straight to the ranks, as Slurm's --signal does to srun steps (mpiexec would turn a SIGTERM into a kill)
   # shellcheck disable=SC2086
