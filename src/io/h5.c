@@ -288,7 +288,10 @@ static PetscErrorCode WriteExplicitMesh(OTH5 f)
     {
       hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
       H5Pset_create_intermediate_group(lcpl, 1);
-      d = H5Dcreate2(f->fid, vname, H5T_IEEE_F64LE, vspace, lcpl, dcpl, H5P_DEFAULT);
+      hid_t src = H5Dopen2(f->fid, lname, H5P_DEFAULT), type = H5Dget_type(src);
+      d = H5Dcreate2(f->fid, vname, type, vspace, lcpl, dcpl, H5P_DEFAULT);
+      H5Tclose(type);
+      H5Dclose(src);
       H5Pclose(lcpl);
     }
     PetscCheck(d >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot create %s", f->path, vname);
@@ -653,10 +656,28 @@ PetscErrorCode OTH5ReadAttributeString(OTH5 f, const char obj[], const char name
   PetscFunctionReturn(0);
 }
 
+/* The sidecar describes the dataset's own number type (float64 fields, int32 labels); a dataset not written yet is
+   taken as float64. */
+static PetscErrorCode XdmfDatasetType(OTH5 f, const char name[])
+{
+  PetscBool has;
+
+  PetscFunctionBegin;
+  PetscCall(OTH5HasDataset(f, name, &has));
+  if (has) {
+    hid_t d = H5Dopen2(f->fid, name, H5P_DEFAULT), t = H5Dget_type(d);
+    PetscCall(OTXdmfSetLastType(f->xdmf, (PetscBool) (H5Tget_class(t) == H5T_INTEGER), (int) H5Tget_size(t)));
+    H5Tclose(t);
+    H5Dclose(d);
+  }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode OTH5XdmfAddField(OTH5 f, OTGrid g, const char name[], PetscInt ncomp)
 {
   PetscFunctionBegin;
   PetscCall(OTXdmfAdd(f->xdmf, g, name, ncomp, 0, 0, 0));
+  PetscCall(XdmfDatasetType(f, name));
   PetscFunctionReturn(0);
 }
 
@@ -664,5 +685,6 @@ PetscErrorCode OTH5XdmfAddTimeSeries(OTH5 f, OTGrid g, const char name[], PetscI
 {
   PetscFunctionBegin;
   PetscCall(OTXdmfAdd(f->xdmf, g, name, ncomp, nt, t0, dt));
+  PetscCall(XdmfDatasetType(f, name));
   PetscFunctionReturn(0);
 }

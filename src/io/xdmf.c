@@ -10,6 +10,8 @@ typedef struct {
   PetscInt  dim, ncomp, nt;
   ptrdiff_t n[3];
   double    h[3], origin[3], t0, dt;
+  PetscBool integer;   /* number type of the dataset: Int or Float */
+  int       precision; /* bytes per value */
 } XdmfEntry;
 
 struct _p_OTXdmf {
@@ -42,11 +44,13 @@ PETSC_INTERN PetscErrorCode OTXdmfAdd(OTXdmf x, OTGrid g, const char name[], Pet
   PetscCall(OTGridGetInfo(g, &gi));
   e = &x->e[x->count++];
   PetscCall(PetscStrncpy(e->name, name, sizeof e->name));
-  e->dim   = gi->dim;
-  e->ncomp = ncomp;
-  e->nt    = nt;
-  e->t0    = t0;
-  e->dt    = dt;
+  e->integer   = PETSC_FALSE;
+  e->precision = 8;
+  e->dim       = gi->dim;
+  e->ncomp     = ncomp;
+  e->nt        = nt;
+  e->t0        = t0;
+  e->dt        = dt;
   for (int k = 0; k < 3; k++) {
     e->n[k]      = gi->n[k];
     e->h[k]      = gi->h[k];
@@ -83,6 +87,16 @@ PETSC_INTERN PetscErrorCode OTXdmfSetExplicit(OTXdmf x, PetscBool explicit_mesh)
 {
   PetscFunctionBegin;
   x->explicit_mesh = explicit_mesh;
+  PetscFunctionReturn(0);
+}
+
+/* The number type of the entry added last (the dataset's own type: e.g. int32 labels). */
+PETSC_INTERN PetscErrorCode OTXdmfSetLastType(OTXdmf x, PetscBool integer, int precision)
+{
+  PetscFunctionBegin;
+  PetscCheck(x->count > 0, PETSC_COMM_SELF, PETSC_ERR_ORDER, "no XDMF entry");
+  x->e[x->count - 1].integer   = integer;
+  x->e[x->count - 1].precision = precision;
   PetscFunctionReturn(0);
 }
 
@@ -158,6 +172,11 @@ static void CellDims(const XdmfEntry *e, char *s, size_t len)
   if (e->ncomp > 1) snprintf(s + strlen(s), len - strlen(s), " %d", (int) e->ncomp);
 }
 
+static const char *NumberType(const XdmfEntry *e)
+{
+  return e->integer ? "Int" : "Float";
+}
+
 static const char *AttributeType(const XdmfEntry *e)
 {
   return e->ncomp == 1 ? "Scalar" : (e->ncomp == 3 || e->ncomp == e->dim ? "Vector" : "Matrix");
@@ -201,9 +220,11 @@ PETSC_INTERN int OTXdmfWrite(OTXdmf x, const char h5path[], const char out[])
           /* a flat virtual view of the field (no copy): unstructured readers want one value (row) per cell */
           snprintf(cd, sizeof cd, "%td", e->n[0] * e->n[1] * e->n[2]);
           if (e->ncomp > 1) snprintf(cd + strlen(cd), sizeof cd - strlen(cd), " %d", (int) e->ncomp);
-          fprintf(fp, "    <DataItem Dimensions=\"%s\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/xdmf/fields/%s</DataItem>\n", cd, h5, nm);
+          fprintf(fp, "    <DataItem Dimensions=\"%s\" NumberType=\"%s\" Precision=\"%d\" Format=\"HDF\">%s:/xdmf/fields/%s</DataItem>\n", cd, NumberType(e),
+                  e->precision, h5, nm);
         } else
-          fprintf(fp, "    <DataItem Dimensions=\"%s\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n", cd, h5, e->name);
+          fprintf(fp, "    <DataItem Dimensions=\"%s\" NumberType=\"%s\" Precision=\"%d\" Format=\"HDF\">%s:%s</DataItem>\n", cd, NumberType(e), e->precision,
+                  h5, e->name);
         fprintf(fp, "   </Attribute>\n");
       }
       fprintf(fp, "  </Grid>\n");
@@ -232,7 +253,7 @@ PETSC_INTERN int OTXdmfWrite(OTXdmf x, const char h5path[], const char out[])
       fprintf(fp, "      <DataItem Dimensions=\"%d", (int) e->nt);
       for (int k = 0; k < (int) e->dim; k++) fprintf(fp, " %td", e->n[k]);
       if (e->ncomp > 1) fprintf(fp, " %d", (int) e->ncomp);
-      fprintf(fp, "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:%s</DataItem>\n", h5, e->name);
+      fprintf(fp, "\" NumberType=\"%s\" Precision=\"%d\" Format=\"HDF\">%s:%s</DataItem>\n", NumberType(e), e->precision, h5, e->name);
       fprintf(fp, "     </DataItem>\n    </Attribute>\n   </Grid>\n");
     }
     fprintf(fp, "  </Grid>\n");

@@ -14,4 +14,5 @@ PETSC_INTERN int            OTXdmfWrite(OTXdmf, const char[], const char[]);
    only (meshio); available when all entries share one grid shape. */
 PETSC_INTERN PetscErrorCode OTXdmfCommonShape(OTXdmf, PetscInt *, ptrdiff_t[], double[], double[], PetscBool *);
 PETSC_INTERN PetscErrorCode OTXdmfSetExplicit(OTXdmf, PetscBool);
+PETSC_INTERN PetscErrorCode OTXdmfSetLastType(OTXdmf, PetscBool, int);
 PETSC_INTERN PetscErrorCode OTXdmfGetEntry(OTXdmf, int, const char **, PetscInt *, PetscInt *, PetscBool *);
