@@ -3,13 +3,15 @@ usage: h5cmp.py GOT.h5 WANT.h5 RTOL
 Datasets: max|got - want| <= RTOL max|want| (norm-wise relative), same shapes. Numeric attributes: integers equal,
 floats |got - want| <= RTOL |want| or <= 1e-14 (round-off floor for error measures near 0). Skipped: string
 attributes (command, version), measurements of the run itself and its layout over the ranks (names with
-time/elapsed/seconds/rate/memory/bytes/rank/groups): they differ between rank counts, not between answers.
+time/elapsed/seconds/rate/memory/bytes/rank/groups): they differ between rank counts, not between answers; and counts
+of the work one process did (inner solves, Krylov iterations: a run resumed from a checkpoint counts only its own share,
+while `iterations`, the solver's position, is compared).
 Prints one line: the worst relative difference and where, or what differs; exit status 0 when within RTOL."""
 import sys
 import h5py
 import numpy as np
 
-SKIP = ("time", "elapsed", "seconds", "rate", "memory", "bytes", "rank", "groups")
+SKIP = ("time", "elapsed", "seconds", "rate", "memory", "bytes", "rank", "groups", "solves", "ksp_iterations")
 
 
 def attrs(obj, prefix):
