@@ -10,8 +10,6 @@ source "$OTMPI_TOP/tests/lib/checkpoint.sh"
 must inputs 1 gen -shape gaussian -n 64,64 -center 0.3,0.3 -sigma 0.08 -floor 1e-4 -o a.h5 &&
   must inputs 1 gen -shape gaussian -n 64,64 -center 0.7,0.6 -sigma 0.06 -floor 1e-4 -o b.h5 &&
   must inputs 1 gen -shape box -n 64,64 -radius 0.2 -floor 1e-4 -o c.h5 &&
-  must inputs 1 gen -shape gaussian -n 32,32 -center 0.3,0.3 -sigma 0.08 -floor 1e-4 -o a32.h5 &&
-  must inputs 1 gen -shape gaussian -n 32,32 -center 0.7,0.6 -sigma 0.06 -floor 1e-4 -o b32.h5 &&
   must inputs 1 gen -shape points -n 64,64 -count 64 -seed 3 -o p.h5 || exit 1
 
 # NAME: the solver's command line, sized to run a few seconds at 2 ranks with a fixed number of iterations (-tol 0;
@@ -19,7 +17,7 @@ must inputs 1 gen -shape gaussian -n 64,64 -center 0.3,0.3 -sigma 0.08 -floor 1e
 declare -A line=(
   [sinkhorn]="sinkhorn -a a.h5 -b b.h5 -eps 1e-3 -tol 0 -max_it 600"
   [barycenter]="barycenter -inputs a.h5,b.h5,c.h5 -eps 2e-3 -tol 0 -max_it 300"
-  [dynamic]="dynamic -a a32.h5 -b b32.h5 -nt 8 -tol 0 -max_it 400"
+  [dynamic]="dynamic -a a.h5 -b b.h5 -nt 8 -tol 0 -max_it 400"
   [semidiscrete]="semidiscrete -density a.h5 -points p.h5 -tol 1e-10 -lloyd 10"
 )
 for c in sinkhorn barycenter dynamic semidiscrete; do
@@ -29,6 +27,7 @@ for c in sinkhorn barycenter dynamic semidiscrete; do
   fi
   read -r -a args <<<"${line[$c]}"
   ckpt_kill_restart "$c" 2 3 "${args[@]}"
-  ckpt_signal "$c" 2 TERM "${args[@]}"
-  CKPT_SIGNAL_RESTART=0 ckpt_signal "$c" 2 USR1 "${args[@]}"
+  # the restart from a signal's checkpoint: after SIGUSR1 (what the job scripts send the ranks), not again after SIGTERM
+  CKPT_SIGNAL_RESTART=0 ckpt_signal "$c" 2 TERM "${args[@]}"
+  ckpt_signal "$c" 2 USR1 "${args[@]}"
 done
