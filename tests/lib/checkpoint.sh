@@ -22,13 +22,16 @@ ckpt_available() {
 
 _ckpt_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# the iteration a checkpoint holds: its first integer root attribute whose name contains "iter" ("?" when none)
+# the iteration a checkpoint holds: its integer root attribute named like an iteration count (a total over rounds
+# first, e.g. semidiscrete's newton_iterations_total), with any round counter (lloyd_round) after it; "?" when none
 _ckpt_iteration() {
   $PY - "$1" <<'EOF'
 import sys, h5py, numpy as np
 with h5py.File(sys.argv[1], "r") as f:
-    its = [int(np.ravel(v)[0]) for k, v in f.attrs.items() if "iter" in k.lower() and np.asarray(v).dtype.kind in "iu"]
-print(its[0] if its else "?")
+    ints = {k: int(np.ravel(v)[0]) for k, v in f.attrs.items() if np.asarray(v).dtype.kind in "iu" and np.asarray(v).size}
+its = sorted((k for k in ints if "iter" in k.lower()), key=lambda k: ("total" not in k, k))
+rounds = [k for k in ints if "round" in k.lower()]
+print(" ".join([str(ints[its[0]]) if its else "?"] + ["(%s %d)" % (k, ints[k]) for k in rounds]))
 EOF
 }
 
