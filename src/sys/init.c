@@ -43,6 +43,7 @@ const char *OTGetCommandLine(void)
 
 PETSC_INTERN PetscErrorCode OTErrorHandlerPush(void);
 PETSC_INTERN PetscErrorCode OTLogEventsRegister(void);
+PETSC_INTERN PetscErrorCode OTSignalHold(void);
 
 PetscErrorCode OTInitialize(int *argc, char ***argv, const char help[])
 {
@@ -63,6 +64,7 @@ PetscErrorCode OTInitialize(int *argc, char ***argv, const char help[])
 
 PetscErrorCode OTFinalize(void)
 {
+  (void) OTSignalHold();
   fftw_mpi_cleanup();
   free(ot_command_line);
   ot_command_line = NULL;

@@ -23,6 +23,21 @@ PetscErrorCode OTSignalInstall(void)
   PetscFunctionReturn(0);
 }
 
+/* Called at shut-down: the run's outcome is decided (output committed or checkpoint written), so a warning signal that
+   arrives now is held pending instead of acted on. Without this, a SIGTERM during PetscFinalize (which puts SIGTERM
+   back to its default action) would kill a rank of a finished run and turn its exit status into "killed". */
+PetscErrorCode OTSignalHold(void)
+{
+  sigset_t set;
+
+  PetscFunctionBegin;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR1);
+  PetscCheck(!sigprocmask(SIG_BLOCK, &set, NULL), PETSC_COMM_SELF, PETSC_ERR_SYS, "cannot block signals");
+  PetscFunctionReturn(0);
+}
+
 /* Collective: true on every rank when any rank has been signalled. */
 PetscErrorCode OTSignalReceived(MPI_Comm comm, PetscBool *received)
 {
