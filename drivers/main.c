@@ -34,7 +34,7 @@ PetscErrorCode OTDriverOutputOptions(PetscOptionItems *PetscOptionsObject, const
     PetscBool quiet = PETSC_FALSE, monitor = PETSC_FALSE;
     double    interval = 2;
     char      mesh[16] = "corect", mem[32] = "";
-    PetscCall(PetscOptionsBool("-quiet", "print nothing but errors and warnings", NULL, quiet, &quiet, NULL));
+    PetscCall(PetscOptionsBool("-quiet", "no set-up or progress lines: only the final summary line, warnings and errors", NULL, quiet, &quiet, NULL));
     PetscCall(PetscOptionsBool("-monitor", "a progress line every iteration", NULL, monitor, &monitor, NULL));
     PetscCall(PetscOptionsReal("-progress_interval", "seconds between progress lines", NULL, interval, &interval, NULL));
     PetscCall(PetscOptionsString("-xdmf_mesh", "XDMF sidecar mesh: corect (compact, ParaView) or explicit (points + cells, e.g. meshio)", NULL, mesh, mesh,

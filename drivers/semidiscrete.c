@@ -84,6 +84,7 @@ static PetscErrorCode WriteOutput(OTSD sd, OTGrid grid, PetscInt m, PetscInt dim
   PetscCall(OTH5WriteArray(f, "/label", OT_INT32, dim, gd, st, ct, label));
   PetscCall(OTH5WriteAttribute(f, "/label", "spacing", OT_DOUBLE, dim, gi->h));
   PetscCall(OTH5WriteAttribute(f, "/label", "origin", OT_DOUBLE, dim, gi->origin));
+  PetscCall(OTH5XdmfAddField(f, grid, "/label", 1)); /* ParaView shows the cells: the sidecar names the int32 type */
   its[0] = (int) it;
   its[1] = (int) itt;
   its[2] = (int) conv;

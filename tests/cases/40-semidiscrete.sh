@@ -109,3 +109,6 @@ must "zero density outside a ball, points everywhere" 4 semidiscrete -density ba
 # -png: the cell map
 must "png" 2 semidiscrete -density pg.h5 -points pp.h5 -o png_out.h5 -png cells.png -quiet &&
   { [[ $(head -c 4 cells.png | od -An -c | tr -d ' ') == "211PNG" ]] && ok "-png writes a PNG" || fail "-png: not a PNG"; }
+# the XDMF sidecar describes /label as int32 on the density's grid
+[[ -f png_out.xmf ]] && grep -q 'png_out.h5:/label' png_out.xmf && grep -q 'NumberType="Int" Precision="4"' png_out.xmf &&
+  ok "XDMF sidecar: /label as Int/4" || fail "XDMF sidecar of /label: $(cat png_out.xmf 2>&1 | head -20)"
