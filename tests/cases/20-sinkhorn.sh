@@ -120,6 +120,8 @@ $OTMPI gen -n 8,8 -spacing 0.2,0.2 -o g8s.h5 >/dev/null
 expect_error "sinkhorn: no -a" out.h5 2 sinkhorn -b g8.h5 -o out.h5
 expect_error "sinkhorn: negative -eps" out.h5 2 sinkhorn -a g8.h5 -b g8.h5 -eps -1 -o out.h5
 expect_error "sinkhorn: shapes differ" out.h5 2 sinkhorn -a g8.h5 -b other.h5 -o out.h5
+expect_error "sinkhorn: too little memory" out.h5 2 sinkhorn -a g8.h5 -b g8.h5 -eps 0.01 -memory_limit 2KiB -o out.h5
+grep -q "sinkhorn.* needs .* available" .err && ok "sinkhorn memory error says what is needed and what is available" || fail "sinkhorn memory message: $(cat .err)"
 expect_error "sinkhorn: spacings differ" out.h5 2 sinkhorn -a g8.h5 -b g8s.h5 -o out.h5
 expect_error "sinkhorn: NaN input" out.h5 2 sinkhorn -a nan.h5 -b g8.h5 -o out.h5
 expect_error "sinkhorn: negative input" out.h5 4 sinkhorn -a g8.h5 -b neg.h5 -o out.h5
