@@ -17,7 +17,6 @@
 set -u
 out=$1
 source "$OTMPI_TOP/tests/lib/common.sh"
-export OMPI_MCA_btl_vader_single_copy_mechanism=none
 N=${BARY_BENCH_N:-256}
 N2=${BARY_BENCH_N2:-320}
 ITS=${BARY_BENCH_ITS:-100}
@@ -26,8 +25,6 @@ mpicc -O3 -march=native "$OTMPI_TOP/tests/bench/fft_raw.c" -o fft_raw -lfftw3_mp
 : >results.tsv
 
 a() { $PY -c "import h5py,sys; f=h5py.File(sys.argv[1],'r'); print(' '.join(repr(float(f.attrs[k])) for k in sys.argv[2:]))" "$@"; }
-minof() { awk 'BEGIN { m = 1e300 } { if ($1 + 0 < m) m = $1 + 0 } END { printf "%.6e\n", m }' "$1"; }
-maxof() { awk 'BEGIN { m = 0 } { if ($1 + 0 > m) m = $1 + 0 } END { printf "%.6e\n", m }' "$1"; }
 
 # --- 2-D inputs: three shapes; ours and POT's alternate
 for n in 256 512; do

@@ -11,7 +11,6 @@ REF="$PY $OTMPI_TOP/tests/ref/dynamic_ref.py"
 q=${DYN_BENCH_QUICK:-0}
 s() { if [[ $q == 1 ]]; then echo $(($1 / 2)); else echo "$1"; fi; }
 N1=$(s 64) T1=$(s 32) N2=$(s 128) T2=$(s 64) N3=$(s 64) T3=$(s 32)
-evt() { awk -v e="$1" -v c="$3" '$1 == e { print $c; exit }' "$2"; } # column 2: count, 4: max time
 load0=$(cut -d' ' -f1 /proc/loadavg)
 
 gen2() { mpiexec -n 2 "$OTMPI" gen -n "$1,$1" -center "$2" -sigma 0.06 -o "$3" </dev/null >/dev/null; }
@@ -25,7 +24,7 @@ gen2 $N2 0.3,0.35 a2.h5 && gen2 $N2 0.7,0.6 b2.h5 && gen2 $N2 0.5,0.475 h2.h5
 mpiexec -n 2 "$OTMPI" dynamic -a a2.h5 -b b2.h5 -nt $T2 -tol 1e-5 -o t2.h5 -log_view :t2.log -progress_interval 60 </dev/null
 w2=$(attr t2.h5 w2_squared) it2=$(attr t2.h5 iterations) st2=$(attr t2.h5 solve_time) res2=$(attr t2.h5 residual) l2=$($REF l1half t2.h5 h2.h5)
 pt2=$(attr t2.h5 poisson_time) ps2=$(attr t2.h5 poisson_solves)
-ev_it=$(evt OTDynIteration t2.log 4) ev_po=$(evt OTDynPoisson t2.log 4) ev_pr=$(evt OTDynProx t2.log 4)
+ev_it=$(log_event OTDynIteration t2.log 4) ev_po=$(log_event OTDynPoisson t2.log 4) ev_pr=$(log_event OTDynProx t2.log 4)
 
 # 3. the FFT limit: one DCT-II + multiply + DCT-III on ~1M cells (the shared probe, FFTW_ESTIMATE like otmpi's default)
 mpicc -O3 -march=native /work/shared/tools/fft_limit.c -o fft_limit -lfftw3_mpi -lfftw3 -lm

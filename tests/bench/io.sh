@@ -18,7 +18,6 @@ mpiexec -n 2 "$OTMPI" gen -shape uniform -n "$N,$N,$N" -o big.h5 -quiet </dev/nu
 cold=0
 drop() { sync && echo 1 >/proc/sys/vm/drop_caches 2>/dev/null; }
 drop && cold=1
-evt() { awk -v e="$1" '$1 == e { print $4; exit }' "$2"; }
 ddt() { { dd "$@" bs=1M 2>&1 >/dev/null; } | awk '/copied/ { print $(NF-3) }'; }
 : >times.txt
 clean() { sync && { ((!cold)) || drop; }; }
@@ -37,7 +36,7 @@ for _ in $(seq "$REPS"); do
   rm -f raw.bin
   clean
   hr=$($PY -c "import time, h5py; t = time.perf_counter(); h5py.File('big.h5', 'r')['density'][...]; print(time.perf_counter() - t)")
-  echo "$(evt OTH5Write conv.log) $(evt OTH5Read conv.log) $dw $dr $hr $rw $rr" >>times.txt
+  echo "$(log_event OTH5Write conv.log) $(log_event OTH5Read conv.log) $dw $dr $hr $rw $rr" >>times.txt
 done
 $PY - "$1" "$bytes" "$cold" "$N" <<'PY'
 import json, sys

@@ -15,7 +15,6 @@
 set -u
 out=$1
 source "$OTMPI_TOP/tests/lib/common.sh"
-export OMPI_MCA_btl_vader_single_copy_mechanism=none
 REPS=${SINKHORN_BENCH_REPS:-3}
 BIG=${SINKHORN_BENCH_BIG:-1}
 mpicc -O3 -march=native "$OTMPI_TOP/tests/bench/fft_raw.c" -o fft_raw -lfftw3_mpi -lfftw3 -lm || exit 1
@@ -23,7 +22,6 @@ mpicc -O3 -march=native "$OTMPI_TOP/tests/bench/fft_raw.c" -o fft_raw -lfftw3_mp
 
 tpi() { $PY -c "import h5py,sys; print(h5py.File(sys.argv[1],'r').attrs['time_per_iteration_min'])" "$1"; }
 tka() { $PY -c "import h5py,sys; print(h5py.File(sys.argv[1],'r').attrs['kernel_application_min'])" "$1"; }
-minof() { awk 'BEGIN { m = 1e300 } { if ($1 + 0 < m) m = $1 + 0 } END { printf "%.6e\n", m }' "$1"; }
 
 # inputs on a grid: a Gaussian and a ball, both with a 1% floor (strictly positive: the FFT regime)
 inputs() {

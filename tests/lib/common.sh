@@ -60,3 +60,8 @@ expect_error() {
 
 # attr FILE NAME [OBJ]: value of an HDF5 attribute (h5py)
 attr() { $H5Q attr "$@"; }
+
+# Benchmark helpers. minof FILE: the smallest number in the first column (the fastest of repeated timings);
+# log_event EVENT LOG [COLUMN]: a column of EVENT's line in a -log_view file (2: count, 4: max time over ranks, the default)
+minof() { awk 'BEGIN { m = 1e300 } { if ($1 + 0 < m) m = $1 + 0 } END { printf "%.6e\n", m }' "$1"; }
+log_event() { awk -v e="$1" -v c="${3:-4}" '$1 == e { print $c; exit }' "$2"; }
