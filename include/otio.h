@@ -31,6 +31,11 @@ PETSC_EXTERN PetscErrorCode OTH5WriteAttributeString(OTH5, const char[], const c
 PETSC_EXTERN PetscErrorCode OTH5ReadAttribute(OTH5, const char[], const char[], OTDataType, PetscInt, void *, PetscBool *);
 PETSC_EXTERN PetscErrorCode OTH5ReadAttributeString(OTH5, const char[], const char[], char[], size_t, PetscBool *);
 
+/* Checkpoint files (every solver): an int attribute of the root (int32), and a required root attribute (comm, file, its
+   path, the solver's name, attribute, type, count, values) whose absence is an error naming the file. */
+PETSC_EXTERN PetscErrorCode OTCheckpointWriteInt(OTH5, const char[], PetscInt);
+PETSC_EXTERN PetscErrorCode OTCheckpointReadAttribute(MPI_Comm, OTH5, const char[], const char[], const char[], OTDataType, PetscInt, void *);
+
 /* XDMF sidecar entries, written by OTH5Commit as OUT.xmf: a field (ncomp 1 = scalar, d = vector), or a time series whose
    dataset has a leading axis of nt frames at times t0 + k dt. */
 PETSC_EXTERN PetscErrorCode OTH5XdmfAddField(OTH5, OTGrid, const char[], PetscInt);

@@ -62,10 +62,7 @@ PETSC_EXTERN PetscErrorCode OTSinkhornDestroy(OTSinkhorn *);
 
 /* Shared by the entropic solvers. The eps-scaling schedule: eps_k = start q^k while above eps, then eps. The checkpoint
    cadence: OTCheckpointPoll (a collective) every poll_every iterations and every checkpoint_every; on a stop, the exit
-   status and the line that says where the checkpoint is. Checkpoint attributes: an int, and a required attribute (comm,
-   file, its path, the solver's name, attribute, type, count, values) whose absence is an error naming the file. */
+   status and the line that says where the checkpoint is. */
 PETSC_EXTERN PetscErrorCode OTEpsSchedule(double, double, double, PetscInt *, double **);
 PETSC_EXTERN PetscErrorCode OTSolverCheckpointPoll(MPI_Comm, PetscInt, PetscInt, PetscInt, PetscBool *, PetscBool *);
 PETSC_EXTERN PetscErrorCode OTSolverStopped(MPI_Comm, const char[], const char[], PetscInt);
-PETSC_EXTERN PetscErrorCode OTCheckpointWriteInt(OTH5, const char[], PetscInt);
-PETSC_EXTERN PetscErrorCode OTCheckpointReadAttribute(MPI_Comm, OTH5, const char[], const char[], const char[], OTDataType, PetscInt, void *);

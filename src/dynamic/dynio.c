@@ -225,16 +225,6 @@ PetscErrorCode OTDynamicCheckpointWrite(OTDynamic dyn, const char path[])
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode ReadAttr(OTH5 f, const char path[], const char name[], OTDataType t, PetscInt n, void *v, MPI_Comm comm)
-{
-  PetscBool found;
-
-  PetscFunctionBegin;
-  PetscCall(OTH5ReadAttribute(f, "/", name, t, n, v, &found));
-  PetscCheck(found, comm, OT_ERR_INPUT, "-restart %s: not a dynamic checkpoint (no attribute %s)", path, name);
-  PetscFunctionReturn(0);
-}
-
 /* Restores the state written by OTDynamicCheckpointWrite, after checking that it belongs to this problem. */
 PetscErrorCode OTDynamicCheckpointRead(OTDynamic dyn, const char path[])
 {
@@ -244,6 +234,7 @@ PetscErrorCode OTDynamicCheckpointRead(OTDynamic dyn, const char path[])
   OTDynVec        *v[4];
   CheckpointHeader h, mine;
   int              tag;
+  PetscBool        found;
   char             name[64];
   ptrdiff_t        start[2], count[2], dims[8];
   PetscInt         rank;
@@ -252,19 +243,20 @@ PetscErrorCode OTDynamicCheckpointRead(OTDynamic dyn, const char path[])
   PetscCall(StateVecs(dyn, v));
   FillHeader(dyn, &mine);
   PetscCall(OTH5Open(comm, path, &f));
-  PetscCall(ReadAttr(f, path, "dynamic_checkpoint", OT_INT32, 1, &tag, comm));
-  PetscCall(ReadAttr(f, path, "iteration", OT_INT32, 1, &h.iteration, comm));
-  PetscCall(ReadAttr(f, path, "dyn_type_id", OT_INT32, 1, &h.type, comm));
-  PetscCall(ReadAttr(f, path, "nt", OT_INT32, 1, &h.nt, comm));
-  PetscCall(ReadAttr(f, path, "dim", OT_INT32, 1, &h.dim, comm));
-  PetscCall(ReadAttr(f, path, "shape", OT_INT32, 3, h.n, comm));
-  PetscCall(ReadAttr(f, path, "rho_fr", OT_DOUBLE, 1, &h.delta, comm));
-  PetscCall(ReadAttr(f, path, "pd_steps", OT_DOUBLE, 3, h.pd, comm));
-  PetscCall(ReadAttr(f, path, "dr_steps", OT_DOUBLE, 2, h.dr, comm));
-  PetscCall(ReadAttr(f, path, "alg2_r", OT_DOUBLE, 1, &h.alg2_r, comm));
-  PetscCall(ReadAttr(f, path, "residuals", OT_DOUBLE, 2, h.res, comm));
-  PetscCall(ReadAttr(f, path, "input_mass", OT_DOUBLE, 2, h.mass, comm));
-  PetscCall(ReadAttr(f, path, "input_moments", OT_DOUBLE, 8, h.moments, comm));
+  PetscCall(OTH5ReadAttribute(f, "/", "dynamic_checkpoint", OT_INT32, 1, &tag, &found));
+  PetscCheck(found, comm, OT_ERR_INPUT, "-restart %s: not a dynamic checkpoint (no attribute dynamic_checkpoint)", path);
+  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "iteration", OT_INT32, 1, &h.iteration));
+  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "dyn_type_id", OT_INT32, 1, &h.type));
+  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "nt", OT_INT32, 1, &h.nt));
+  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "dim", OT_INT32, 1, &h.dim));
+  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "shape", OT_INT32, 3, h.n));
+  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "rho_fr", OT_DOUBLE, 1, &h.delta));
+  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "pd_steps", OT_DOUBLE, 3, h.pd));
+  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "dr_steps", OT_DOUBLE, 2, h.dr));
+  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "alg2_r", OT_DOUBLE, 1, &h.alg2_r));
+  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "residuals", OT_DOUBLE, 2, h.res));
+  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "input_mass", OT_DOUBLE, 2, h.mass));
+  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "input_moments", OT_DOUBLE, 8, h.moments));
   PetscCheck(h.dim == mine.dim && h.n[0] == mine.n[0] && h.n[1] == mine.n[1] && h.n[2] == mine.n[2], comm, OT_ERR_INPUT,
              "-restart %s: the checkpoint is for a %dx%dx%d grid, the inputs are %dx%dx%d", path, h.n[0], h.n[1], h.n[2], mine.n[0], mine.n[1], mine.n[2]);
   PetscCheck(h.nt == mine.nt, comm, OT_ERR_INPUT, "-restart %s: the checkpoint has -nt %d, this run -nt %d", path, h.nt, mine.nt);

@@ -37,13 +37,13 @@ PetscErrorCode SDCheckpointRead(OTSD sd)
   PetscInt  r1, r2;
   ptrdiff_t d1[4], d2[4], st[2] = {0, 0}, ct[2] = {sd->m0, sd->dim};
   int       its[3] = {0, 0, 0};
-  PetscBool found[4];
+  PetscBool found;
   char      kind[64] = "";
 
   PetscFunctionBegin;
   PetscCall(OTH5Open(sd->comm, sd->restart, &f));
-  PetscCall(OTH5ReadAttributeString(f, "/", "checkpoint_of", kind, sizeof kind, &found[0]));
-  PetscCheck(found[0] && !strcmp(kind, "semidiscrete"), sd->comm, OT_ERR_INPUT, "-restart %s: not a semidiscrete checkpoint", sd->restart);
+  PetscCall(OTH5ReadAttributeString(f, "/", "checkpoint_of", kind, sizeof kind, &found));
+  PetscCheck(found && !strcmp(kind, "semidiscrete"), sd->comm, OT_ERR_INPUT, "-restart %s: not a semidiscrete checkpoint", sd->restart);
   PetscCall(OTH5GetShape(f, "/psi", &r1, d1));
   PetscCall(OTH5GetShape(f, "/points", &r2, d2));
   PetscCheck(r1 == 1 && r2 == 2 && d1[0] == sd->m0 && d2[0] == sd->m0 && d2[1] == sd->dim, sd->comm, OT_ERR_INPUT,
@@ -53,12 +53,11 @@ PetscErrorCode SDCheckpointRead(OTSD sd)
   PetscCall(OTH5ReadArray(f, "/psi", OT_DOUBLE, 1, st, ct, psi));
   PetscCall(OTH5ReadArray(f, "/psi_lo", OT_DOUBLE, 1, st, ct, lo));
   PetscCall(OTH5ReadArray(f, "/points", OT_DOUBLE, 2, st, ct, sd->ylloyd));
-  PetscCall(OTH5ReadAttribute(f, "/", "newton_iterations", OT_INT32, 1, &its[0], &found[0]));
-  PetscCall(OTH5ReadAttribute(f, "/", "newton_iterations_total", OT_INT32, 1, &its[1], &found[1]));
-  PetscCall(OTH5ReadAttribute(f, "/", "lloyd_round", OT_INT32, 1, &its[2], &found[2]));
-  PetscCall(OTH5ReadAttribute(f, "/", "eps0", OT_DOUBLE, 1, &sd->eps0, &found[3]));
+  PetscCall(OTCheckpointReadAttribute(sd->comm, f, sd->restart, "semidiscrete", "newton_iterations", OT_INT32, 1, &its[0]));
+  PetscCall(OTCheckpointReadAttribute(sd->comm, f, sd->restart, "semidiscrete", "newton_iterations_total", OT_INT32, 1, &its[1]));
+  PetscCall(OTCheckpointReadAttribute(sd->comm, f, sd->restart, "semidiscrete", "lloyd_round", OT_INT32, 1, &its[2]));
+  PetscCall(OTCheckpointReadAttribute(sd->comm, f, sd->restart, "semidiscrete", "eps0", OT_DOUBLE, 1, &sd->eps0));
   PetscCall(OTH5Close(&f));
-  PetscCheck(found[0] && found[1] && found[2] && found[3], sd->comm, OT_ERR_INPUT, "-restart %s: incomplete checkpoint", sd->restart);
   PetscCheck(sd->eps0 > 0, sd->comm, OT_ERR_INPUT, "-restart %s: bad eps0 %g", sd->restart, sd->eps0);
   if (its[2] == 0) { /* before any Lloyd move the checkpoint's points are the input points */
     PetscBool same = PETSC_TRUE;

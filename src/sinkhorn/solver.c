@@ -1,5 +1,5 @@
-/* solver.c: what the entropic solvers (sinkhorn, barycenter) share besides the kernel: the eps-scaling schedule, the
-   checkpoint/signal cadence of their iteration loops and the attributes of their checkpoint files. */
+/* solver.c: what the entropic solvers (sinkhorn, barycenter) share besides the kernel: the eps-scaling schedule and the
+   checkpoint/signal cadence of their iteration loops. */
 #include <otsinkhorn.h>
 
 PetscErrorCode OTEpsSchedule(double eps, double start, double q, PetscInt *n, double **list)
@@ -32,24 +32,5 @@ PetscErrorCode OTSolverStopped(MPI_Comm comm, const char name[], const char ckpt
   if (ckpt && ckpt[0])
     PetscCall(
         PetscPrintf(comm, "%s: signal received: checkpoint written to %s at iteration %" PetscInt_FMT "; restart with -restart %s\n", name, ckpt, it, ckpt));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode OTCheckpointWriteInt(OTH5 f, const char name[], PetscInt v)
-{
-  int i = (int) v;
-
-  PetscFunctionBegin;
-  PetscCall(OTH5WriteAttribute(f, "/", name, OT_INT32, 1, &i));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode OTCheckpointReadAttribute(MPI_Comm comm, OTH5 f, const char path[], const char kind[], const char name[], OTDataType t, PetscInt n, void *v)
-{
-  PetscBool has;
-
-  PetscFunctionBegin;
-  PetscCall(OTH5ReadAttribute(f, "/", name, t, n, v, &has));
-  PetscCheck(has, comm, OT_ERR_INPUT, "-restart %s: attribute %s missing (not a complete %s checkpoint)", path, name, kind);
   PetscFunctionReturn(0);
 }
