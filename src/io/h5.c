@@ -181,165 +181,231 @@ PetscErrorCode OTH5Close(OTH5 *file)
   PetscFunctionReturn(0);
 }
 
-/* -xdmf_mesh explicit: vertices and cells of the grid as datasets, for XDMF readers without structured meshes (meshio).
-   Axis 0 is z (3-D) or y (2-D), as in the CoRectMesh sidecar. The rows are split evenly over the ranks: the values
-   are computed, not owned. */
-static PetscErrorCode WriteExplicitMesh(OTH5 f)
+/* Rows [start, start + count) of `total` split evenly over the ranks. */
+static void EvenRows(MPI_Comm comm, ptrdiff_t total, ptrdiff_t *start, ptrdiff_t *count)
 {
-  char        mode[32] = "corect";
-  PetscInt    dim;
-  ptrdiff_t   n[3], m[3], np, nc, ps, pc, cs, cc;
-  double      h[3], o[3];
-  PetscBool   common;
   PetscMPIInt rank, size;
-  int         nv;
+  ptrdiff_t   per;
+
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  per    = (total + size - 1) / size;
+  *start = PetscMin(total, per * rank);
+  *count = PetscMax(0, PetscMin(total, *start + per) - *start);
+}
+
+/* The vertices of the grid (x fastest: the last array axis is x, the first z in 3-D and y in 2-D, as the sidecar). */
+static PetscErrorCode WriteExplicitPoints(OTH5 f, PetscInt dim, const ptrdiff_t n[], const double h[], const double o[])
+{
+  ptrdiff_t m[3], np, ps, pc, gd[2], st[2] = {0, 0}, ct[2];
+  double   *pts;
 
   PetscFunctionBegin;
+  for (int k = 0; k < 3; k++) m[k] = k < dim ? n[k] + 1 : 1;
+  np = m[0] * m[1] * m[2];
+  EvenRows(f->comm, np, &ps, &pc);
+  PetscCall(PetscMalloc1(3 * pc + 1, &pts));
+  for (ptrdiff_t p = 0; p < pc; p++) {
+    ptrdiff_t q = ps + p, ijk[3] = {q / (m[1] * m[2]), (q / m[2]) % m[1], q % m[2]};
+    for (int c = 0; c < 3; c++) pts[3 * p + c] = c < dim ? o[dim - 1 - c] + (double) ijk[dim - 1 - c] * h[dim - 1 - c] : 0;
+  }
+  gd[0] = np;
+  gd[1] = 3;
+  st[0] = ps;
+  ct[0] = pc;
+  ct[1] = 3;
+  PetscCall(OTH5WriteArray(f, "/xdmf/points", OT_DOUBLE, 2, gd, st, ct, pts));
+  PetscCall(PetscFree(pts));
+  PetscFunctionReturn(0);
+}
+
+/* The cells as vertex lists (hexahedra, quadrilaterals or segments), in C order of the cells. */
+static PetscErrorCode WriteExplicitCells(OTH5 f, PetscInt dim, const ptrdiff_t n[])
+{
+  ptrdiff_t m[3], nc = n[0] * n[1] * n[2], cs, cc, gd[2], st[2] = {0, 0}, ct[2];
+  int       nv = dim == 3 ? 8 : (dim == 2 ? 4 : 2);
+  /* corner offsets (axis 0, 1, 2) of each vertex, in the orientation VTK expects */
+  const int h8[8][3] = {{0, 0, 0}, {0, 0, 1}, {0, 1, 1}, {0, 1, 0}, {1, 0, 0}, {1, 0, 1}, {1, 1, 1}, {1, 1, 0}};
+  const int q4[4][3] = {{0, 0, 0}, {0, 1, 0}, {1, 1, 0}, {1, 0, 0}}, s2[2][3] = {{0, 0, 0}, {1, 0, 0}};
+  int64_t  *cells;
+
+  PetscFunctionBegin;
+  for (int k = 0; k < 3; k++) m[k] = k < dim ? n[k] + 1 : 1;
+  EvenRows(f->comm, nc, &cs, &cc);
+  PetscCall(PetscMalloc1(cc * nv + 1, &cells));
+  for (ptrdiff_t c = 0; c < cc; c++) {
+    ptrdiff_t q = cs + c, i = q / (n[1] * n[2]), j = (q / n[2]) % n[1], k = q % n[2];
+    for (int a = 0; a < nv; a++) {
+      const int *d      = dim == 3 ? h8[a] : (dim == 2 ? q4[a] : s2[a]);
+      cells[nv * c + a] = (int64_t) (((i + d[0]) * m[1] + (j + d[1])) * m[2] + (k + d[2]));
+    }
+  }
+  gd[0] = nc;
+  gd[1] = nv;
+  st[0] = cs;
+  ct[0] = cc;
+  ct[1] = nv;
+  PetscCall(OTH5WriteArray(f, "/xdmf/cells", OT_INT64, 2, gd, st, ct, cells));
+  PetscCall(PetscFree(cells));
+  PetscFunctionReturn(0);
+}
+
+/* An HDF5 virtual dataset `vname` showing dataset `src` (no copy): frame < 0 the whole field, else its slice `frame`
+   along axis 0; `flat` gives one row per cell (ncomp columns when ncomp > 1), else the field's own shape. */
+static PetscErrorCode CreateView(OTH5 f, const char vname[], const char src[], PetscInt ncomp, PetscInt frame, PetscBool flat)
+{
+  hid_t   d = H5Dopen2(f->fid, src, H5P_DEFAULT), sspace, vspace, dcpl, lcpl, type, v;
+  hsize_t sd[8], start[8] = {0}, count[8], vd[8], cells = 1;
+  int     r, skip = frame >= 0, nsp, vr = 0;
+
+  PetscFunctionBegin;
+  PetscCheck(d >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: no dataset %s to view", f->path, src);
+  sspace = H5Dget_space(d);
+  type   = H5Dget_type(d);
+  r      = H5Sget_simple_extent_dims(sspace, sd, NULL);
+  nsp    = r - skip - (ncomp > 1);
+  for (int k = 0; k < r; k++) count[k] = sd[k];
+  if (skip) {
+    start[0] = (hsize_t) frame;
+    count[0] = 1;
+  }
+  for (int k = skip; k < skip + nsp; k++) cells *= sd[k];
+  if (flat)
+    vd[vr++] = cells;
+  else
+    for (int k = skip; k < skip + nsp; k++) vd[vr++] = sd[k];
+  if (ncomp > 1) vd[vr++] = (hsize_t) ncomp;
+  H5Sselect_hyperslab(sspace, H5S_SELECT_SET, start, NULL, count, NULL);
+  vspace = H5Screate_simple(vr, vd, NULL);
+  dcpl   = H5Pcreate(H5P_DATASET_CREATE);
+  lcpl   = H5Pcreate(H5P_LINK_CREATE);
+  H5Pset_create_intermediate_group(lcpl, 1);
+  PetscCheck(H5Pset_virtual(dcpl, vspace, ".", src, sspace) >= 0, f->comm, PETSC_ERR_LIB, "%s: cannot map %s", f->path, vname);
+  v = H5Dcreate2(f->fid, vname, type, vspace, lcpl, dcpl, H5P_DEFAULT);
+  PetscCheck(v >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot create %s", f->path, vname);
+  H5Dclose(v);
+  H5Pclose(lcpl);
+  H5Pclose(dcpl);
+  H5Sclose(vspace);
+  H5Sclose(sspace);
+  H5Tclose(type);
+  H5Dclose(d);
+  PetscFunctionReturn(0);
+}
+
+/* -xdmf_mesh explicit: vertices and cells of the grid as datasets and flat views of the static fields, for XDMF readers
+   without structured meshes (meshio). The rows are split evenly over the ranks: the values are computed, not owned. */
+static PetscErrorCode WriteExplicitMesh(OTH5 f, PetscBool *explicit_mesh)
+{
+  char      mode[32] = "corect";
+  PetscInt  dim;
+  ptrdiff_t n[3];
+  double    h[3], o[3];
+  PetscBool common;
+
+  PetscFunctionBegin;
+  *explicit_mesh = PETSC_FALSE;
   PetscCall(PetscOptionsGetString(NULL, NULL, "-xdmf_mesh", mode, sizeof mode, NULL));
   PetscCheck(!strcmp(mode, "corect") || !strcmp(mode, "explicit"), f->comm, PETSC_ERR_ARG_WRONG, "-xdmf_mesh is corect or explicit, not %s", mode);
   if (strcmp(mode, "explicit")) PetscFunctionReturn(0);
   PetscCall(OTXdmfCommonShape(f->xdmf, &dim, n, h, o, &common));
   if (!common) PetscFunctionReturn(0);
-  PetscCallMPI(MPI_Comm_rank(f->comm, &rank));
-  PetscCallMPI(MPI_Comm_size(f->comm, &size));
-  for (int k = 0; k < 3; k++) m[k] = k < dim ? n[k] + 1 : 1;
-  np = m[0] * m[1] * m[2];
-  nc = n[0] * n[1] * n[2];
-  nv = dim == 3 ? 8 : (dim == 2 ? 4 : 2);
-  ps = (np + size - 1) / size * rank;
-  pc = PetscMax(0, PetscMin(np, ps + (np + size - 1) / size) - ps);
-  cs = (nc + size - 1) / size * rank;
-  cc = PetscMax(0, PetscMin(nc, cs + (nc + size - 1) / size) - cs);
-  {
-    double   *pts;
-    int64_t  *cells;
-    ptrdiff_t gd[2], st[2], ct[2];
-    int       gdim = 3;
-    PetscCall(PetscMalloc2(pc * gdim + 1, &pts, cc * nv + 1, &cells));
-    for (ptrdiff_t p = 0; p < pc; p++) {
-      ptrdiff_t q = ps + p, i = q / (m[1] * m[2]), j = (q / m[2]) % m[1], k = q % m[2];
-      if (dim == 3) {
-        pts[3 * p + 0] = o[2] + (double) k * h[2];
-        pts[3 * p + 1] = o[1] + (double) j * h[1];
-        pts[3 * p + 2] = o[0] + (double) i * h[0];
-      } else if (dim == 2) {
-        pts[3 * p + 0] = o[1] + (double) j * h[1];
-        pts[3 * p + 1] = o[0] + (double) i * h[0];
-        pts[3 * p + 2] = 0;
-      } else {
-        pts[3 * p + 0] = o[0] + (double) i * h[0];
-        pts[3 * p + 1] = 0;
-        pts[3 * p + 2] = 0;
-      }
-    }
-    for (ptrdiff_t c = 0; c < cc; c++) {
-      ptrdiff_t q = cs + c, i = q / (n[1] * n[2]), j = (q / n[2]) % n[1], k = q % n[2];
-#define V(a, b, d) ((int64_t) (((i + (a)) * m[1] + (j + (b))) * m[2] + (k + (d))))
-      int64_t *e = cells + nv * c;
-      if (dim == 3) {
-        int64_t v[8] = {V(0, 0, 0), V(0, 0, 1), V(0, 1, 1), V(0, 1, 0), V(1, 0, 0), V(1, 0, 1), V(1, 1, 1), V(1, 1, 0)};
-        for (int a = 0; a < 8; a++) e[a] = v[a];
-      } else if (dim == 2) {
-        e[0] = V(0, 0, 0);
-        e[1] = V(0, 1, 0);
-        e[2] = V(1, 1, 0);
-        e[3] = V(1, 0, 0);
-      } else {
-        e[0] = V(0, 0, 0);
-        e[1] = V(1, 0, 0);
-      }
-#undef V
-    }
-    gd[0] = np;
-    gd[1] = gdim;
-    st[0] = ps;
-    st[1] = 0;
-    ct[0] = pc;
-    ct[1] = gdim;
-    PetscCall(OTH5WriteArray(f, "/xdmf/points", OT_DOUBLE, 2, gd, st, ct, pts));
-    gd[0] = nc;
-    gd[1] = nv;
-    st[0] = cs;
-    ct[0] = cc;
-    ct[1] = nv;
-    PetscCall(OTH5WriteArray(f, "/xdmf/cells", OT_INT64, 2, gd, st, ct, cells));
-    PetscCall(PetscFree2(pts, cells));
-  }
-  /* flat virtual views of the static fields (HDF5 virtual datasets: no copy of the data) */
+  PetscCall(WriteExplicitPoints(f, dim, n, h, o));
+  PetscCall(WriteExplicitCells(f, dim, n));
   for (int e = 0;; e++) {
     const char *name;
     PetscInt    ncomp, nt;
     PetscBool   exists;
-    hsize_t     vd[2] = {(hsize_t) nc, 0}, sd[4];
-    hid_t       vspace, sspace, dcpl, d;
-    char        vname[PETSC_MAX_PATH_LEN], lname[PETSC_MAX_PATH_LEN];
+    char        vname[PETSC_MAX_PATH_LEN];
     PetscCall(OTXdmfGetEntry(f->xdmf, e, &name, &ncomp, &nt, &exists));
     if (!exists) break;
     if (nt) continue;
-    vd[1] = (hsize_t) ncomp;
-    for (int k = 0; k < dim; k++) sd[k] = (hsize_t) n[k];
-    sd[dim] = (hsize_t) ncomp;
     snprintf(vname, sizeof vname, "/xdmf/fields/%s", name[0] == '/' ? name + 1 : name);
-    snprintf(lname, sizeof lname, "%s", name);
-    vspace = H5Screate_simple(ncomp > 1 ? 2 : 1, vd, NULL);
-    sspace = H5Screate_simple(dim + (ncomp > 1), sd, NULL);
-    dcpl   = H5Pcreate(H5P_DATASET_CREATE);
-    PetscCheck(H5Pset_virtual(dcpl, vspace, ".", lname, sspace) >= 0, f->comm, PETSC_ERR_LIB, "%s: cannot map %s", f->path, vname);
-    {
-      hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-      H5Pset_create_intermediate_group(lcpl, 1);
-      hid_t src = H5Dopen2(f->fid, lname, H5P_DEFAULT), type = H5Dget_type(src);
-      d = H5Dcreate2(f->fid, vname, type, vspace, lcpl, dcpl, H5P_DEFAULT);
-      H5Tclose(type);
-      H5Dclose(src);
-      H5Pclose(lcpl);
-    }
-    PetscCheck(d >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot create %s", f->path, vname);
-    H5Dclose(d);
-    H5Pclose(dcpl);
-    H5Sclose(vspace);
-    H5Sclose(sspace);
+    PetscCall(CreateView(f, vname, name, ncomp, -1, PETSC_TRUE));
   }
   PetscCall(OTXdmfSetExplicit(f->xdmf, PETSC_TRUE));
+  *explicit_mesh = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
 
-/* Closes the temporary file, writes the XDMF sidecar (also via a temporary), then renames both into place. */
+/* One view per frame of every time series (OTXdmfFramePath), flat on an explicit mesh. */
+static PetscErrorCode WriteFrameViews(OTH5 f, PetscBool flat)
+{
+  PetscFunctionBegin;
+  for (int e = 0;; e++) {
+    const char *name;
+    PetscInt    ncomp, nt;
+    PetscBool   exists;
+    char        vname[PETSC_MAX_PATH_LEN];
+    PetscCall(OTXdmfGetEntry(f->xdmf, e, &name, &ncomp, &nt, &exists));
+    if (!exists) break;
+    for (PetscInt t = 0; t < nt; t++) {
+      OTXdmfFramePath(name, t, vname, sizeof vname);
+      PetscCall(CreateView(f, vname, name, ncomp, t, flat));
+    }
+  }
+  PetscFunctionReturn(0);
+}
+
+static void CopyName(char dst[], size_t len, const char src[])
+{
+  strncpy(dst, src, len - 1);
+  dst[len - 1] = 0;
+}
+
+/* Rank 0: writes every sidecar under a temporary name, renames the HDF5 file into place, then the sidecars. Returns 0,
+   or 1 (a sidecar could not be written), 2 (the file not renamed), 3 (a sidecar not renamed); `which` names it. */
+static int CommitFiles(OTH5 f, char which[], size_t len)
+{
+  char xmf[8][PETSC_MAX_PATH_LEN + 300], xtmp[8][PETSC_MAX_PATH_LEN + 340];
+  int  count, err = 0;
+
+  CopyName(which, len, f->path);
+  if (OTXdmfSidecarCount(f->xdmf, &count) || count > 8) return 1;
+  for (int k = 0; k < count; k++) {
+    if (OTXdmfSidecarName(f->xdmf, k, f->path, xmf[k], sizeof xmf[k])) return 1;
+    snprintf(xtmp[k], sizeof xtmp[k], "%.*s.tmp%ld", (int) sizeof xmf[k] - 1, xmf[k], (long) getpid());
+    (void) OTCleanupRegister(xtmp[k]);
+    if (!err && OTXdmfWrite(f->xdmf, k, f->path, xtmp[k])) {
+      err = 1;
+      CopyName(which, len, xmf[k]);
+    }
+  }
+  if (!err && rename(f->tmp, f->path)) err = 2;
+  for (int k = 0; k < count && !err; k++)
+    if (rename(xtmp[k], xmf[k])) {
+      err = 3;
+      CopyName(which, len, xmf[k]);
+    }
+  for (int k = 0; k < count; k++) {
+    (void) OTCleanupUnregister(xtmp[k]);
+    if (err) (void) unlink(xtmp[k]);
+  }
+  return err;
+}
+
+/* Closes the temporary file, writes the XDMF sidecars (also via temporaries), then renames them all into place. */
 PetscErrorCode OTH5Commit(OTH5 *file)
 {
   OTH5        f = *file;
   PetscMPIInt rank;
+  PetscBool   explicit_mesh;
   int         err = 0;
-  char        xmf[PETSC_MAX_PATH_LEN + 8], xtmp[PETSC_MAX_PATH_LEN + 40];
+  char        which[PETSC_MAX_PATH_LEN + 300];
 
   PetscFunctionBegin;
   PetscCheck(f->write, f->comm, PETSC_ERR_ARG_WRONG, "%s was opened for reading", f->path);
-  PetscCall(WriteExplicitMesh(f));
+  PetscCall(WriteExplicitMesh(f, &explicit_mesh));
+  PetscCall(WriteFrameViews(f, explicit_mesh));
   PetscCheck(H5Fclose(f->fid) >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: closing the file failed (disk full?)", f->path);
   f->fid = -1;
   PetscCallMPI(MPI_Comm_rank(f->comm, &rank));
-  PetscCall(OTXdmfSidecarName(f->path, xmf, sizeof xmf));
-  snprintf(xtmp, sizeof xtmp, "%s.tmp%ld", xmf, (long) getpid());
-  if (!rank) {
-    PetscBool any;
-    PetscCall(OTXdmfHasEntries(f->xdmf, &any));
-    if (any) {
-      PetscCall(OTCleanupRegister(xtmp));
-      if (OTXdmfWrite(f->xdmf, f->path, xtmp))
-        err = 1;
-      else if (rename(f->tmp, f->path))
-        err = 2;
-      else if (rename(xtmp, xmf))
-        err = 3;
-      PetscCall(OTCleanupUnregister(xtmp));
-      if (err) (void) unlink(xtmp);
-    } else if (rename(f->tmp, f->path))
-      err = 2;
-  }
+  if (!rank) err = CommitFiles(f, which, sizeof which);
   PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, f->comm));
-  PetscCheck(err != 1, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write %s", f->path, xmf);
+  PetscCallMPI(MPI_Bcast(which, sizeof which, MPI_CHAR, 0, f->comm));
+  PetscCheck(err != 1, f->comm, PETSC_ERR_FILE_WRITE, "%s: cannot write %s", f->path, which);
   PetscCheck(err != 2, f->comm, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", f->tmp, f->path);
-  PetscCheck(err != 3, f->comm, PETSC_ERR_FILE_WRITE, "cannot rename %s to %s", xtmp, xmf);
+  PetscCheck(err != 3, f->comm, PETSC_ERR_FILE_WRITE, "cannot rename the temporary of %s", which);
   PetscCall(OTCleanupUnregister(f->tmp));
   f->write = PETSC_FALSE;
   PetscCall(OTH5Close(file));

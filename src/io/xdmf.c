@@ -112,63 +112,142 @@ PETSC_INTERN PetscErrorCode OTXdmfGetEntry(OTXdmf x, int i, const char **name, P
   PetscFunctionReturn(0);
 }
 
-/* OUT.h5 -> OUT.xmf; any other name gets .xmf appended. */
-PETSC_INTERN PetscErrorCode OTXdmfSidecarName(const char path[], char out[], size_t len)
+/* Entries sharing one time axis (number of frames, first time, step) form one temporal collection in one sidecar:
+   ParaView merges the time values of every collection in a file, so two time axes in one file would alternate arrays.
+   Time axis k (in order of first appearance) is sidecar k; sidecar 0 also holds the static fields. */
+static PetscBool SameTimes(const XdmfEntry *a, const XdmfEntry *b)
 {
-  size_t n = strlen(path);
+  return a->nt == b->nt && a->t0 == b->t0 && a->dt == b->dt ? PETSC_TRUE : PETSC_FALSE;
+}
 
+/* Entry j is the first series on its time axis. */
+static PetscBool IsAxisHead(OTXdmf x, int j)
+{
+  if (!x->e[j].nt) return PETSC_FALSE;
+  for (int k = 0; k < j; k++)
+    if (x->e[k].nt && SameTimes(&x->e[k], &x->e[j])) return PETSC_FALSE;
+  return PETSC_TRUE;
+}
+
+/* The time axis (sidecar index) of series entry i: axes are numbered in order of first appearance. */
+static int TimeAxisOf(OTXdmf x, int i)
+{
+  int axis = 0;
+  for (int j = 0; j < i; j++) {
+    if (!IsAxisHead(x, j)) continue;
+    if (SameTimes(&x->e[j], &x->e[i])) return axis;
+    axis++;
+  }
+  return axis;
+}
+
+/* The first series entry of sidecar k, or -1 (sidecar 0 without series). */
+static int FirstOfAxis(OTXdmf x, int k)
+{
+  for (int i = 0; i < x->count; i++)
+    if (x->e[i].nt && TimeAxisOf(x, i) == k) return i;
+  return -1;
+}
+
+PETSC_INTERN PetscErrorCode OTXdmfSidecarCount(OTXdmf x, int *count)
+{
   PetscFunctionBegin;
-  if (n > 3 && !strcmp(path + n - 3, ".h5"))
-    snprintf(out, len, "%.*s.xmf", (int) (n - 3), path);
-  else if (n > 5 && !strcmp(path + n - 5, ".hdf5"))
-    snprintf(out, len, "%.*s.xmf", (int) (n - 5), path);
-  else
-    snprintf(out, len, "%s.xmf", path);
+  *count = x->count > 0 ? 1 : 0;
+  for (int i = 0; i < x->count; i++)
+    if (x->e[i].nt) *count = PetscMax(*count, TimeAxisOf(x, i) + 1);
   PetscFunctionReturn(0);
 }
 
-/* A 1-D grid is drawn as a 2-D mesh one cell thick, so that readers without 1-D CoRectMesh still open it. */
+static const char *ShortName(const XdmfEntry *e)
+{
+  return e->name[0] == '/' ? e->name + 1 : e->name;
+}
+
+/* Sidecar 0: OUT.h5 -> OUT.xmf (any other name gets .xmf appended); sidecar k > 0: OUT_NAME.xmf, NAME the first field
+   on its time axis. */
+PETSC_INTERN PetscErrorCode OTXdmfSidecarName(OTXdmf x, int k, const char path[], char out[], size_t len)
+{
+  size_t n = strlen(path), stem = n;
+  char   suffix[300] = "";
+
+  PetscFunctionBegin;
+  if (n > 3 && !strcmp(path + n - 3, ".h5"))
+    stem = n - 3;
+  else if (n > 5 && !strcmp(path + n - 5, ".hdf5"))
+    stem = n - 5;
+  if (k > 0) {
+    int first = FirstOfAxis(x, k);
+    PetscCheck(first >= 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "no XDMF sidecar %d", k);
+    snprintf(suffix, sizeof suffix, "_%s", ShortName(&x->e[first]));
+    for (char *c = suffix; *c; c++)
+      if (*c == '/') *c = '_';
+  }
+  snprintf(out, len, "%.*s%s.xmf", (int) stem, path, suffix);
+  PetscFunctionReturn(0);
+}
+
+/* The HDF5 view of frame t of a series: HDF5 virtual datasets made by OTH5Commit, readable by every XDMF reader (the
+   Xdmf3 reader ParaView opens .xmf with ignores hyperslab items). */
+PETSC_INTERN void OTXdmfFramePath(const char name[], PetscInt t, char out[], size_t len)
+{
+  snprintf(out, len, "/xdmf/series/%s/%d", name[0] == '/' ? name + 1 : name, (int) t);
+}
+
+/* Every mesh is a 3DCoRectMesh, axes slowest first (z y x): a 2-D array (n0, n1) lies in the XY plane, the last axis
+   along x (ParaView's default view), as one layer of cells with no thickness; a 1-D array lies along x. */
+static void MeshShape(const XdmfEntry *e, ptrdiff_t n[3], double h[3], double o[3])
+{
+  int pad = 3 - (int) e->dim;
+  for (int k = 0; k < 3; k++) {
+    n[k] = k < pad ? 0 : e->n[k - pad];
+    h[k] = k < pad ? e->h[0] : e->h[k - pad];
+    o[k] = k < pad ? 0 : e->origin[k - pad];
+  }
+}
+
+static void WriteExplicitTopology(FILE *fp, const XdmfEntry *e, const char *indent, const char *h5)
+{
+  ptrdiff_t   nc = e->n[0] * e->n[1] * e->n[2], np = (e->n[0] + 1) * (e->dim > 1 ? e->n[1] + 1 : 1) * (e->dim > 2 ? e->n[2] + 1 : 1);
+  int         nv = e->dim == 3 ? 8 : (e->dim == 2 ? 4 : 2);
+  const char *tt = e->dim == 3 ? "Hexahedron" : (e->dim == 2 ? "Quadrilateral" : "Polyline\" NodesPerElement=\"2");
+
+  fprintf(fp, "%s<Topology TopologyType=\"%s\" NumberOfElements=\"%td\">\n", indent, tt, nc);
+  fprintf(fp, "%s <DataItem Dimensions=\"%td %d\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">%s:/xdmf/cells</DataItem>\n%s</Topology>\n", indent, nc, nv,
+          h5, indent);
+  fprintf(fp, "%s<Geometry GeometryType=\"XYZ\">\n", indent);
+  fprintf(fp, "%s <DataItem Dimensions=\"%td 3\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/xdmf/points</DataItem>\n%s</Geometry>\n", indent, np,
+          h5, indent);
+}
+
 static void WriteTopology(FILE *fp, const XdmfEntry *e, const char *indent, PetscBool explicit_mesh, const char *h5)
 {
+  ptrdiff_t n[3];
+  double    h[3], o[3];
+
   if (explicit_mesh) {
-    ptrdiff_t   nc = e->n[0] * e->n[1] * e->n[2], np = (e->n[0] + 1) * (e->dim > 1 ? e->n[1] + 1 : 1) * (e->dim > 2 ? e->n[2] + 1 : 1);
-    int         nv = e->dim == 3 ? 8 : (e->dim == 2 ? 4 : 2);
-    const char *tt = e->dim == 3 ? "Hexahedron" : (e->dim == 2 ? "Quadrilateral" : "Polyline\" NodesPerElement=\"2");
-    fprintf(fp, "%s<Topology TopologyType=\"%s\" NumberOfElements=\"%td\">\n", indent, tt, nc);
-    fprintf(fp, "%s <DataItem Dimensions=\"%td %d\" NumberType=\"Int\" Precision=\"8\" Format=\"HDF\">%s:/xdmf/cells</DataItem>\n%s</Topology>\n", indent, nc,
-            nv, h5, indent);
-    fprintf(fp, "%s<Geometry GeometryType=\"XYZ\">\n", indent);
-    fprintf(fp, "%s <DataItem Dimensions=\"%td 3\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">%s:/xdmf/points</DataItem>\n%s</Geometry>\n", indent, np,
-            h5, indent);
+    WriteExplicitTopology(fp, e, indent, h5);
     return;
   }
-  if (e->dim == 3) {
-    fprintf(fp, "%s<Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"%td %td %td\"/>\n", indent, e->n[0] + 1, e->n[1] + 1, e->n[2] + 1);
-    fprintf(fp, "%s<Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n", indent);
-    fprintf(fp, "%s <DataItem Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">%.17g %.17g %.17g</DataItem>\n", indent, e->origin[0],
-            e->origin[1], e->origin[2]);
-    fprintf(fp, "%s <DataItem Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">%.17g %.17g %.17g</DataItem>\n", indent, e->h[0], e->h[1],
-            e->h[2]);
-  } else {
-    ptrdiff_t n0 = e->dim == 2 ? e->n[0] : 1, n1 = e->dim == 2 ? e->n[1] : e->n[0];
-    double    o0 = e->dim == 2 ? e->origin[0] : 0, o1 = e->dim == 2 ? e->origin[1] : e->origin[0];
-    double    h0 = e->dim == 2 ? e->h[0] : e->h[0], h1 = e->dim == 2 ? e->h[1] : e->h[0];
-    fprintf(fp, "%s<Topology TopologyType=\"2DCoRectMesh\" Dimensions=\"%td %td\"/>\n", indent, n0 + 1, n1 + 1);
-    fprintf(fp, "%s<Geometry GeometryType=\"ORIGIN_DXDY\">\n", indent);
-    fprintf(fp, "%s <DataItem Dimensions=\"2\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">%.17g %.17g</DataItem>\n", indent, o0, o1);
-    fprintf(fp, "%s <DataItem Dimensions=\"2\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">%.17g %.17g</DataItem>\n", indent, h0, h1);
-  }
+  MeshShape(e, n, h, o);
+  fprintf(fp, "%s<Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"%td %td %td\"/>\n", indent, n[0] + 1, n[1] + 1, n[2] + 1);
+  fprintf(fp, "%s<Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n", indent);
+  fprintf(fp, "%s <DataItem Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">%.17g %.17g %.17g</DataItem>\n", indent, o[0], o[1], o[2]);
+  fprintf(fp, "%s <DataItem Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">%.17g %.17g %.17g</DataItem>\n", indent, h[0], h[1], h[2]);
   fprintf(fp, "%s</Geometry>\n", indent);
 }
 
-static void CellDims(const XdmfEntry *e, char *s, size_t len)
+/* Dimensions of one frame's values: the cells (three axes, as the mesh) or, on an explicit mesh, one row per cell. */
+static void CellDims(const XdmfEntry *e, PetscBool explicit_mesh, char *s, size_t len)
 {
-  if (e->dim == 3)
-    snprintf(s, len, "%td %td %td", e->n[0], e->n[1], e->n[2]);
-  else if (e->dim == 2)
-    snprintf(s, len, "%td %td", e->n[0], e->n[1]);
+  ptrdiff_t n[3];
+  double    h[3], o[3];
+
+  MeshShape(e, n, h, o);
+  for (int k = 0; k < 3; k++) n[k] = PetscMax(n[k], 1);
+  if (explicit_mesh)
+    snprintf(s, len, "%td", n[0] * n[1] * n[2]);
   else
-    snprintf(s, len, "1 %td", e->n[0]);
+    snprintf(s, len, "%td %td %td", n[0], n[1], n[2]);
   if (e->ncomp > 1) snprintf(s + strlen(s), len - strlen(s), " %d", (int) e->ncomp);
 }
 
@@ -182,6 +261,75 @@ static const char *AttributeType(const XdmfEntry *e)
   return e->ncomp == 1 ? "Scalar" : (e->ncomp == 3 || e->ncomp == e->dim ? "Vector" : "Matrix");
 }
 
+static PetscBool SameMesh(const XdmfEntry *a, const XdmfEntry *b)
+{
+  PetscBool same = a->dim == b->dim ? PETSC_TRUE : PETSC_FALSE;
+  for (int k = 0; k < 3; k++)
+    if (a->n[k] != b->n[k] || a->h[k] != b->h[k] || a->origin[k] != b->origin[k]) same = PETSC_FALSE;
+  return same;
+}
+
+/* One cell-centred attribute; frame < 0: a static field. On an explicit mesh a static field is read through its flat
+   virtual view /xdmf/fields/NAME (unstructured readers want one row per cell); frames always through their views. */
+static void WriteAttribute(FILE *fp, const XdmfEntry *e, PetscInt frame, PetscBool explicit_mesh, const char *h5, const char *indent)
+{
+  char cd[128], path[PETSC_MAX_PATH_LEN];
+
+  CellDims(e, explicit_mesh, cd, sizeof cd);
+  if (frame >= 0)
+    OTXdmfFramePath(e->name, frame, path, sizeof path);
+  else if (explicit_mesh)
+    snprintf(path, sizeof path, "/xdmf/fields/%s", ShortName(e));
+  else
+    snprintf(path, sizeof path, "%s", e->name);
+  fprintf(fp, "%s<Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Cell\">\n", indent, ShortName(e), AttributeType(e));
+  fprintf(fp, "%s <DataItem Dimensions=\"%s\" NumberType=\"%s\" Precision=\"%d\" Format=\"HDF\">%s:%s</DataItem>\n", indent, cd, NumberType(e), e->precision,
+          h5, path);
+  fprintf(fp, "%s</Attribute>\n", indent);
+}
+
+/* Static fields: on the mesh of entry `mesh` (those of another mesh are left to WriteStaticGrid), or all of them. */
+static void WriteStaticAttributes(FILE *fp, OTXdmf x, int mesh, PetscBool same_only, const char *h5, const char *indent)
+{
+  for (int i = 0; i < x->count; i++) {
+    const XdmfEntry *e = &x->e[i];
+    if (e->nt || (same_only && !SameMesh(e, &x->e[mesh]))) continue;
+    WriteAttribute(fp, e, -1, x->explicit_mesh, h5, indent);
+  }
+}
+
+/* Sidecar k's time axis: one temporal collection; each frame carries every series of the axis and, in sidecar 0,
+   every static field on the same mesh, so every time value has every array. */
+static void WriteTimeAxis(FILE *fp, OTXdmf x, int k, const char *h5)
+{
+  int              first = FirstOfAxis(x, k);
+  const XdmfEntry *f     = &x->e[first];
+
+  fprintf(fp, "  <Grid Name=\"%s_series\" GridType=\"Collection\" CollectionType=\"Temporal\">\n", ShortName(f));
+  for (PetscInt t = 0; t < f->nt; t++) {
+    fprintf(fp, "   <Grid Name=\"%s_%d\" GridType=\"Uniform\">\n    <Time Value=\"%.17g\"/>\n", ShortName(f), (int) t, f->t0 + (double) t * f->dt);
+    WriteTopology(fp, f, "    ", x->explicit_mesh, h5);
+    for (int i = 0; i < x->count; i++)
+      if (x->e[i].nt && TimeAxisOf(x, i) == k) WriteAttribute(fp, &x->e[i], t, x->explicit_mesh, h5, "    ");
+    if (k == 0) WriteStaticAttributes(fp, x, first, PETSC_TRUE, h5, "    ");
+    fprintf(fp, "   </Grid>\n");
+  }
+  fprintf(fp, "  </Grid>\n");
+}
+
+/* The static fields that no frame carries: all of them without series, else those on another mesh than the series'. */
+static void WriteStaticGrid(FILE *fp, OTXdmf x, int series, const char *h5)
+{
+  int first = -1;
+  for (int i = 0; i < x->count && first < 0; i++)
+    if (!x->e[i].nt && (series < 0 || !SameMesh(&x->e[i], &x->e[series]))) first = i;
+  if (first < 0) return;
+  fprintf(fp, "  <Grid Name=\"fields\" GridType=\"Uniform\">\n");
+  WriteTopology(fp, &x->e[first], "   ", x->explicit_mesh, h5);
+  WriteStaticAttributes(fp, x, first, series >= 0 ? PETSC_TRUE : PETSC_FALSE, h5, "   ");
+  fprintf(fp, "  </Grid>\n");
+}
+
 static void BaseName(const char *path, char *out, size_t len)
 {
   char buf[PETSC_MAX_PATH_LEN];
@@ -189,75 +337,18 @@ static void BaseName(const char *path, char *out, size_t len)
   snprintf(out, len, "%s", basename(buf));
 }
 
-/* Returns 0 on success; called on one rank only (it is plain file output). */
-PETSC_INTERN int OTXdmfWrite(OTXdmf x, const char h5path[], const char out[])
+/* Writes sidecar k to `out`; returns 0 on success. Called on one rank only (plain file output). */
+PETSC_INTERN int OTXdmfWrite(OTXdmf x, int k, const char h5path[], const char out[])
 {
   FILE *fp = fopen(out, "w");
-  char  h5[PETSC_MAX_PATH_LEN], cd[128];
-  int   ok;
+  char  h5[PETSC_MAX_PATH_LEN];
+  int   ok, series = FirstOfAxis(x, k);
 
   if (!fp) return 1;
   BaseName(h5path, h5, sizeof h5);
   fprintf(fp, "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n<Xdmf Version=\"2.0\">\n <Domain>\n");
-  /* static fields share one grid; every time series gets a temporal collection */
-  {
-    int first = -1;
-    for (int i = 0; i < x->count; i++)
-      if (!x->e[i].nt) {
-        first = i;
-        break;
-      }
-    if (first >= 0) {
-      fprintf(fp, "  <Grid Name=\"fields\" GridType=\"Uniform\">\n");
-      WriteTopology(fp, &x->e[first], "   ", x->explicit_mesh, h5);
-      for (int i = 0; i < x->count; i++) {
-        const XdmfEntry *e = &x->e[i];
-        if (e->nt) continue;
-        const char *nm = e->name[0] == '/' ? e->name + 1 : e->name;
-        CellDims(e, cd, sizeof cd);
-        fprintf(fp, "   <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Cell\">\n", nm, AttributeType(e));
-        if (x->explicit_mesh) {
-          /* a flat virtual view of the field (no copy): unstructured readers want one value (row) per cell */
-          snprintf(cd, sizeof cd, "%td", e->n[0] * e->n[1] * e->n[2]);
-          if (e->ncomp > 1) snprintf(cd + strlen(cd), sizeof cd - strlen(cd), " %d", (int) e->ncomp);
-          fprintf(fp, "    <DataItem Dimensions=\"%s\" NumberType=\"%s\" Precision=\"%d\" Format=\"HDF\">%s:/xdmf/fields/%s</DataItem>\n", cd, NumberType(e),
-                  e->precision, h5, nm);
-        } else
-          fprintf(fp, "    <DataItem Dimensions=\"%s\" NumberType=\"%s\" Precision=\"%d\" Format=\"HDF\">%s:%s</DataItem>\n", cd, NumberType(e), e->precision,
-                  h5, e->name);
-        fprintf(fp, "   </Attribute>\n");
-      }
-      fprintf(fp, "  </Grid>\n");
-    }
-  }
-  for (int i = 0; i < x->count; i++) {
-    const XdmfEntry *e  = &x->e[i];
-    const char      *nm = e->name[0] == '/' ? e->name + 1 : e->name;
-    int              r  = (int) (e->dim + (e->ncomp > 1));
-    if (!e->nt) continue;
-    CellDims(e, cd, sizeof cd);
-    fprintf(fp, "  <Grid Name=\"%s_series\" GridType=\"Collection\" CollectionType=\"Temporal\">\n", nm);
-    for (PetscInt t = 0; t < e->nt; t++) {
-      fprintf(fp, "   <Grid Name=\"%s_%d\" GridType=\"Uniform\">\n    <Time Value=\"%.17g\"/>\n", nm, (int) t, e->t0 + (double) t * e->dt);
-      WriteTopology(fp, e, "    ", x->explicit_mesh, h5);
-      fprintf(fp, "    <Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Cell\">\n", nm, AttributeType(e));
-      fprintf(fp, "     <DataItem ItemType=\"HyperSlab\" Dimensions=\"%s\" Type=\"HyperSlab\">\n", cd);
-      /* start, stride, count over the (nt, space..., comp) dataset */
-      fprintf(fp, "      <DataItem Dimensions=\"3 %d\" Format=\"XML\">%d", r + 1, (int) t);
-      for (int k = 0; k < r; k++) fprintf(fp, " 0");
-      for (int k = 0; k <= r; k++) fprintf(fp, " 1");
-      fprintf(fp, " 1");
-      for (int k = 0; k < (int) e->dim; k++) fprintf(fp, " %td", e->n[k]);
-      if (e->ncomp > 1) fprintf(fp, " %d", (int) e->ncomp);
-      fprintf(fp, "</DataItem>\n");
-      fprintf(fp, "      <DataItem Dimensions=\"%d", (int) e->nt);
-      for (int k = 0; k < (int) e->dim; k++) fprintf(fp, " %td", e->n[k]);
-      if (e->ncomp > 1) fprintf(fp, " %d", (int) e->ncomp);
-      fprintf(fp, "\" NumberType=\"%s\" Precision=\"%d\" Format=\"HDF\">%s:%s</DataItem>\n", NumberType(e), e->precision, h5, e->name);
-      fprintf(fp, "     </DataItem>\n    </Attribute>\n   </Grid>\n");
-    }
-    fprintf(fp, "  </Grid>\n");
-  }
+  if (k == 0) WriteStaticGrid(fp, x, series, h5);
+  if (series >= 0) WriteTimeAxis(fp, x, k, h5);
   fprintf(fp, " </Domain>\n</Xdmf>\n");
   ok = !ferror(fp);
   return (fclose(fp) == 0 && ok) ? 0 : 1;

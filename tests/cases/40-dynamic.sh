@@ -28,8 +28,10 @@ if must "translation pd" 2 $TR -tol 1e-5 -o tr.h5 -png fr.png; then
   less "translation: L1(rho(1/2) - half-way translate) decreases with iterations (converged < 100 its)" "$l1" "$l100"
   less "translation: L1(rho(1/2) - half-way translate) at convergence" "$l1" 0.02
   [[ $($H5Q shape tr.h5 /rho) == "13 24 24" && $($H5Q shape tr.h5 /momentum) == "12 24 24 2" ]] && ok "output shapes /rho (nt+1, n0, n1), /momentum (nt, n0, n1, d)" || fail "output shapes: $($H5Q shape tr.h5 /rho) / $($H5Q shape tr.h5 /momentum)"
-  nxmf=$(grep -c '<Time Value=' tr.xmf)
-  [[ $nxmf -eq 25 ]] && grep -q 'CollectionType="Temporal"' tr.xmf && ok "XDMF time series (13 rho + 12 momentum frames)" || fail "XDMF: $nxmf time entries"
+  # one sidecar per time axis (ParaView merges the times of all collections in a file): rho at k/nt, momentum at (k+1/2)/nt
+  nxmf=$(grep -c '<Time Value=' tr.xmf) nmom=$(grep -c '<Time Value=' tr_momentum.xmf 2>/dev/null)
+  [[ $nxmf -eq 13 && $nmom -eq 12 ]] && grep -q 'CollectionType="Temporal"' tr.xmf && grep -q '<Time Value="0.041666666666666664"/>' tr_momentum.xmf &&
+    ok "XDMF time series: tr.xmf 13 rho frames, tr_momentum.xmf 12 momentum frames at the half steps" || fail "XDMF: $nxmf + $nmom time entries"
   [[ $(ls fr_t*.png 2>/dev/null | wc -l) -eq 5 && -s fr_t06.png ]] && ok "-png: 5 frames fr_t00..fr_t12.png" || fail "-png frames: $(ls fr* 2>&1)"
 fi
 for t in dr alg2; do

@@ -103,9 +103,13 @@ def check_xdmf(xmf, h5):
     items = geo.findall("DataItem")
     org = [float(v) for v in items[0].text.split()]
     spc = [float(v) for v in items[1].text.split()]
-    want_dims = [n + 1 for n in shape] if len(shape) > 1 else [2, shape[0] + 1]
+    # every mesh is a 3DCoRectMesh, axes slowest first: 1-D and 2-D arrays are one layer of cells (x along the last axis)
+    pad = 3 - len(shape)
+    want_dims = [1] * pad + [n + 1 for n in shape]
     if dims != want_dims: print("topology dims", dims, want_dims); return 1
-    if len(shape) > 1 and (not np.allclose(org, o) or not np.allclose(spc, h)): print("geometry", org, spc); return 1
+    if not np.allclose(org[pad:], o) or not np.allclose(spc[pad:], h) or any(org[:pad]): print("geometry", org, spc); return 1
+    want_cells = " ".join(str(v) for v in [1] * pad + list(shape))
+    if att.find("DataItem").get("Dimensions") != want_cells: print("cell dims", att.find("DataItem").get("Dimensions"), want_cells); return 1
     path = att.find("DataItem").text.strip()
     if path != "out.h5:/density" and not path.endswith(":/density"): print("path", path); return 1
     fname, dset = path.split(":")
