@@ -9,6 +9,7 @@ typedef struct {
   const char *name;
   OTCommandFn run;
   const char *summary;
+  PetscBool   checkpoints; /* polls SIGTERM/SIGUSR1 and checkpoints; other commands just stop on them */
 } OTCommand;
 
 PetscErrorCode OTCommandGen(PetscInt, char **);

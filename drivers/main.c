@@ -2,13 +2,13 @@
 #include "commands.h"
 
 static const OTCommand commands[] = {
-    {"gen", OTCommandGen, "write synthetic densities or point clouds"},
-    {"info", OTCommandInfo, "print shape, geometry, mass, min/max and attributes of files"},
-    {"convert", OTCommandConvert, "rewrite a density (HDF5 or NIfTI, optionally one label) as an otmpi HDF5 density"},
-    {"sinkhorn", OTCommandSinkhorn, "entropic OT between two grid densities (convolutional Sinkhorn)"},
-    {"barycenter", OTCommandBarycenter, "entropic Wasserstein barycenter of K grid densities"},
-    {"dynamic", OTCommandDynamic, "Benamou-Brenier dynamic OT between two grid densities"},
-    {"semidiscrete", OTCommandSemidiscrete, "semi-discrete OT from a grid density to a weighted point cloud"},
+    {"gen", OTCommandGen, "write synthetic densities or point clouds", PETSC_FALSE},
+    {"info", OTCommandInfo, "print shape, geometry, mass, min/max and attributes of files", PETSC_FALSE},
+    {"convert", OTCommandConvert, "rewrite a density (HDF5 or NIfTI, optionally one label) as an otmpi HDF5 density", PETSC_FALSE},
+    {"sinkhorn", OTCommandSinkhorn, "entropic OT between two grid densities (convolutional Sinkhorn)", PETSC_TRUE},
+    {"barycenter", OTCommandBarycenter, "entropic Wasserstein barycenter of K grid densities", PETSC_TRUE},
+    {"dynamic", OTCommandDynamic, "Benamou-Brenier dynamic OT between two grid densities", PETSC_TRUE},
+    {"semidiscrete", OTCommandSemidiscrete, "semi-discrete OT from a grid density to a weighted point cloud", PETSC_TRUE},
 };
 static const int ncommands = (int) (sizeof commands / sizeof commands[0]);
 
@@ -108,7 +108,8 @@ int main(int argc, char **argv)
     free(nargv);
     return 0;
   }
-  ierr = cmd->run(npos, pargs);
+  ierr = OTSignalSetCheckpointing(cmd->checkpoints);
+  if (!ierr) ierr = cmd->run(npos, pargs);
   if (!ierr) ierr = OTReportUnusedOptions(PETSC_COMM_WORLD);
   ierr   = OTErrorReport(ierr);
   status = ierr ? 1 : OTGetExitStatus();

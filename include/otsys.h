@@ -40,6 +40,10 @@ PETSC_EXTERN const char    *OTErrorMessage(void);
 PETSC_EXTERN PetscErrorCode OTCleanupRegister(const char[]);
 PETSC_EXTERN PetscErrorCode OTCleanupUnregister(const char[]);
 PETSC_EXTERN void           OTCleanupFiles(void);
+PETSC_EXTERN void           OTCleanupFilesUnsafe(void);
+/* While an input file is parsed: a fault in its reader becomes one error line naming the file (guard.c). */
+PETSC_EXTERN PetscErrorCode OTInputGuardPush(const char[]);
+PETSC_EXTERN PetscErrorCode OTInputGuardPop(void);
 
 /* Memory: estimate before allocating; refuse with "needs X GiB, Y GiB available". */
 PETSC_EXTERN PetscErrorCode OTMemoryAvailable(MPI_Comm, double *);
@@ -49,6 +53,7 @@ PETSC_EXTERN PetscErrorCode OTFormatBytes(double, char[], size_t);
 
 /* Signals (SIGTERM/SIGUSR1, e.g. Slurm's --signal): solvers checkpoint and stop at the next iteration. */
 PETSC_EXTERN PetscErrorCode OTSignalInstall(void);
+PETSC_EXTERN PetscErrorCode OTSignalSetCheckpointing(PetscBool);
 PETSC_EXTERN PetscErrorCode OTSignalReceived(MPI_Comm, PetscBool *);
 /* Checkpoint cadence for iterative solvers, collective: write = every-th iteration (every > 0) or a signal arrived;
    stop = a signal arrived (write the checkpoint, OTSetExitStatus(OTMPI_EXIT_CHECKPOINTED), return without output). */

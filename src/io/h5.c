@@ -20,7 +20,7 @@ static PetscErrorCode WriteAttribute(OTH5, const char[], const char[], OTDataTyp
 struct _p_OTH5 {
   MPI_Comm  comm;
   hid_t     fid;
-  PetscBool write;
+  PetscBool write, guarded; /* guarded: a read handle, under the input guard from open to close */
   char      path[PETSC_MAX_PATH_LEN], tmp[PETSC_MAX_PATH_LEN + 32];
   OTXdmf    xdmf;
 };
@@ -125,6 +125,7 @@ PetscErrorCode OTH5Open(MPI_Comm comm, const char path[], OTH5 *file)
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(OTInputGuardPush(path));
   if (!rank) {
     struct stat st;
     if (stat(path, &st))
@@ -137,6 +138,7 @@ PetscErrorCode OTH5Open(MPI_Comm comm, const char path[], OTH5 *file)
       err = 3;
   }
   PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
+  if (err) PetscCall(OTInputGuardPop());
   PetscCheck(err != 1, comm, PETSC_ERR_FILE_OPEN, "%s: no such file", path);
   PetscCheck(err != 4, comm, PETSC_ERR_FILE_OPEN, "%s: is a directory", path);
   PetscCheck(err != 2, comm, PETSC_ERR_FILE_READ, "%s: cannot read the file (permission denied)", path);
@@ -149,9 +151,11 @@ PetscErrorCode OTH5Open(MPI_Comm comm, const char path[], OTH5 *file)
   H5Pclose(fapl);
   if (f->fid < 0) {
     PetscCall(PetscFree(f));
+    PetscCall(OTInputGuardPop());
     SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "%s: cannot open the HDF5 file (truncated or corrupt?)", path);
   }
-  *file = f;
+  f->guarded = PETSC_TRUE;
+  *file      = f;
   PetscFunctionReturn(0);
 }
 
@@ -170,6 +174,7 @@ PetscErrorCode OTH5Close(OTH5 *file)
   PetscFunctionBegin;
   if (!f) PetscFunctionReturn(0);
   if (f->fid >= 0) H5Fclose(f->fid);
+  if (f->guarded) PetscCall(OTInputGuardPop());
   if (f->write) {
     PetscMPIInt rank;
     PetscCallMPI(MPI_Comm_rank(f->comm, &rank));

@@ -45,6 +45,7 @@ PETSC_INTERN PetscErrorCode OTNiftiReadHeader(MPI_Comm comm, const char file[], 
     if (!err) {
       nifti_image *nim;
       nifti_set_debug_level(0);
+      PetscCall(OTInputGuardPush(file));
       nim = nifti_image_read(file, 0);
       if (!nim)
         err = 3;
@@ -54,6 +55,7 @@ PETSC_INTERN PetscErrorCode OTNiftiReadHeader(MPI_Comm comm, const char file[], 
         for (int k = 0; k < 3; k++) nn[k] = pn[k];
         nifti_image_free(nim);
       }
+      PetscCall(OTInputGuardPop());
     }
   }
   PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
@@ -103,6 +105,7 @@ PETSC_INTERN PetscErrorCode OTNiftiLoad(OTGrid g, const char file[], double *fie
   if (!gi->rank) {
     nifti_image *nim;
     nifti_set_debug_level(0);
+    PetscCall(OTInputGuardPush(file));
     nim = nifti_image_read(file, 1);
     if (!nim || !nim->data)
       err = 1;
@@ -122,6 +125,7 @@ PETSC_INTERN PetscErrorCode OTNiftiLoad(OTGrid g, const char file[], double *fie
               all[(i * gi->n[1] + j) * gi->n[2] + k] = slope * NiftiValue(nim, (size_t) (i + gi->n[0] * (j + gi->n[1] * k))) + inter;
     }
     if (nim) nifti_image_free(nim);
+    PetscCall(OTInputGuardPop());
     PetscCall(PetscMalloc2(gi->size, &sc, gi->size, &sd));
     for (PetscMPIInt r = 0; r < gi->size; r++) {
       sc[r] = (int) (counts[r] * gi->plane);

@@ -111,6 +111,13 @@ PetscErrorCode OTCleanupUnregister(const char path[])
   PetscFunctionReturn(0);
 }
 
+/* From a signal handler: only unlink, no free (the heap may be what failed). */
+void OTCleanupFilesUnsafe(void)
+{
+  for (int i = 0; i < OT_MAX_CLEANUP; i++)
+    if (ot_cleanup[i]) (void) unlink(ot_cleanup[i]);
+}
+
 /* Every rank may call this; unlink of an already removed file is harmless. */
 void OTCleanupFiles(void)
 {

@@ -1,13 +1,40 @@
 /* signal.c: SIGTERM/SIGUSR1 (a scheduler's warning before the walltime) set a flag that solvers poll collectively, so that
-   every rank writes its part of a checkpoint at the same iteration and stops with OTMPI_EXIT_CHECKPOINTED. */
+   every rank writes its part of a checkpoint at the same iteration and stops with OTMPI_EXIT_CHECKPOINTED. A command
+   that does not checkpoint (gen, info, convert) stops at once instead: partial outputs removed, status 128 + signal. */
 #include <otsys.h>
 #include <signal.h>
+#include <unistd.h>
 
-static volatile sig_atomic_t ot_signal_flag = 0;
+static volatile sig_atomic_t ot_signal_flag   = 0;
+static volatile sig_atomic_t ot_checkpointing = 1;
+static volatile sig_atomic_t ot_signal_rank   = 0;
 
 static void OTSignalHandler(int sig)
 {
   ot_signal_flag = sig;
+  if (!ot_checkpointing) {
+    static const char msg[] = "otmpi: error: stopped by a signal (SIGTERM or SIGUSR1); no output written\n";
+    if (!ot_signal_rank) {
+      ssize_t r = write(STDERR_FILENO, msg, sizeof msg - 1);
+      (void) r;
+    }
+    OTCleanupFilesUnsafe();
+    _exit(128 + sig);
+  }
+}
+
+/* Whether the running command polls the signals (solvers) or is stopped by them. */
+PetscErrorCode OTSignalSetCheckpointing(PetscBool checkpointing)
+{
+  PetscMPIInt rank;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
+  ot_signal_rank   = rank;
+  ot_checkpointing = checkpointing ? 1 : 0;
+  /* a signal that came during start-up, before this was known */
+  if (!checkpointing && ot_signal_flag) OTSignalHandler(ot_signal_flag);
+  PetscFunctionReturn(0);
 }
 
 PetscErrorCode OTSignalInstall(void)
