@@ -1,6 +1,7 @@
 # 01-build.sh: the code stays warnings-clean (-Wall -Wextra -Werror, in a separate build directory) and formatted
 # (clang-format with the repo's .clang-format), and the installed package works through pkg-config.
 # timeout: 600
+# checks: 4
 source "$OTMPI_TOP/tests/lib/common.sh"
 w=$PWD/wbuild
 objs=$(cd "$OTMPI_TOP" && ls src/*/*.c drivers/*.c tests/unit/*.c | sed "s|^|$w/|; s|\.c\$|.o|")

@@ -2,6 +2,7 @@
 # shapes not divisible by the rank count), gen masses and moments against closed forms, info, XDMF sidecars (XML and
 # meshio), h5dump, PNG, NIfTI input.
 # timeout: 300
+# checks: 64
 source "$OTMPI_TOP/tests/lib/common.sh"
 $PY "$OTMPI_TOP/tests/ref/io_fields.py" make . || fail "io_fields.py make"
 

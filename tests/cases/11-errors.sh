@@ -1,6 +1,7 @@
 # 11-errors.sh: the bad-input matrix of the foundation: each case exits non-zero with exactly one `otmpi: error:` line,
 # no traceback, and no output file (at 1, 2 or 4 ranks). Solver commands add their own cases in their test files.
 # timeout: 300
+# checks: 34
 source "$OTMPI_TOP/tests/lib/common.sh"
 $PY "$OTMPI_TOP/tests/ref/io_fields.py" make . || fail "io_fields.py make"
 

@@ -5,6 +5,7 @@
 # made at 2 ranks, without checkpoints. The checker's lines are counted against the plan, and a sidecar in the old
 # layout (2-D in the YZ plane) must be caught.
 # timeout: 300
+# checks: 172
 source "$OTMPI_TOP/tests/lib/common.sh"
 PV=(xvfb-run -a -s "-screen 0 640x480x24" pvpython)
 CHECK=$OTMPI_TOP/tests/ref/pv_check.py

@@ -3,6 +3,7 @@
 # rejected input gets exactly one `otmpi: error:` line. OTMPI_BIN selects another build (make asan runs this case on the
 # AddressSanitizer build); FUZZ_SEED another seed.
 # timeout: 600
+# checks: 18
 source "$OTMPI_TOP/tests/lib/common.sh"
 BIN=${OTMPI_BIN:-$OTMPI}
 SEED=${FUZZ_SEED:-20261205}

@@ -3,8 +3,9 @@
 # (convolutional_barycenter2d at convergence, _debiased iterate for iterate, barycenter_unbalanced), the same answer for
 # every ranks x groups, NIfTI atlases with -label, sharpening, checkpoint/restart, bad input.
 # timeout: 600
+# checks: 52
 source "$OTMPI_TOP/tests/lib/common.sh"
-REF="$PY $OTMPI_TOP/tests/ref/barycenter_ref.py"
+REF="checked $PY $OTMPI_TOP/tests/ref/barycenter_ref.py"
 
 # The accuracy cases run at 1, 2 and 4 ranks and with G = 1, 2 and K groups between them (ranks:groups on each case);
 # the same-answer cases below compare every (ranks, groups) with 1 rank.

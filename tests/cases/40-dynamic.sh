@@ -4,8 +4,9 @@
 # 3-D + t; the same numbers at 1, 2 and 4 ranks, DCT = KSP Poisson, checkpoint/restart (also at another rank count)
 # and SIGUSR1, the output layout (XDMF time series, PNG frames) and -help. Grids are small: full sizes are in the bench.
 # timeout: 900
+# checks: 42
 source "$OTMPI_TOP/tests/lib/common.sh"
-REF="$PY $OTMPI_TOP/tests/ref/dynamic_ref.py"
+REF="checked $PY $OTMPI_TOP/tests/ref/dynamic_ref.py"
 # relative difference |a - b| / |b|
 rel() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; if (b < 0) b = -b; printf "%.3g", d / b }'; }
 # less NAME A B: A < B

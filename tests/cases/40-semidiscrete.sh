@@ -4,8 +4,9 @@
 # density (mass_error <= 1e-9, the same weights at every rank count, quadratic convergence at the end), POT's exact
 # discrete OT from sub-pixel centres (within the bound derived in tests/ref/sd_ref.py), degenerate inputs.
 # timeout: 400
+# checks: 91
 source "$OTMPI_TOP/tests/lib/common.sh"
-REF="$PY $OTMPI_TOP/tests/ref/sd_ref.py"
+REF="checked $PY $OTMPI_TOP/tests/ref/sd_ref.py"
 
 # lat NAME N K D NP...: uniform density on N^D voxels, K^D lattice points, solved at each rank count NP
 lat() {

@@ -1,6 +1,7 @@
 # 41-dynamic-errors.sh: bad input to otmpi dynamic: each case exits non-zero with exactly one `otmpi: error:` line, no
 # traceback, and leaves no output (nor checkpoint) behind, at 1, 2 or 4 ranks.
 # timeout: 300
+# checks: 26
 source "$OTMPI_TOP/tests/lib/common.sh"
 $PY "$OTMPI_TOP/tests/ref/io_fields.py" make . || fail "io_fields.py make"
 run_otmpi 1 gen -n 8,8 -o e8.h5 && run_otmpi 1 gen -n 8,8 -center 0.3,0.3 -o f8.h5 && run_otmpi 1 gen -n 12,12 -o e12.h5 &&

@@ -2,8 +2,9 @@
 # output), restarts at the same and at another rank count (same answer as an uninterrupted run), -max_it, and Lloyd
 # rounds (the cost decreases round after round, points move towards the centroids).
 # timeout: 300
+# checks: 17
 source "$OTMPI_TOP/tests/lib/common.sh"
-REF="$PY $OTMPI_TOP/tests/ref/sd_ref.py"
+REF="checked $PY $OTMPI_TOP/tests/ref/sd_ref.py"
 
 must "gen gaussian" 1 gen -shape gaussian -n 64,48 -sigma 0.15 -floor 0.02 -o g.h5
 must "gen points" 1 gen -shape points -n 64,48 -count 600 -seed 3 -point_mass random -o p.h5

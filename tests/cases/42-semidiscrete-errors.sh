@@ -1,8 +1,9 @@
 # 42-semidiscrete-errors.sh: bad inputs of semidiscrete: each gives exactly one `otmpi: error:` line, a non-zero exit
 # and no output file, at 1, 2 or 4 ranks; -help lists the options with their defaults and does nothing.
 # timeout: 200
+# checks: 27
 source "$OTMPI_TOP/tests/lib/common.sh"
-REF="$PY $OTMPI_TOP/tests/ref/sd_ref.py"
+REF="checked $PY $OTMPI_TOP/tests/ref/sd_ref.py"
 $REF bad . || fail "sd_ref bad"
 must "gen density" 1 gen -shape gaussian -n 16,16 -o d.h5
 must "gen points" 1 gen -shape points -n 16,16 -count 10 -o p.h5

@@ -3,6 +3,7 @@
 # (uneven slabs; 1e-10); SIGUSR1 (every solver) and SIGTERM (the first) straight to the ranks: exit status 75,
 # checkpoint, resume. A solver missing from the build is a failure.
 # timeout: 300
+# checks: 21
 # shellcheck shell=bash
 source "$OTMPI_TOP/tests/lib/common.sh"
 source "$OTMPI_TOP/tests/lib/checkpoint.sh"

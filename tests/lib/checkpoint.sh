@@ -1,7 +1,7 @@
 # checkpoint.sh: the checkpoint/restart checks every iterative solver gets (sourced after common.sh), written for any
 # shellcheck shell=bash
 # solver command line that takes -o, -checkpoint F, -checkpoint_every N and -restart F:
-#   ckpt_available CMD                    0 when `otmpi CMD` is built (not the "not available in this build yet" stub)
+#   ckpt_available CMD                    0 when `otmpi CMD` is in the binary's command list
 #   ckpt_kill_restart NAME NP NP2 ARGS... kill -9 a run at a random point after its first checkpoint, restart from the
 #                                         last checkpoint at NP ranks (output equal to an uninterrupted run to 1e-12
 #                                         relative) and at NP2 ranks (1e-10)
@@ -16,8 +16,8 @@
 H5CMP="$PY $OTMPI_TOP/tests/lib/h5cmp.py"
 
 ckpt_available() {
-  # the foundation's placeholder for a command says so in its error message (cheaper than starting MPI to ask)
-  [[ -x $OTMPI ]] && ! grep -q "otmpi $1 is not available in this build" "$OTMPI"
+  # the command is in the binary's command list (otmpi -help)
+  [[ -x $OTMPI ]] && "$OTMPI" -help </dev/null 2>&1 | grep -qE "^  $1 "
 }
 
 _ckpt_ms() { echo $(($(date +%s%N) / 1000000)); }

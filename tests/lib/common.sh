@@ -8,6 +8,18 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_
 ok() { echo "ok $*"; }
 fail() { echo "FAIL $*"; }
 
+# checked CMD ARGS...: runs a reference script (or any checker); one that exits non-zero (it raised, or crashed before
+# printing its checks) is a FAIL, printed on stderr so that it counts even where the output is captured by $(...)
+checked() {
+  "$@"
+  local rc=$?
+  if ((rc)); then
+    local what="$*"
+    echo "FAIL reference ${what//$OTMPI_TOP\//}: exited with status $rc" >&2
+  fi
+  return $rc
+}
+
 # run_otmpi NP ARGS...: runs otmpi on NP ranks; stdout in .out, stderr in .err; returns the exit status
 run_otmpi() {
   local np=$1
