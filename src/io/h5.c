@@ -1,6 +1,6 @@
 /* h5.c: OTH5, collective parallel-HDF5 files: hyperslab datasets, attributes, atomic commit (temporary name + rename). */
-#include <otio.h>
-#include <otlog.h>
+#include <otmpi/otio.h>
+#include <otmpi/otlog.h>
 #include "xdmf.h"
 #include <hdf5.h>
 #include <errno.h>
