@@ -26,6 +26,8 @@ BINA    ?= bin/otmpi
 LIB_SRC  := $(sort $(wildcard src/*/*.c))
 DRV_SRC  := $(sort $(wildcard drivers/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+EX_SRC   := $(sort $(wildcard examples/*.c))
+EX_BIN   := $(EX_SRC:examples/%.c=$(BUILD)/examples/%)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 DRV_OBJ  := $(DRV_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -33,7 +35,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 Q = $(if $(V),,@)
 
 .PHONY: all deps demo check bench install format lint clean print asan
-all: $(LIBA) $(BINA) $(UNIT_BIN)
+all: $(LIBA) $(BINA) $(UNIT_BIN) $(EX_BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -54,6 +56,12 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBA)
 	@mkdir -p $(@D)
 	@$(if $(V),,echo "  LD    $@")
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+
+# examples/*.c: short programs using the library, built like any program that links it
+$(BUILD)/examples/%: examples/%.c $(LIBA)
+	@mkdir -p $(@D)
+	@$(if $(V),,echo "  CC    $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
 
 # the git commit is baked into the version string: rebuild init.o when HEAD moves
 $(BUILD)/src/sys/init.o: $(wildcard .git/HEAD .git/refs/heads/*)
@@ -82,14 +90,14 @@ bench: deps
 	@tests/bench/run $(B)
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/otmpi
 	install -m 755 bin/otmpi $(DESTDIR)$(PREFIX)/bin/otmpi
 	install -m 644 lib/libotmpi.a $(DESTDIR)$(PREFIX)/lib/libotmpi.a
-	install -m 644 include/*.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 include/otmpi/*.h $(DESTDIR)$(PREFIX)/include/otmpi/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' otmpi.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/otmpi.pc
 
 format:
-	clang-format -i include/*.h src/*/*.[ch] drivers/*.[ch] tests/unit/*.[ch]
+	clang-format -i include/otmpi/*.h src/*/*.[ch] drivers/*.[ch] tests/unit/*.[ch] examples/*.c
 
 lint:
 	cppcheck --quiet --enable=warning,performance --inline-suppr -Iinclude src drivers
@@ -100,4 +108,4 @@ clean:
 print:
 	@echo CC=$(CC); echo CPPFLAGS=$(CPPFLAGS); echo CFLAGS=$(CFLAGS); echo LDLIBS=$(LDLIBS)
 
--include $(LIB_OBJ:.o=.d) $(DRV_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d)
+-include $(LIB_OBJ:.o=.d) $(DRV_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d) $(EX_BIN:%=%.d)

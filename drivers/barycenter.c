@@ -1,7 +1,7 @@
 /* barycenter.c: `otmpi barycenter -inputs A,B,... -weights w1,w2,... -eps E -o BARY.h5`, the entropic Wasserstein
    barycenter of K grid densities (OTBarycenter), distributed over rank groups x slabs. */
 #include "commands.h"
-#include <otbarycenter.h>
+#include <otmpi/otbarycenter.h>
 
 /* "0.2,0.3,0.5" -> n finite numbers (each item checked, the option named in the error) */
 static PetscErrorCode ParseReals(const char opt[], const char s[], PetscInt *n, double **v)

@@ -1,7 +1,7 @@
 /* semidiscrete.c: `otmpi semidiscrete -density D.h5 -points P.h5 -o OUT.h5`: semi-discrete OT from a grid density to a
    weighted point cloud (Laguerre cells, damped Newton); writes the weights, cell masses, centroids and voxel labels. */
 #include "commands.h"
-#include <otsemidiscrete.h>
+#include <otmpi/otsemidiscrete.h>
 
 /* /points (m, d) float64 and the optional /mass (m), read whole on every rank and checked. */
 static PetscErrorCode ReadPoints(MPI_Comm comm, const char path[], PetscInt dim, PetscInt *m, double **pts, double **mass)

@@ -1,6 +1,6 @@
 /* sinkhorn.c: `otmpi sinkhorn -a A -b B -eps E -o OUT.h5`, entropic OT between two grid densities (OTSinkhorn). */
 #include "commands.h"
-#include <otsinkhorn.h>
+#include <otmpi/otsinkhorn.h>
 
 PetscErrorCode OTCommandSinkhorn(PetscInt npos, char **pos)
 {

@@ -1,7 +1,7 @@
 /* barycenterimpl.h: private parts of OTBarycenter: groups x slabs, the inputs of this rank's group, iteration state. */
 #pragma once
-#include <otbarycenter.h>
-#include <otlog.h>
+#include <otmpi/otbarycenter.h>
+#include <otmpi/otlog.h>
 #include "../kernel/kernelimpl.h"
 
 typedef enum {

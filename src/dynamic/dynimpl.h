@@ -1,7 +1,7 @@
 /* dynimpl.h: private structures of the dynamic OT solver: the space-time layout, staggered and centred fields, operators. */
 #pragma once
-#include <otdynamic.h>
-#include <otlog.h>
+#include <otmpi/otdynamic.h>
+#include <otmpi/otlog.h>
 #include <petscksp.h>
 
 /* Space-time layout. Space is the OTGrid's slab decomposition along axis 0; time is never split: every rank holds the whole

@@ -1,6 +1,6 @@
 /* field.c: fields on an OTGrid (FFTW-aligned double arrays) and their reductions; sums are plane-ordered so that they have
    the same bits at every rank count. */
-#include <otgrid.h>
+#include <otmpi/otgrid.h>
 #include <fftw3.h>
 #include <math.h>
 

@@ -1,7 +1,7 @@
 /* grid.c: OTGrid, the slab-decomposed cell grid that every solver shares; its layout is FFTW-MPI's so fields can be
    transformed in place, and a DMDA with the same ownership is available for PETSc solvers. */
-#include <otgrid.h>
-#include <otlog.h>
+#include <otmpi/otgrid.h>
+#include <otmpi/otlog.h>
 #include <fftw3-mpi.h>
 
 struct _p_OTGrid {

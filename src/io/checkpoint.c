@@ -1,6 +1,6 @@
 /* checkpoint.c: attributes every solver's checkpoint file uses: an int written as int32, and a required attribute whose
    absence is an input error naming the file and the solver. */
-#include <otio.h>
+#include <otmpi/otio.h>
 
 PetscErrorCode OTCheckpointWriteInt(OTH5 f, const char name[], PetscInt v)
 {

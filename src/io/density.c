@@ -1,6 +1,6 @@
 /* density.c: grid densities in and out: "file.h5[:/dataset]" or NIfTI volumes, geometry attributes with the documented
    defaults, and the validation every solver applies to its inputs (finite, non-negative, positive mass). */
-#include <otio.h>
+#include <otmpi/otio.h>
 #include "nifti.h"
 #include <math.h>
 

@@ -1,6 +1,6 @@
 /* h5.c: OTH5, collective parallel-HDF5 files: hyperslab datasets, attributes, atomic commit (temporary name + rename). */
-#include <otio.h>
-#include <otlog.h>
+#include <otmpi/otio.h>
+#include <otmpi/otlog.h>
 #include "xdmf.h"
 #include <hdf5.h>
 #include <errno.h>
@@ -298,8 +298,8 @@ static PetscErrorCode CreateView(OTH5 f, const char vname[], const char src[], P
   PetscFunctionReturn(0);
 }
 
-/* -xdmf_mesh explicit: vertices and cells of the grid as datasets and flat views of the static fields, for XDMF readers
-   without structured meshes (meshio). The rows are split evenly over the ranks: the values are computed, not owned. */
+/* -xdmf_mesh explicit: vertices and cells of the grid as datasets, for XDMF readers without structured meshes (meshio).
+   The rows are split evenly over the ranks: the values are computed, not owned. */
 static PetscErrorCode WriteExplicitMesh(OTH5 f, PetscBool *explicit_mesh)
 {
   char      mode[32] = "corect";
@@ -317,24 +317,14 @@ static PetscErrorCode WriteExplicitMesh(OTH5 f, PetscBool *explicit_mesh)
   if (!common) PetscFunctionReturn(0);
   PetscCall(WriteExplicitPoints(f, dim, n, h, o));
   PetscCall(WriteExplicitCells(f, dim, n));
-  for (int e = 0;; e++) {
-    const char *name;
-    PetscInt    ncomp, nt;
-    PetscBool   exists;
-    char        vname[PETSC_MAX_PATH_LEN];
-    PetscCall(OTXdmfGetEntry(f->xdmf, e, &name, &ncomp, &nt, &exists));
-    if (!exists) break;
-    if (nt) continue;
-    snprintf(vname, sizeof vname, "/xdmf/fields/%s", name[0] == '/' ? name + 1 : name);
-    PetscCall(CreateView(f, vname, name, ncomp, -1, PETSC_TRUE));
-  }
   PetscCall(OTXdmfSetExplicit(f->xdmf, PETSC_TRUE));
   *explicit_mesh = PETSC_TRUE;
   PetscFunctionReturn(0);
 }
 
-/* One view per frame of every time series (OTXdmfFramePath), flat on an explicit mesh. */
-static PetscErrorCode WriteFrameViews(OTH5 f, PetscBool flat)
+/* The views the sidecars read through: one per frame of every time series (OTXdmfFramePath) and, on an explicit mesh,
+   a flat one of every static field (/xdmf/fields/NAME: unstructured readers want one row per cell). */
+static PetscErrorCode WriteViews(OTH5 f, PetscBool explicit_mesh)
 {
   PetscFunctionBegin;
   for (int e = 0;; e++) {
@@ -344,9 +334,13 @@ static PetscErrorCode WriteFrameViews(OTH5 f, PetscBool flat)
     char        vname[PETSC_MAX_PATH_LEN];
     PetscCall(OTXdmfGetEntry(f->xdmf, e, &name, &ncomp, &nt, &exists));
     if (!exists) break;
+    if (!nt && explicit_mesh) {
+      snprintf(vname, sizeof vname, "/xdmf/fields/%s", name[0] == '/' ? name + 1 : name);
+      PetscCall(CreateView(f, vname, name, ncomp, -1, PETSC_TRUE));
+    }
     for (PetscInt t = 0; t < nt; t++) {
       OTXdmfFramePath(name, t, vname, sizeof vname);
-      PetscCall(CreateView(f, vname, name, ncomp, t, flat));
+      PetscCall(CreateView(f, vname, name, ncomp, t, explicit_mesh));
     }
   }
   PetscFunctionReturn(0);
@@ -401,7 +395,7 @@ PetscErrorCode OTH5Commit(OTH5 *file)
   PetscFunctionBegin;
   PetscCheck(f->write, f->comm, PETSC_ERR_ARG_WRONG, "%s was opened for reading", f->path);
   PetscCall(WriteExplicitMesh(f, &explicit_mesh));
-  PetscCall(WriteFrameViews(f, explicit_mesh));
+  PetscCall(WriteViews(f, explicit_mesh));
   PetscCheck(H5Fclose(f->fid) >= 0, f->comm, PETSC_ERR_FILE_WRITE, "%s: closing the file failed (disk full?)", f->path);
   f->fid = -1;
   PetscCallMPI(MPI_Comm_rank(f->comm, &rank));

@@ -1,5 +1,5 @@
 /* h5list.c: a readable listing of an HDF5 file's datasets and attributes (otmpi info); called by one rank. */
-#include <otio.h>
+#include <otmpi/otio.h>
 #include <hdf5.h>
 
 typedef struct {

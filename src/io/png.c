@@ -1,6 +1,6 @@
 /* png.c: PNG snapshots (libpng) of a 2-D field, the middle plane (axis 0) of a 3-D field, or a 1-D profile; rank 0 writes. */
-#include <otio.h>
-#include <otlog.h>
+#include <otmpi/otio.h>
+#include <otmpi/otlog.h>
 #include <png.h>
 #include <math.h>
 

@@ -1,6 +1,6 @@
 /* xdmf.h (private): the list of fields an output file carries, written as XDMF sidecars that ParaView/VisIt open. */
 #pragma once
-#include <otgrid.h>
+#include <otmpi/otgrid.h>
 
 typedef struct _p_OTXdmf *OTXdmf;
 

@@ -1,7 +1,7 @@
 /* kernelimpl.h: private parts of OTKernel: the implementation table, 1-D kernel profiles, plane exchange, log events. */
 #pragma once
-#include <otkernel.h>
-#include <otlog.h>
+#include <otmpi/otkernel.h>
+#include <otmpi/otlog.h>
 #include <fftw3-mpi.h>
 #include <math.h>
 

@@ -1,9 +1,9 @@
 /* sdimpl.h: private types of the semi-discrete solver: tagged convex polytopes, the weighted k-d tree of the sites, the
    per-cell integration workspace and the solver object. */
 #pragma once
-#include <otsemidiscrete.h>
-#include <otio.h>
-#include <otlog.h>
+#include <otmpi/otsemidiscrete.h>
+#include <otmpi/otio.h>
+#include <otmpi/otlog.h>
 
 /* ---- convex polygons (2-D) and polyhedra (3-D) whose sides carry tags ----
    tag >= 0: the side lies on the bisector with site `tag`; -1-2k / -2-2k: the lower / upper domain wall of axis k;

@@ -1,8 +1,8 @@
 /* sinkhornimpl.h: private parts of OTSinkhorn: the object, one problem of a solve (OT(a,b) or a self term), the kernels
    of the fused iteration loops, evaluation and checkpoints. */
 #pragma once
-#include <otsinkhorn.h>
-#include <otlog.h>
+#include <otmpi/otsinkhorn.h>
+#include <otmpi/otlog.h>
 #include <math.h>
 
 typedef enum {

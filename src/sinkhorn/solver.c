@@ -1,6 +1,6 @@
 /* solver.c: what the entropic solvers (sinkhorn, barycenter) share besides the kernel: the eps-scaling schedule and the
    checkpoint/signal cadence of their iteration loops. */
-#include <otsinkhorn.h>
+#include <otmpi/otsinkhorn.h>
 
 PetscErrorCode OTEpsSchedule(double eps, double start, double q, PetscInt *n, double **list)
 {

@@ -1,5 +1,5 @@
 /* error.c: the error handler that turns PETSc's error stack into one `otmpi: error:` line, and the cleanup of partial outputs. */
-#include <otsys.h>
+#include <otmpi/otsys.h>
 #include <unistd.h>
 
 static char      ot_err_msg[2048];

@@ -2,7 +2,7 @@
    metadata: out-of-bounds copies from a damaged heap, invalid frees) becomes the one `otmpi: error:` line naming that
    file, with partial outputs removed and a non-zero exit, instead of a signal trace or a hang in a crash handler that
    allocates on a corrupted heap. Only async-signal-safe calls (write, unlink, _exit) run in the handler. */
-#include <otsys.h>
+#include <otmpi/otsys.h>
 #include <signal.h>
 #include <unistd.h>
 

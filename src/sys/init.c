@@ -1,5 +1,5 @@
 /* init.c: otmpi start-up and shut-down (PETSc, FFTW-MPI, HDF5 error printing, signals) and the recorded command line. */
-#include <otsys.h>
+#include <otmpi/otsys.h>
 #include <fftw3-mpi.h>
 #include <hdf5.h>
 

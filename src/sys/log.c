@@ -1,6 +1,6 @@
 /* log.c: registration of otmpi's log events so that -log_view shows where time goes. */
-#include <otsys.h>
-#include <otlog.h>
+#include <otmpi/otsys.h>
+#include <otmpi/otlog.h>
 
 PetscClassId  OT_CLASSID = 0;
 PetscLogEvent OT_H5Read, OT_H5Write, OT_GridReduce, OT_PngWrite;

@@ -1,5 +1,5 @@
 /* memory.c: memory estimates against what the node (or its cgroup, e.g. a Slurm --mem limit) can give, before allocating. */
-#include <otsys.h>
+#include <otmpi/otsys.h>
 #include <sys/resource.h>
 
 static double ReadMemAvailable(void)

@@ -1,6 +1,6 @@
 /* progress.c: progress lines of iterative solvers at a rate a person can read (every -progress_interval seconds, every
    iteration with -monitor, none with -quiet), with an ETA from the observed linear rate of convergence towards the tolerance. */
-#include <otsys.h>
+#include <otmpi/otsys.h>
 #include <math.h>
 #include <stdarg.h>
 

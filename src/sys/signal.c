@@ -1,7 +1,7 @@
 /* signal.c: SIGTERM/SIGUSR1 (a scheduler's warning before the walltime) set a flag that solvers poll collectively, so that
    every rank writes its part of a checkpoint at the same iteration and stops with OTMPI_EXIT_CHECKPOINTED. A command
    that does not checkpoint (gen, info, convert) stops at once instead: partial outputs removed, status 128 + signal. */
-#include <otsys.h>
+#include <otmpi/otsys.h>
 #include <signal.h>
 #include <unistd.h>
 

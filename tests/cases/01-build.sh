@@ -12,7 +12,7 @@ else
   fail "warnings: $(grep -m3 -E 'warning|error' build.err)"
 fi
 if command -v clang-format >/dev/null; then
-  bad=$(cd "$OTMPI_TOP" && for f in include/*.h src/*/*.[ch] drivers/*.[ch] tests/unit/*.[ch]; do clang-format --dry-run -Werror "$f" >/dev/null 2>&1 || echo "$f"; done)
+  bad=$(cd "$OTMPI_TOP" && for f in include/otmpi/*.h examples/*.c src/*/*.[ch] drivers/*.[ch] tests/unit/*.[ch]; do clang-format --dry-run -Werror "$f" >/dev/null 2>&1 || echo "$f"; done)
   [[ -z $bad ]] && ok "clang-format clean" || fail "not clang-formatted: $bad"
 else
   fail "clang-format not installed"
@@ -20,7 +20,7 @@ fi
 # make install + pkg-config: a program outside the tree builds against the installed library
 if make -C "$OTMPI_TOP" -s install PREFIX="$PWD/inst" >/dev/null 2>inst.err; then
   cat >use.c <<'C'
-#include <otmpi.h>
+#include <otmpi/otmpi.h>
 int main(int argc, char **argv)
 {
   ptrdiff_t n[2] = {6, 4};

@@ -1,7 +1,7 @@
 /* test.h: assertions for otmpi's C unit tests; rank 0 prints `ok NAME (np=P)` or `FAIL NAME: ...` and main returns the
    number of failures. Every rank evaluates every check (values must agree across ranks). */
 #pragma once
-#include <otmpi.h>
+#include <otmpi/otmpi.h>
 #include <math.h>
 
 static int ot_test_failures = 0;

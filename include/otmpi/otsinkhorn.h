@@ -1,7 +1,7 @@
 /* otsinkhorn.h: entropic optimal transport between two densities on one grid (convolutional Sinkhorn), distributed. */
 #pragma once
-#include <otkernel.h>
-#include <otio.h>
+#include <otmpi/otkernel.h>
+#include <otmpi/otio.h>
 
 /* Problem: min_P <C, P> + eps KL(P | a (x) b) over couplings P >= 0 of a and b (balanced: inputs normalised to mass 1), or
    with the marginal constraints replaced by rho KL(P 1 | a) + rho KL(P^T 1 | b) (unbalanced, -rho). C = |x - y|^2, the

@@ -1,6 +1,6 @@
 /* otio.h: otmpi's files: densities (HDF5 or NIfTI) in, HDF5 outputs with XDMF sidecars out, checkpoints, PNG snapshots. */
 #pragma once
-#include <otgrid.h>
+#include <otmpi/otgrid.h>
 
 typedef enum { OT_DOUBLE, OT_INT32, OT_INT64 } OTDataType;
 

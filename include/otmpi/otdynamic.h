@@ -1,7 +1,7 @@
 /* otdynamic.h: Benamou–Brenier dynamic optimal transport on a distributed staggered space-time grid (proximal splitting:
    Chambolle–Pock, Douglas–Rachford, ALG2), with the continuity projection as a space-time Neumann Poisson problem. */
 #pragma once
-#include <otio.h>
+#include <otmpi/otio.h>
 
 typedef struct _p_OTDynamic *OTDynamic;
 

@@ -1,6 +1,6 @@
 /* otgrid.h: the distributed grid shared by every otmpi solver, and fields (plain double arrays) on it. */
 #pragma once
-#include <otsys.h>
+#include <otmpi/otsys.h>
 #include <petscdmda.h>
 
 /* A 1-, 2- or 3-D cell-centred grid split into slabs along axis 0 exactly as FFTW-MPI splits it (ceil(n0/P) planes per

@@ -1,6 +1,6 @@
 /* otkernel.h: the Gibbs kernel exp(-|x-y|^2/eps) of a grid, applied to fields without ever forming a matrix. */
 #pragma once
-#include <otgrid.h>
+#include <otmpi/otgrid.h>
 
 /* One interface, several implementations chosen at run time (-kernel):
      dct     Neumann (reflecting) boundaries: the sampled Gaussian plus its mirror images, FFTW-MPI DCT-II/III (scaling domain)

@@ -1,6 +1,6 @@
 /* otbarycenter.h: entropic Wasserstein barycenters of K grid densities, distributed over rank groups x slabs. */
 #pragma once
-#include <otsinkhorn.h>
+#include <otmpi/otsinkhorn.h>
 
 /* The barycenter q of densities p_1..p_K with weights w_k (sum 1) minimises sum_k w_k OT_eps(p_k, q), OT_eps with the
    counting (uniform) reference as in Solomon et al. 2015 / Benamou et al. 2015 / POT's convolutional barycenter: iterative

@@ -7,7 +7,7 @@
    psi are the dual weights (normalised so that sum_i nu_i psi_i = 0), the map sends Lag_i to y_i, and
    transport_cost = sum_i int_{Lag_i} |x - y_i|^2 rho(x) dx. The density and the target masses are normalised to 1. */
 #pragma once
-#include <otgrid.h>
+#include <otmpi/otgrid.h>
 #include <petscksp.h>
 
 typedef struct _p_OTSD *OTSD;

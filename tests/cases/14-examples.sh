@@ -1,0 +1,25 @@
+# 14-examples.sh: the programs in examples/ (built by make) run at 2 ranks and give their closed-form answers, and one is
+# compiled again outside the tree against the installed library through pkg-config and gives the same output.
+# timeout: 300
+# checks: 3
+source "$OTMPI_TOP/tests/lib/common.sh"
+EX=$OTMPI_TOP/build/examples
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+
+# debiased Sinkhorn divergence of a Gaussian and its translate by t = (0.1, 0.05): |t|^2 = 0.0125 in free space
+if mpiexec -n 2 "$EX/sinkhorn_divergence" -quiet </dev/null >sd.out 2>sd.err; then
+  close "examples/sinkhorn_divergence at 2 ranks: S_eps = |t|^2" "$(awk '$1 == "S_eps" { print $2 }' sd.out)" 0.0125 1e-8
+  grep -q 'converged 1' sd.out && ok "examples/sinkhorn_divergence converged ($(grep -o 'iterations [0-9]*' sd.out))" || fail "sinkhorn_divergence: $(cat sd.out)"
+else
+  fail "examples/sinkhorn_divergence: $(head -c 400 sd.err)"
+  fail "examples/sinkhorn_divergence did not run"
+fi
+
+# the same source against the installed library (make install, pkg-config otmpi)
+if make -C "$OTMPI_TOP" -s install PREFIX="$PWD/inst" >/dev/null 2>inst.err &&
+  mpicc -O2 "$OTMPI_TOP/examples/sinkhorn_divergence.c" -o sdx $(PKG_CONFIG_PATH="$PWD/inst/lib/pkgconfig" pkg-config --cflags --libs otmpi) 2>>inst.err &&
+  mpiexec -n 2 ./sdx -quiet </dev/null >sdx.out 2>>inst.err && [[ -s sdx.out ]] && cmp -s sd.out sdx.out; then
+  ok "examples/sinkhorn_divergence.c built against the installed library (pkg-config otmpi, #include <otmpi/otmpi.h>): same output"
+else
+  fail "installed build of the example: $(head -c 400 inst.err) $(diff sd.out sdx.out 2>&1 | head -3)"
+fi
