@@ -34,7 +34,8 @@ if $PY -c "import numpy, h5py" 2>/dev/null; then
 import struct, zlib
 import numpy as np, h5py
 names = ["ball2d", "shell2d", "box2d", "blobs2d", "bary2d"]
-panels = [h5py.File(n + ".h5", "r")["density"][...] for n in names]
+# y up (array row 0 at the bottom), as otmpi's -png and ParaView show the fields
+panels = [h5py.File(n + ".h5", "r")["density"][::-1] for n in names]
 # viridis, sampled at 6 points and interpolated
 anchors = np.array([[68, 1, 84], [65, 68, 135], [42, 120, 142], [34, 168, 132], [122, 209, 81], [253, 231, 37]], float)
 def colour(a):

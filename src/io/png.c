@@ -77,9 +77,10 @@ static PetscErrorCode WriteImage(const char path[], ptrdiff_t rows, ptrdiff_t co
   W = cols * s;
   H = rows * s;
   PetscCall(PetscMalloc1(3 * W * H, &rgb));
+  /* y up, as ParaView shows the XDMF sidecar: the last image row is array row 0 (origin at the lower left) */
   for (ptrdiff_t r = 0; r < H; r++)
     for (ptrdiff_t c = 0; c < W; c++) {
-      double v = img[(r / s) * cols + c / s];
+      double v = img[(rows - 1 - r / s) * cols + c / s];
       if (cmap == OT_CMAP_LABELS)
         LabelColour(v, rgb + 3 * (r * W + c));
       else
