@@ -101,6 +101,7 @@ format:
 
 lint:
 	cppcheck --quiet --enable=warning,performance --inline-suppr -Iinclude src drivers
+	@echo "functions over 80 lines (tests/lib/funclen.sh):"; tests/lib/funclen.sh 80
 
 clean:
 	rm -rf $(BUILD) $(ASAN_DIR) bin lib

@@ -131,137 +131,182 @@ static PetscErrorCode GenPoints(const GenCtx *c, PetscInt count, const PetscInt 
   PetscFunctionReturn(0);
 }
 
+/* The options of gen as given (lists with their lengths and whether they were set), before they are checked. */
+typedef struct {
+  PetscInt  nn, n[4], nh, no, nc, ns, nr, count, seed, lattice[3], nlat;
+  double    center[3 * MAXBLOBS], sigma[3], radius[3];
+  PetscBool set_h, set_o, set_c, set_s, set_r, set_n, has_png, set_lat;
+  char      out[PETSC_MAX_PATH_LEN], png[PETSC_MAX_PATH_LEN], dist[32], pmass[32];
+  PetscEnum shape;
+} GenOptions;
+
+static PetscErrorCode ReadOptions(GenOptions *o, GenCtx *c)
+{
+  PetscFunctionBegin;
+  PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "otmpi gen: synthetic densities and point clouds", NULL);
+  PetscCall(PetscOptionsEnum("-shape", "what to generate", NULL, ShapeNames, o->shape, &o->shape, NULL));
+  PetscCall(PetscOptionsIntArray("-n", "cells per axis (1, 2 or 3 values; for points: the domain)", NULL, o->n, &o->nn, &o->set_n));
+  PetscCall(PetscOptionsRealArray("-spacing", "cell size per axis (default 1/max(n))", NULL, c->h, &o->nh, &o->set_h));
+  PetscCall(PetscOptionsRealArray("-origin", "lower corner per axis", NULL, c->origin, &o->no, &o->set_o));
+  PetscCall(PetscOptionsRealArray("-center", "blob centre(s), d values per blob (default: domain centre)", NULL, o->center, &o->nc, &o->set_c));
+  PetscCall(PetscOptionsRealArray("-sigma", "gaussian standard deviation (1 or d values)", NULL, o->sigma, &o->ns, &o->set_s));
+  PetscCall(PetscOptionsRealArray("-radius", "ball/shell radius, box half-width (1 or d values)", NULL, o->radius, &o->nr, &o->set_r));
+  PetscCall(PetscOptionsReal("-thickness", "shell thickness (default radius/4)", NULL, c->thickness, &c->thickness, NULL));
+  PetscCall(PetscOptionsReal("-mass", "total mass", NULL, c->mass, &c->mass, NULL));
+  PetscCall(PetscOptionsReal("-floor", "fraction of the mass spread uniformly over the grid (strictly positive densities)", NULL, c->floor, &c->floor, NULL));
+  PetscCall(PetscOptionsInt("-count", "points: number of random points", NULL, o->count, &o->count, NULL));
+  PetscCall(PetscOptionsIntArray("-lattice", "points: a regular lattice, points per axis (1 or d values) instead of random points", NULL, o->lattice, &o->nlat,
+                                 &o->set_lat));
+  PetscCall(PetscOptionsString("-distribution", "points: uniform (in the domain) or gaussian (-center, -sigma)", NULL, o->dist, o->dist, sizeof o->dist, NULL));
+  PetscCall(PetscOptionsString("-point_mass", "points: uniform or random masses (normalised to -mass)", NULL, o->pmass, o->pmass, sizeof o->pmass, NULL));
+  PetscCall(PetscOptionsInt("-seed", "points: random seed", NULL, o->seed, &o->seed, NULL));
+  PetscCall(OTDriverOutputOptions(PetscOptionsObject, "output file (HDF5)", o->out, sizeof o->out, o->png, sizeof o->png, &o->has_png));
+  PetscOptionsEnd();
+  PetscFunctionReturn(0);
+}
+
+/* Checks the grid and shape options and fills the context: dimension, cells, spacing, widths, blob centres. */
+static PetscErrorCode SetUpShape(GenOptions *o, GenCtx *c)
+{
+  /* an option given with no value (e.g. -n "") is an empty list, not the default */
+  const char *lists[] = {"-n", "-spacing", "-origin", "-center", "-sigma", "-radius", "-lattice"};
+  PetscBool   sets[]  = {o->set_n, o->set_h, o->set_o, o->set_c, o->set_s, o->set_r, o->set_lat};
+  PetscInt    nn;
+  ptrdiff_t   m;
+
+  PetscFunctionBegin;
+  c->shape = (Shape) o->shape;
+  for (int i = 0; i < 7; i++) {
+    PetscBool present;
+    PetscCall(PetscOptionsHasName(NULL, NULL, lists[i], &present));
+    PetscCheck(!present || sets[i], PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "%s: empty list", lists[i]);
+  }
+  if (!o->set_n) o->nn = 2; /* the default -n 64,64 */
+  nn = c->dim = o->nn;
+  PetscCheck(nn >= 1 && nn <= 3, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-n needs 1, 2 or 3 values, not %" PetscInt_FMT, nn);
+  for (PetscInt k = 0; k < 3; k++) c->n[k] = k < nn ? o->n[k] : 1;
+  for (PetscInt k = 0; k < nn; k++)
+    PetscCheck(o->n[k] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-n: axis %" PetscInt_FMT " has %" PetscInt_FMT " cells", k, o->n[k]);
+  PetscCheck(!o->set_h || o->nh == nn, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-spacing needs %" PetscInt_FMT " values", nn);
+  PetscCheck(!o->set_o || o->no == nn, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-origin needs %" PetscInt_FMT " values", nn);
+  PetscCheck(!o->set_c || (o->nc > 0 && o->nc % nn == 0 && o->nc / nn <= MAXBLOBS), PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG,
+             "-center needs d = %" PetscInt_FMT " values per blob", nn);
+  PetscCheck(!o->set_s || o->ns == 1 || o->ns == nn, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-sigma needs 1 or %" PetscInt_FMT " values", nn);
+  PetscCheck(!o->set_r || o->nr == 1 || o->nr == nn, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-radius needs 1 or %" PetscInt_FMT " values", nn);
+  PetscCheck(c->mass > 0 && isfinite(c->mass), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-mass must be positive, not %g", c->mass);
+  PetscCheck(c->floor >= 0 && c->floor < 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-floor must be in [0, 1)");
+  m = PetscMax(c->n[0], PetscMax(c->n[1], c->n[2]));
+  for (PetscInt k = 0; k < nn; k++)
+    if (!o->set_h)
+      c->h[k] = 1.0 / (double) m;
+    else
+      PetscCheck(c->h[k] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-spacing must be positive");
+  for (PetscInt k = 0; k < nn; k++) {
+    c->sigma[k]  = o->sigma[o->ns == 1 ? 0 : k];
+    c->radius[k] = o->radius[o->nr == 1 ? 0 : k];
+    PetscCheck(c->sigma[k] > 0 && c->radius[k] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-sigma and -radius must be positive");
+  }
+  if (c->thickness < 0) c->thickness = c->radius[0] / 4;
+  c->nblob = o->set_c ? o->nc / nn : 1;
+  for (PetscInt b = 0; b < c->nblob; b++)
+    for (PetscInt k = 0; k < nn; k++) c->center[b][k] = o->set_c ? o->center[b * nn + k] : c->origin[k] + 0.5 * (double) c->n[k] * c->h[k];
+  PetscFunctionReturn(0);
+}
+
+/* -shape points: /points (m, d) and /mass (m), written by rank 0. */
+static PetscErrorCode WritePoints(GenOptions *o, GenCtx *c, double t0)
+{
+  double     *pts = NULL, *mass = NULL;
+  PetscInt    m = 0, nn = c->dim;
+  PetscMPIInt rank;
+  OTH5        f;
+  ptrdiff_t   gd[2], st[2] = {0, 0}, ct[2];
+
+  PetscFunctionBegin;
+  PetscCheck(!o->set_lat || o->nlat == 1 || o->nlat == nn, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-lattice needs 1 or %" PetscInt_FMT " values", nn);
+  for (PetscInt k = 0; o->set_lat && k < o->nlat; k++)
+    PetscCheck(o->lattice[k] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-lattice values must be positive");
+  PetscCheck(o->set_lat || o->count > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-count must be positive");
+  PetscCheck(!strcmp(o->dist, "uniform") || !strcmp(o->dist, "gaussian"), PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-distribution is uniform or gaussian, not %s",
+             o->dist);
+  PetscCheck(!strcmp(o->pmass, "uniform") || !strcmp(o->pmass, "random"), PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-point_mass is uniform or random, not %s",
+             o->pmass);
+  PetscCall(OTMemoryCheck(PETSC_COMM_WORLD, (double) (o->set_lat ? 1 : o->count) * (nn + 1) * sizeof(double), "gen points"));
+  PetscCall(GenPoints(c, o->count, o->lattice, o->set_lat ? o->nlat : 0, o->dist, o->pmass, o->seed, &pts, &mass, &m));
+  PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
+  gd[0] = m;
+  gd[1] = nn;
+  ct[0] = rank ? 0 : m;
+  ct[1] = nn;
+  PetscCall(OTH5Create(PETSC_COMM_WORLD, o->out, &f));
+  PetscCall(OTH5WriteArray(f, "/points", OT_DOUBLE, 2, gd, st, ct, pts));
+  PetscCall(OTH5WriteArray(f, "/mass", OT_DOUBLE, 1, gd, st, ct, mass));
+  PetscCall(OTH5Commit(&f));
+  PetscCall(PetscFree2(pts, mass));
+  PetscCall(OTPrintf(PETSC_COMM_WORLD, "gen: wrote %s: %" PetscInt_FMT " points in %" PetscInt_FMT "-D, mass %g (%.3g s)\n", o->out, m, nn, c->mass,
+                     MPI_Wtime() - t0));
+  PetscFunctionReturn(0);
+}
+
+/* A density on the grid (memory checked first), its file, and its PNG with -png. */
+static PetscErrorCode WriteDensity(GenOptions *o, GenCtx *c, double t0)
+{
+  OTGrid g;
+  double bytes, mass, *f;
+  char   shape[96];
+
+  PetscFunctionBegin;
+  PetscCall(OTGridCreate(PETSC_COMM_WORLD, c->dim, c->n, &g));
+  PetscCall(OTGridSetGeometry(g, c->h, c->origin));
+  PetscCall(OTGridSetUp(g));
+  PetscCall(OTFieldBytes(g, 1, &bytes));
+  PetscCall(OTMemoryCheck(PETSC_COMM_WORLD, bytes, "gen"));
+  PetscCall(OTFieldCreate(g, &f));
+  PetscCall(GenDensity(g, c, f));
+  PetscCall(OTDensityWrite(g, f, o->out, NULL));
+  if (o->has_png) PetscCall(OTPngWriteField(g, f, o->png, OT_CMAP_VIRIDIS));
+  PetscCall(OTFieldSum(g, f, &mass));
+  PetscCall(OTGridShapeString(g, shape, sizeof shape));
+  PetscCall(OTPrintf(PETSC_COMM_WORLD, "gen: wrote %s: %s %s, mass %.15g (%.3g s)\n", o->out, ShapeNames[c->shape], shape, mass, MPI_Wtime() - t0));
+  PetscCall(OTFieldDestroy(&f));
+  PetscCall(OTGridDestroy(&g));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode OTCommandGen(PetscInt npos, char **pos)
 {
-  GenCtx    c;
-  PetscInt  nn = 4, n[4] = {64, 64, 0, 0}, nh = 3, no = 3, nc = 3 * MAXBLOBS, ns = 3, nr = 3, count = 1000, seed = 1, lattice[3] = {0, 0, 0}, nlat = 3;
-  double    center[3 * MAXBLOBS] = {0.5, 0.5, 0.5}, sigma[3] = {0.1, 0.1, 0.1}, radius[3] = {0.25, 0.25, 0.25};
-  PetscBool set_h, set_o, set_c, set_s, set_r, set_n, has_png, help, set_lat;
-  char      out[PETSC_MAX_PATH_LEN] = "", png[PETSC_MAX_PATH_LEN] = "", dist[32] = "uniform", pmass[32] = "uniform";
-  OTGrid    g;
-  double   *f, t0 = MPI_Wtime();
-  PetscEnum shape = (PetscEnum) SHAPE_GAUSSIAN;
+  GenCtx     c;
+  GenOptions o = {.nn     = 4,
+                  .n      = {64, 64, 0, 0},
+                  .nh     = 3,
+                  .no     = 3,
+                  .nc     = 3 * MAXBLOBS,
+                  .ns     = 3,
+                  .nr     = 3,
+                  .count  = 1000,
+                  .seed   = 1,
+                  .nlat   = 3,
+                  .center = {0.5, 0.5, 0.5},
+                  .sigma  = {0.1, 0.1, 0.1},
+                  .radius = {0.25, 0.25, 0.25},
+                  .dist   = "uniform",
+                  .pmass  = "uniform",
+                  .shape  = (PetscEnum) SHAPE_GAUSSIAN};
+  PetscBool  help;
+  double     t0 = MPI_Wtime();
 
   PetscFunctionBegin;
   PetscCheck(npos == 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "gen takes no positional argument ('%s'); see otmpi gen -help", pos[0]);
   PetscCall(PetscMemzero(&c, sizeof c));
   c.mass      = 1;
   c.thickness = -1;
-  PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "otmpi gen: synthetic densities and point clouds", NULL);
-  PetscCall(PetscOptionsEnum("-shape", "what to generate", NULL, ShapeNames, shape, &shape, NULL));
-  PetscCall(PetscOptionsIntArray("-n", "cells per axis (1, 2 or 3 values; for points: the domain)", NULL, n, &nn, &set_n));
-  PetscCall(PetscOptionsRealArray("-spacing", "cell size per axis (default 1/max(n))", NULL, c.h, &nh, &set_h));
-  PetscCall(PetscOptionsRealArray("-origin", "lower corner per axis", NULL, c.origin, &no, &set_o));
-  PetscCall(PetscOptionsRealArray("-center", "blob centre(s), d values per blob (default: domain centre)", NULL, center, &nc, &set_c));
-  PetscCall(PetscOptionsRealArray("-sigma", "gaussian standard deviation (1 or d values)", NULL, sigma, &ns, &set_s));
-  PetscCall(PetscOptionsRealArray("-radius", "ball/shell radius, box half-width (1 or d values)", NULL, radius, &nr, &set_r));
-  PetscCall(PetscOptionsReal("-thickness", "shell thickness (default radius/4)", NULL, c.thickness, &c.thickness, NULL));
-  PetscCall(PetscOptionsReal("-mass", "total mass", NULL, c.mass, &c.mass, NULL));
-  PetscCall(PetscOptionsReal("-floor", "fraction of the mass spread uniformly over the grid (strictly positive densities)", NULL, c.floor, &c.floor, NULL));
-  PetscCall(PetscOptionsInt("-count", "points: number of random points", NULL, count, &count, NULL));
-  PetscCall(
-      PetscOptionsIntArray("-lattice", "points: a regular lattice, points per axis (1 or d values) instead of random points", NULL, lattice, &nlat, &set_lat));
-  PetscCall(PetscOptionsString("-distribution", "points: uniform (in the domain) or gaussian (-center, -sigma)", NULL, dist, dist, sizeof dist, NULL));
-  PetscCall(PetscOptionsString("-point_mass", "points: uniform or random masses (normalised to -mass)", NULL, pmass, pmass, sizeof pmass, NULL));
-  PetscCall(PetscOptionsInt("-seed", "points: random seed", NULL, seed, &seed, NULL));
-  PetscCall(OTDriverOutputOptions(PetscOptionsObject, "output file (HDF5)", out, sizeof out, png, sizeof png, &has_png));
-  PetscOptionsEnd();
+  PetscCall(ReadOptions(&o, &c));
   PetscCall(OTDriverHelpRequested(&help));
   if (help) PetscFunctionReturn(0);
-
-  c.shape = (Shape) shape;
-  {
-    /* an option given with no value (e.g. -n "") is an empty list, not the default */
-    const char *lists[] = {"-n", "-spacing", "-origin", "-center", "-sigma", "-radius", "-lattice"};
-    PetscBool   sets[]  = {set_n, set_h, set_o, set_c, set_s, set_r, set_lat};
-    for (int i = 0; i < 7; i++) {
-      PetscBool present;
-      PetscCall(PetscOptionsHasName(NULL, NULL, lists[i], &present));
-      PetscCheck(!present || sets[i], PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "%s: empty list", lists[i]);
-    }
-  }
-  if (!set_n) nn = 2; /* the default -n 64,64 */
-  c.dim = nn;
-  PetscCheck(nn >= 1 && nn <= 3, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-n needs 1, 2 or 3 values, not %" PetscInt_FMT, nn);
-  for (PetscInt k = 0; k < 3; k++) c.n[k] = k < nn ? n[k] : 1;
-  for (PetscInt k = 0; k < nn; k++)
-    PetscCheck(n[k] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-n: axis %" PetscInt_FMT " has %" PetscInt_FMT " cells", k, n[k]);
-  PetscCheck(!set_h || nh == nn, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-spacing needs %" PetscInt_FMT " values", nn);
-  PetscCheck(!set_o || no == nn, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-origin needs %" PetscInt_FMT " values", nn);
-  PetscCheck(!set_c || (nc > 0 && nc % nn == 0 && nc / nn <= MAXBLOBS), PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG,
-             "-center needs d = %" PetscInt_FMT " values per blob", nn);
-  PetscCheck(!set_s || ns == 1 || ns == nn, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-sigma needs 1 or %" PetscInt_FMT " values", nn);
-  PetscCheck(!set_r || nr == 1 || nr == nn, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-radius needs 1 or %" PetscInt_FMT " values", nn);
-  PetscCheck(c.mass > 0 && isfinite(c.mass), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-mass must be positive, not %g", c.mass);
-  PetscCheck(c.floor >= 0 && c.floor < 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-floor must be in [0, 1)");
-  {
-    ptrdiff_t m = PetscMax(c.n[0], PetscMax(c.n[1], c.n[2]));
-    for (PetscInt k = 0; k < nn; k++)
-      if (!set_h)
-        c.h[k] = 1.0 / (double) m;
-      else
-        PetscCheck(c.h[k] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-spacing must be positive");
-  }
-  for (PetscInt k = 0; k < nn; k++) {
-    c.sigma[k]  = sigma[ns == 1 ? 0 : k];
-    c.radius[k] = radius[nr == 1 ? 0 : k];
-    PetscCheck(c.sigma[k] > 0 && c.radius[k] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-sigma and -radius must be positive");
-  }
-  if (c.thickness < 0) c.thickness = c.radius[0] / 4;
-  c.nblob = set_c ? nc / nn : 1;
-  for (PetscInt b = 0; b < c.nblob; b++)
-    for (PetscInt k = 0; k < nn; k++) c.center[b][k] = set_c ? center[b * nn + k] : c.origin[k] + 0.5 * (double) c.n[k] * c.h[k];
-
-  if (c.shape == SHAPE_POINTS) {
-    double     *pts = NULL, *mass = NULL;
-    PetscInt    m = 0;
-    PetscMPIInt rank;
-    OTH5        f;
-    ptrdiff_t   gd[2], st[2] = {0, 0}, ct[2];
-
-    PetscCheck(!set_lat || nlat == 1 || nlat == nn, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-lattice needs 1 or %" PetscInt_FMT " values", nn);
-    for (PetscInt k = 0; set_lat && k < nlat; k++) PetscCheck(lattice[k] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-lattice values must be positive");
-    PetscCheck(set_lat || count > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-count must be positive");
-    PetscCheck(!strcmp(dist, "uniform") || !strcmp(dist, "gaussian"), PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-distribution is uniform or gaussian, not %s",
-               dist);
-    PetscCheck(!strcmp(pmass, "uniform") || !strcmp(pmass, "random"), PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-point_mass is uniform or random, not %s", pmass);
-    PetscCall(OTMemoryCheck(PETSC_COMM_WORLD, (double) (set_lat ? 1 : count) * (nn + 1) * sizeof(double), "gen points"));
-    PetscCall(GenPoints(&c, count, lattice, set_lat ? nlat : 0, dist, pmass, seed, &pts, &mass, &m));
-    PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
-    gd[0] = m;
-    gd[1] = nn;
-    ct[0] = rank ? 0 : m;
-    ct[1] = nn;
-    PetscCall(OTH5Create(PETSC_COMM_WORLD, out, &f));
-    PetscCall(OTH5WriteArray(f, "/points", OT_DOUBLE, 2, gd, st, ct, pts));
-    PetscCall(OTH5WriteArray(f, "/mass", OT_DOUBLE, 1, gd, st, ct, mass));
-    PetscCall(OTH5Commit(&f));
-    PetscCall(PetscFree2(pts, mass));
-    PetscCall(
-        OTPrintf(PETSC_COMM_WORLD, "gen: wrote %s: %" PetscInt_FMT " points in %" PetscInt_FMT "-D, mass %g (%.3g s)\n", out, m, nn, c.mass, MPI_Wtime() - t0));
-    PetscFunctionReturn(0);
-  }
-
-  PetscCall(OTGridCreate(PETSC_COMM_WORLD, nn, c.n, &g));
-  PetscCall(OTGridSetGeometry(g, c.h, c.origin));
-  PetscCall(OTGridSetUp(g));
-  {
-    double bytes;
-    PetscCall(OTFieldBytes(g, 1, &bytes));
-    PetscCall(OTMemoryCheck(PETSC_COMM_WORLD, bytes, "gen"));
-  }
-  PetscCall(OTFieldCreate(g, &f));
-  PetscCall(GenDensity(g, &c, f));
-  PetscCall(OTDensityWrite(g, f, out, NULL));
-  if (has_png) PetscCall(OTPngWriteField(g, f, png, OT_CMAP_VIRIDIS));
-  {
-    char   shape[96];
-    double mass;
-    PetscCall(OTFieldSum(g, f, &mass));
-    PetscCall(OTGridShapeString(g, shape, sizeof shape));
-    PetscCall(OTPrintf(PETSC_COMM_WORLD, "gen: wrote %s: %s %s, mass %.15g (%.3g s)\n", out, ShapeNames[c.shape], shape, mass, MPI_Wtime() - t0));
-  }
-  PetscCall(OTFieldDestroy(&f));
-  PetscCall(OTGridDestroy(&g));
+  PetscCall(SetUpShape(&o, &c));
+  if (c.shape == SHAPE_POINTS)
+    PetscCall(WritePoints(&o, &c, t0));
+  else
+    PetscCall(WriteDensity(&o, &c, t0));
   PetscFunctionReturn(0);
 }
