@@ -52,7 +52,8 @@ PetscErrorCode OTCommandBarycenter(PetscInt npos, char **pos)
   PetscCall(
       PetscOptionsReal("-sharpen", "entropic sharpening: entropy bound in nats (0: the largest input entropy; default off)", NULL, sharpen, &sharpen, NULL));
   PetscCall(PetscOptionsBool("-eps_scaling", "reach eps through a geometric schedule from the grid's squared extent", NULL, scaling, &scaling, NULL));
-  PetscCall(PetscOptionsString("-checkpoint", "checkpoint file (default OUT.h5.ckpt, written on SIGTERM/SIGUSR1)", NULL, ckpt, ckpt, sizeof ckpt, &set_ckpt));
+  PetscCall(
+      PetscOptionsString("-checkpoint", "checkpoint file (default OUT.checkpoint.h5, written on SIGTERM/SIGUSR1)", NULL, ckpt, ckpt, sizeof ckpt, &set_ckpt));
   PetscCall(PetscOptionsInt("-checkpoint_every", "write the checkpoint every N iterations (0: only on a signal)", NULL, every, &every, NULL));
   PetscCall(PetscOptionsString("-restart", "continue from this checkpoint (any rank count and -groups)", NULL, restart, restart, sizeof restart, &set_restart));
   PetscCall(OTDriverOutputOptions(PetscOptionsObject, "output file (HDF5): /density, the barycenter (total 1, the inputs' geometry)", out, sizeof out, png,
@@ -86,7 +87,7 @@ PetscErrorCode OTCommandBarycenter(PetscInt npos, char **pos)
   }
   PetscCheck(eps > 0 && isfinite(eps), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-eps must be positive and finite, not %g", eps);
   PetscCheck(every >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-checkpoint_every must be >= 0, not %" PetscInt_FMT, every);
-  if (!set_ckpt || !ckpt[0]) snprintf(ckpt, sizeof ckpt, "%s.ckpt", out);
+  if (!set_ckpt || !ckpt[0]) PetscCall(OTCheckpointDefaultPath(out, ckpt, sizeof ckpt));
   PetscCall(OTOutputCheckPath(PETSC_COMM_WORLD, ckpt, "-checkpoint"));
   PetscCall(OTBarycenterSetInputs(B, K, (const char *const *) specs, w));
   if (set_l) PetscCall(OTBarycenterSetLabels(B, lab));

@@ -65,10 +65,8 @@ PetscErrorCode OTCommandDynamic(PetscInt npos, char **pos)
   if (set_ckpt) {
     PetscCheck(ckpt[0], PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-checkpoint needs a file name");
     PetscCall(OTOutputCheckPath(PETSC_COMM_WORLD, ckpt, "-checkpoint"));
-  } else {
-    size_t n = strlen(out);
-    snprintf(ckpt, sizeof ckpt, "%.*s.checkpoint.h5", (int) (n > 3 && !strcmp(out + n - 3, ".h5") ? n - 3 : n), out);
-  }
+  } else
+    PetscCall(OTCheckpointDefaultPath(out, ckpt, sizeof ckpt));
   PetscCheck(!set_restart || restart[0], PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-restart needs a checkpoint file");
   PetscCall(CheckDistinct(out, "-o", a, b, ckpt));
   if (set_ckpt) PetscCall(CheckDistinct(ckpt, "-checkpoint", a, b, out));

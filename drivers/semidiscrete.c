@@ -154,6 +154,11 @@ PetscErrorCode OTCommandSemidiscrete(PetscInt npos, char **pos)
   PetscCall(OTSDSetPoints(sd, m, pts, pmass));
   PetscCall(PetscFree(pts));
   PetscCall(PetscFree(pmass));
+  {
+    char ckpt[PETSC_MAX_PATH_LEN + 16];
+    PetscCall(OTCheckpointDefaultPath(out, ckpt, sizeof ckpt));
+    PetscCall(OTSDSetCheckpoint(sd, ckpt));
+  }
   PetscCall(OTSDSetFromOptions(sd));
   PetscCall(OTSDSetUp(sd));
   PetscCall(OTSDSolve(sd));

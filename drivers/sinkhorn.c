@@ -25,7 +25,8 @@ PetscErrorCode OTCommandSinkhorn(PetscInt npos, char **pos)
   PetscCall(PetscOptionsReal("-rho", "unbalanced: replace the marginal constraints by rho KL (default: balanced)", NULL, rho, &rho, NULL));
   PetscCall(PetscOptionsBool("-eps_scaling", "reach eps through a geometric schedule from the grid's squared extent", NULL, scaling, &scaling, NULL));
   PetscCall(PetscOptionsBool("-save_map", "write the barycentric projection T(x) as /map", NULL, savemap, &savemap, NULL));
-  PetscCall(PetscOptionsString("-checkpoint", "checkpoint file (default OUT.h5.ckpt, written on SIGTERM/SIGUSR1)", NULL, ckpt, ckpt, sizeof ckpt, &set_ckpt));
+  PetscCall(
+      PetscOptionsString("-checkpoint", "checkpoint file (default OUT.checkpoint.h5, written on SIGTERM/SIGUSR1)", NULL, ckpt, ckpt, sizeof ckpt, &set_ckpt));
   PetscCall(PetscOptionsInt("-checkpoint_every", "write the checkpoint every N iterations (0: only on a signal)", NULL, every, &every, NULL));
   PetscCall(PetscOptionsString("-restart", "continue from this checkpoint", NULL, restart, restart, sizeof restart, &set_restart));
   PetscCall(OTDriverOutputOptions(PetscOptionsObject, "output file (HDF5): attributes, potentials /f, /g", out, sizeof out, png, sizeof png, &has_png));
@@ -50,7 +51,7 @@ PetscErrorCode OTCommandSinkhorn(PetscInt npos, char **pos)
   PetscCheck(tol >= 0 && isfinite(tol), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-tol must be >= 0, not %g", tol);
   PetscCheck(max_it >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-max_it must be at least 1, not %" PetscInt_FMT, max_it);
   PetscCheck(every >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-checkpoint_every must be >= 0, not %" PetscInt_FMT, every);
-  if (!set_ckpt || !ckpt[0]) snprintf(ckpt, sizeof ckpt, "%s.ckpt", out);
+  if (!set_ckpt || !ckpt[0]) PetscCall(OTCheckpointDefaultPath(out, ckpt, sizeof ckpt));
   PetscCall(OTOutputCheckPath(PETSC_COMM_WORLD, ckpt, "-checkpoint"));
 
   /* inputs: same grid (shape and spacing), finite, non-negative, positive mass */

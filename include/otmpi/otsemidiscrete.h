@@ -26,6 +26,7 @@ PETSC_EXTERN PetscErrorCode OTSDDestroy(OTSD *);
 
 /* Settings also reachable by options (programmatic use and tests). */
 PETSC_EXTERN PetscErrorCode OTSDSetTolerances(OTSD, double, PetscInt);
+PETSC_EXTERN PetscErrorCode OTSDSetCheckpoint(OTSD, const char[]);
 PETSC_EXTERN PetscErrorCode OTSDSetLloyd(OTSD, PetscInt);
 PETSC_EXTERN PetscErrorCode OTSDGetKSP(OTSD, KSP *);
 

@@ -189,7 +189,8 @@ PetscErrorCode OTDynamicCheckpointWrite(OTDynamic dyn, const char path[])
 
   PetscFunctionBegin;
   PetscCall(StateVecs(dyn, v));
-  PetscCall(OTH5Create(st->comm, path, &f));
+  FillHeader(dyn, &h);
+  PetscCall(OTCheckpointCreate(st->comm, path, "dynamic", dyn->it, &f));
   for (int i = 0; i < 4; i++)
     for (PetscInt c = 0; c < st->nc; c++) {
       ptrdiff_t len = (v[i]->stag && c == 0) ? st->nt + 1 : st->nt;
@@ -205,9 +206,6 @@ PetscErrorCode OTDynamicCheckpointWrite(OTDynamic dyn, const char path[])
   gd[1]    = st->nt;
   count[1] = st->nt;
   PetscCall(OTH5WriteArray(f, "/state/p", OT_DOUBLE, 2, gd, start, count, dyn->p));
-  FillHeader(dyn, &h);
-  PetscCall(OTH5WriteAttribute(f, "/", "dynamic_checkpoint", OT_INT32, 1, (int[]){1}));
-  PetscCall(OTH5WriteAttribute(f, "/", "iteration", OT_INT32, 1, &h.iteration));
   PetscCall(OTH5WriteAttribute(f, "/", "dyn_type_id", OT_INT32, 1, &h.type));
   PetscCall(OTH5WriteAttributeString(f, "/", "dyn_type", OTDynamicTypes[dyn->type]));
   PetscCall(OTH5WriteAttribute(f, "/", "nt", OT_INT32, 1, &h.nt));
@@ -233,8 +231,7 @@ PetscErrorCode OTDynamicCheckpointRead(OTDynamic dyn, const char path[])
   OTH5             f;
   OTDynVec        *v[4];
   CheckpointHeader h, mine;
-  int              tag;
-  PetscBool        found;
+  PetscInt         it;
   char             name[64];
   ptrdiff_t        start[2], count[2], dims[8];
   PetscInt         rank;
@@ -242,10 +239,8 @@ PetscErrorCode OTDynamicCheckpointRead(OTDynamic dyn, const char path[])
   PetscFunctionBegin;
   PetscCall(StateVecs(dyn, v));
   FillHeader(dyn, &mine);
-  PetscCall(OTH5Open(comm, path, &f));
-  PetscCall(OTH5ReadAttribute(f, "/", "dynamic_checkpoint", OT_INT32, 1, &tag, &found));
-  PetscCheck(found, comm, OT_ERR_INPUT, "-restart %s: not a dynamic checkpoint (no attribute dynamic_checkpoint)", path);
-  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "iteration", OT_INT32, 1, &h.iteration));
+  PetscCall(OTCheckpointOpen(comm, path, "dynamic", &f, &it));
+  h.iteration = (int) it;
   PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "dyn_type_id", OT_INT32, 1, &h.type));
   PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "nt", OT_INT32, 1, &h.nt));
   PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "dim", OT_INT32, 1, &h.dim));

@@ -15,7 +15,7 @@ PetscErrorCode SDCheckpointWrite(OTSD sd)
     psi[i] = sd->w[sd->site_of[i]];
     lo[i]  = sd->wlo[sd->site_of[i]];
   }
-  PetscCall(OTH5Create(sd->comm, sd->checkpoint, &f));
+  PetscCall(OTCheckpointCreate(sd->comm, sd->checkpoint, "semidiscrete", sd->its_total, &f));
   PetscCall(OTH5WriteArray(f, "/psi", OT_DOUBLE, 1, gd, st, ct, psi));
   PetscCall(OTH5WriteArray(f, "/psi_lo", OT_DOUBLE, 1, gd, st, ct, lo));
   PetscCall(OTH5WriteArray(f, "/points", OT_DOUBLE, 2, gd, st, ct, sd->ylloyd));
@@ -23,7 +23,6 @@ PetscErrorCode SDCheckpointWrite(OTSD sd)
   PetscCall(OTH5WriteAttribute(f, "/", "newton_iterations_total", OT_INT32, 1, &its[1]));
   PetscCall(OTH5WriteAttribute(f, "/", "lloyd_round", OT_INT32, 1, &its[2]));
   PetscCall(OTH5WriteAttribute(f, "/", "eps0", OT_DOUBLE, 1, &sd->eps0));
-  PetscCall(OTH5WriteAttributeString(f, "/", "checkpoint_of", "semidiscrete"));
   PetscCall(OTH5Commit(&f));
   PetscCall(PetscFree2(psi, lo));
   PetscCall(PetscInfo(NULL, "semidiscrete: checkpoint %s at iteration %" PetscInt_FMT "\n", sd->checkpoint, sd->its));
@@ -37,13 +36,9 @@ PetscErrorCode SDCheckpointRead(OTSD sd)
   PetscInt  r1, r2;
   ptrdiff_t d1[4], d2[4], st[2] = {0, 0}, ct[2] = {sd->m0, sd->dim};
   int       its[3] = {0, 0, 0};
-  PetscBool found;
-  char      kind[64] = "";
 
   PetscFunctionBegin;
-  PetscCall(OTH5Open(sd->comm, sd->restart, &f));
-  PetscCall(OTH5ReadAttributeString(f, "/", "checkpoint_of", kind, sizeof kind, &found));
-  PetscCheck(found && !strcmp(kind, "semidiscrete"), sd->comm, OT_ERR_INPUT, "-restart %s: not a semidiscrete checkpoint", sd->restart);
+  PetscCall(OTCheckpointOpen(sd->comm, sd->restart, "semidiscrete", &f, NULL));
   PetscCall(OTH5GetShape(f, "/psi", &r1, d1));
   PetscCall(OTH5GetShape(f, "/points", &r2, d2));
   PetscCheck(r1 == 1 && r2 == 2 && d1[0] == sd->m0 && d2[0] == sd->m0 && d2[1] == sd->dim, sd->comm, OT_ERR_INPUT,

@@ -131,6 +131,14 @@ PetscErrorCode OTSDSetTolerances(OTSD sd, double tol, PetscInt max_it)
   PetscFunctionReturn(0);
 }
 
+/* The checkpoint file (the driver gives the default next to the output; -checkpoint overrides it). */
+PetscErrorCode OTSDSetCheckpoint(OTSD sd, const char path[])
+{
+  PetscFunctionBegin;
+  PetscCall(PetscStrncpy(sd->checkpoint, path, sizeof sd->checkpoint));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode OTSDSetLloyd(OTSD sd, PetscInt n)
 {
   PetscFunctionBegin;
@@ -152,8 +160,8 @@ PetscErrorCode OTSDSetFromOptions(OTSD sd)
   PetscCall(PetscOptionsReal("-tol", "stop when every cell mass is within tol (relative) of its target", NULL, sd->rtol_mass, &sd->rtol_mass, NULL));
   PetscCall(PetscOptionsInt("-max_it", "most Newton iterations (per Lloyd round)", NULL, sd->max_it, &sd->max_it, NULL));
   PetscCall(PetscOptionsInt("-lloyd", "Lloyd rounds: move the points to their cell centroids and solve again", NULL, sd->lloyd, &sd->lloyd, NULL));
-  PetscCall(
-      PetscOptionsString("-checkpoint", "checkpoint file (weights, points, iteration)", NULL, sd->checkpoint, sd->checkpoint, sizeof sd->checkpoint, NULL));
+  PetscCall(PetscOptionsString("-checkpoint", "checkpoint file (weights, points, iteration; default OUT.checkpoint.h5)", NULL, sd->checkpoint, sd->checkpoint,
+                               sizeof sd->checkpoint, NULL));
   PetscCall(PetscOptionsInt("-checkpoint_every", "write the checkpoint every N Newton iterations (0: only on SIGTERM/SIGUSR1)", NULL, sd->checkpoint_every,
                             &sd->checkpoint_every, NULL));
   PetscCall(PetscOptionsString("-restart", "continue from this checkpoint", NULL, sd->restart, sd->restart, sizeof sd->restart, NULL));

@@ -31,18 +31,11 @@ PetscErrorCode OTSinkhornCheckpointWrite(OTSinkhorn S, PetscInt pi, PetscInt sta
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(OTSINKHORN_Checkpoint, 0, 0, 0, 0));
-  PetscCall(OTH5Create(S->comm, S->ckpt, &f));
-  PetscCall(OTH5WriteAttributeString(f, "/", "otmpi_checkpoint", CKPT_KIND));
+  PetscCall(OTCheckpointCreate(S->comm, S->ckpt, CKPT_KIND, S->itotal, &f));
   PetscCall(OTCheckpointWriteInt(f, "problem", pi));
   PetscCall(OTCheckpointWriteInt(f, "stage", stage));
   PetscCall(OTCheckpointWriteInt(f, "form", (PetscInt) form));
-  PetscCall(OTCheckpointWriteInt(f, "iterations_total", S->itotal));
-  PetscCall(OTCheckpointWriteInt(f, "debias", S->debias));
-  PetscCall(OTCheckpointWriteInt(f, "eps_scaling", S->eps_scaling));
-  PetscCall(OTH5WriteAttribute(f, "/", "epsilon", OT_DOUBLE, 1, &S->eps));
-  PetscCall(OTH5WriteAttribute(f, "/", "rho", OT_DOUBLE, 1, &S->rho));
-  PetscCall(OTH5WriteAttribute(f, "/", "eps_scaling_start", OT_DOUBLE, 1, &S->eps_start));
-  PetscCall(OTH5WriteAttribute(f, "/", "eps_scaling_factor", OT_DOUBLE, 1, &S->eps_factor));
+  PetscCall(OTCheckpointWriteEntropic(f, S->eps, S->rho, S->debias, S->eps_scaling, S->eps_start, S->eps_factor));
   for (PetscInt p = 0; p <= pi && p < S->nprob; p++) {
     OTSinkProblem *P = &S->prob[p];
     snprintf(name, sizeof name, "p%d_iterations", (int) p);
@@ -78,34 +71,18 @@ PetscErrorCode OTSinkhornCheckpointWrite(OTSinkhorn S, PetscInt pi, PetscInt sta
 PetscErrorCode OTSinkhornCheckpointRead(OTSinkhorn S)
 {
   OTH5        f;
-  char        kind[64], name[64];
+  char        name[64];
   PetscBool   has;
-  PetscInt    debias = 0, scaling = 0, form = 0, pi = 0;
-  double      eps = 0, rho = 0, start = 0, factor = 0;
+  PetscInt    form = 0, pi = 0;
   const char *path = S->restart;
 
   PetscFunctionBegin;
-  PetscCall(OTH5Open(S->comm, path, &f));
-  PetscCall(OTH5ReadAttributeString(f, "/", "otmpi_checkpoint", kind, sizeof kind, &has));
-  PetscCheck(has && !strcmp(kind, CKPT_KIND), S->comm, OT_ERR_INPUT, "-restart %s: not a sinkhorn checkpoint", path);
-  PetscCall(ReadReal(f, path, "epsilon", &eps));
-  PetscCall(ReadReal(f, path, "rho", &rho));
-  PetscCall(ReadReal(f, path, "eps_scaling_start", &start));
-  PetscCall(ReadReal(f, path, "eps_scaling_factor", &factor));
-  PetscCall(ReadInt(f, path, "debias", &debias));
-  PetscCall(ReadInt(f, path, "eps_scaling", &scaling));
+  PetscCall(OTCheckpointOpen(S->comm, path, CKPT_KIND, &f, &S->itotal));
   /* the run must continue the same problem */
-  PetscCheck(eps == S->eps, S->comm, PETSC_ERR_ARG_INCOMP, "-restart %s: the checkpoint is for -eps %g, this run has -eps %g", path, eps, S->eps);
-  PetscCheck((rho > 0) == (S->rho > 0) && (rho <= 0 || rho == S->rho), S->comm, PETSC_ERR_ARG_INCOMP,
-             "-restart %s: the checkpoint is for -rho %g, this run has -rho %g", path, rho, S->rho);
-  PetscCheck((PetscBool) debias == S->debias, S->comm, PETSC_ERR_ARG_INCOMP, "-restart %s: the checkpoint was made %s -debias", path,
-             debias ? "with" : "without");
-  PetscCheck((PetscBool) scaling == S->eps_scaling && (!scaling || (start == S->eps_start && factor == S->eps_factor)), S->comm, PETSC_ERR_ARG_INCOMP,
-             "-restart %s: the checkpoint was made with a different eps-scaling schedule", path);
+  PetscCall(OTCheckpointMatchEntropic(S->comm, f, path, CKPT_KIND, S->eps, S->rho, S->debias, S->eps_scaling, S->eps_start, S->eps_factor));
   PetscCall(ReadInt(f, path, "problem", &pi));
   PetscCall(ReadInt(f, path, "stage", &S->r_stage));
   PetscCall(ReadInt(f, path, "form", &form));
-  PetscCall(ReadInt(f, path, "iterations_total", &S->itotal));
   PetscCheck(pi >= 0 && pi < S->nprob, S->comm, OT_ERR_INPUT, "-restart %s: problem index %" PetscInt_FMT " out of range", path, pi);
   S->r_prob = pi;
   S->r_form = (OTSinkForm) form;

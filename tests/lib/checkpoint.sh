@@ -22,17 +22,9 @@ ckpt_available() {
 
 _ckpt_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# the iteration a checkpoint holds: its integer root attribute named like an iteration count (a total over rounds
-# first, e.g. semidiscrete's newton_iterations_total), with any round counter (lloyd_round) after it; "?" when none
+# the iteration a checkpoint holds: its `iteration` attribute (every solver writes it); "?" when absent
 _ckpt_iteration() {
-  $PY - "$1" <<'EOF'
-import sys, h5py, numpy as np
-with h5py.File(sys.argv[1], "r") as f:
-    ints = {k: int(np.ravel(v)[0]) for k, v in f.attrs.items() if np.asarray(v).dtype.kind in "iu" and np.asarray(v).size}
-its = sorted((k for k in ints if "iter" in k.lower()), key=lambda k: ("total" not in k, k))
-rounds = [k for k in ints if "round" in k.lower()]
-print(" ".join([str(ints[its[0]]) if its else "?"] + ["(%s %d)" % (k, ints[k]) for k in rounds]))
-EOF
+  attr "$1" iteration 2>/dev/null || echo "?"
 }
 
 # _ckpt_start NP OUT ARGS...: otmpi ARGS -monitor on NP ranks in the background (CKPT_PID), stdout and stderr in OUT
