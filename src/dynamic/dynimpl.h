@@ -63,6 +63,7 @@ struct _p_OTDynamic {
   double         *p;           /* Poisson potential (the KSP path's warm start) */
   double          pd_sigma, pd_tau, pd_relax, pd_alpha, pd_eta, pd_delta;
   PetscBool       pd_adaptive, dr_adaptive, alg2_adaptive;
+  PetscBool       fftw_measure; /* plan the DCT Poisson solve with FFTW_MEASURE (-dyn_fftw_measure) */
   double          dr_alpha, dr_gamma, alg2_r, balance_mu;
   PetscInt        cheb_its;
   char            checkpoint[PETSC_MAX_PATH_LEN];
@@ -103,7 +104,7 @@ PETSC_INTERN void           OTDynProxJPoints(ptrdiff_t, PetscInt, double, double
 PETSC_INTERN PetscErrorCode OTDynEnergy(OTSpaceTime *, const OTDynVec *, double *, double *);
 
 /* Poisson (poisson.c, poisson_dct.c, poisson_ksp.c) */
-PETSC_INTERN PetscErrorCode OTDynPoissonCreate(OTSpaceTime *, OTDynamicPoissonType, double, PetscBool, OTDynPoisson *);
+PETSC_INTERN PetscErrorCode OTDynPoissonCreate(OTSpaceTime *, OTDynamicPoissonType, double, PetscBool, PetscBool, OTDynPoisson *);
 PETSC_INTERN PetscErrorCode OTDynPoissonGetWork(OTDynPoisson, double **);
 PETSC_INTERN PetscErrorCode OTDynPoissonSolve(OTDynPoisson, double *, double *);
 PETSC_INTERN PetscErrorCode OTDynPoissonGetStats(OTDynPoisson, PetscInt *, PetscInt *, double *);

@@ -5,16 +5,17 @@
 
 const char *const OTDynamicPoissonTypes[] = {"dct", "ksp", "OTDynamicPoissonType", "OT_DYN_POISSON_", NULL};
 
-PetscErrorCode OTDynPoissonCreate(OTSpaceTime *st, OTDynamicPoissonType type, double shift, PetscBool warm, OTDynPoisson *poisson)
+PetscErrorCode OTDynPoissonCreate(OTSpaceTime *st, OTDynamicPoissonType type, double shift, PetscBool warm, PetscBool measure, OTDynPoisson *poisson)
 {
   OTDynPoisson P;
 
   PetscFunctionBegin;
   PetscCall(PetscNew(&P));
-  P->st    = st;
-  P->type  = type;
-  P->shift = shift;
-  P->warm  = warm;
+  P->st      = st;
+  P->type    = type;
+  P->shift   = shift;
+  P->warm    = warm;
+  P->measure = measure;
   if (type == OT_DYN_POISSON_DCT)
     PetscCall(OTDynPoissonSetUpDCT(P));
   else

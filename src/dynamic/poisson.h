@@ -6,9 +6,10 @@
 struct _p_OTDynPoisson {
   OTSpaceTime         *st;
   OTDynamicPoissonType type;
-  double               shift; /* 1/delta^2 (Fisher–Rao source) or 0: pure Neumann, constant null space */
-  PetscBool            warm;  /* KSP: start from the previous solution */
-  double              *work;  /* right-hand side in, overwritten */
+  double               shift;   /* 1/delta^2 (Fisher–Rao source) or 0: pure Neumann, constant null space */
+  PetscBool            warm;    /* KSP: start from the previous solution */
+  PetscBool            measure; /* DCT: plan with FFTW_MEASURE (-dyn_fftw_measure) */
+  double              *work;    /* right-hand side in, overwritten */
   ptrdiff_t            alloc;
   PetscInt             nsolve, its;
   double               time;

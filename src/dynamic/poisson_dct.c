@@ -9,8 +9,7 @@ PetscErrorCode OTDynPoissonSetUpDCT(OTDynPoisson P)
   OTSpaceTime  *st = P->st;
   ptrdiff_t     ln0, s0;
   fftw_r2r_kind kf[4], kb[4];
-  unsigned      flags   = FFTW_ESTIMATE;
-  PetscBool     measure = PETSC_FALSE;
+  unsigned      flags = FFTW_ESTIMATE;
 
   PetscFunctionBegin;
   P->rank = st->d + 1;
@@ -25,8 +24,7 @@ PetscErrorCode OTDynPoissonSetUpDCT(OTDynPoisson P)
   P->work = fftw_alloc_real((size_t) PetscMax(PetscMax(P->alloc, st->ncell), 1));
   PetscCheck(P->work, PETSC_COMM_SELF, PETSC_ERR_MEM, "cannot allocate the DCT work array (%td doubles)", P->alloc);
   memset(P->work, 0, sizeof(double) * (size_t) PetscMax(PetscMax(P->alloc, st->ncell), 1));
-  PetscCall(PetscOptionsGetBool(NULL, NULL, "-dyn_fftw_measure", &measure, NULL));
-  if (measure) flags = FFTW_MEASURE;
+  if (P->measure) flags = FFTW_MEASURE;
   for (PetscInt k = 0; k < P->rank; k++) {
     kf[k] = FFTW_REDFT10;
     kb[k] = FFTW_REDFT01;

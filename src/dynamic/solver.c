@@ -110,7 +110,6 @@ static PetscErrorCode CheckEnumOption(const char name[], const char *const list[
 PetscErrorCode OTDynamicSetFromOptions(OTDynamic dyn)
 {
   PetscEnum type = (PetscEnum) dyn->type, ptype = (PetscEnum) dyn->ptype;
-  PetscBool measure = PETSC_FALSE;
 
   PetscFunctionBegin;
   PetscCall(CheckEnumOption("-type", OTDynamicTypes));
@@ -132,7 +131,8 @@ PetscErrorCode OTDynamicSetFromOptions(OTDynamic dyn)
   PetscCall(PetscOptionsBool("-alg2_adaptive", "alg2: rebalance r on the residuals", NULL, dyn->alg2_adaptive, &dyn->alg2_adaptive, NULL));
   PetscCall(PetscOptionsReal("-balance_mu", "dr, alg2: residual ratio that halves or doubles the step/penalty", NULL, dyn->balance_mu, &dyn->balance_mu, NULL));
   PetscCall(PetscOptionsInt("-cheb_its", "Chebyshev iterations of the interpolation solve along axis 0 (dr, alg2)", NULL, dyn->cheb_its, &dyn->cheb_its, NULL));
-  PetscCall(PetscOptionsBool("-fftw_measure", "plan the DCT with FFTW_MEASURE (faster, not bit-reproducible between runs)", NULL, measure, &measure, NULL));
+  PetscCall(PetscOptionsBool("-fftw_measure", "plan the DCT with FFTW_MEASURE (faster, not bit-reproducible between runs)", NULL, dyn->fftw_measure,
+                             &dyn->fftw_measure, NULL));
   PetscOptionsEnd();
   dyn->type  = (OTDynamicType) type;
   dyn->ptype = (OTDynamicPoissonType) ptype;
@@ -220,7 +220,8 @@ PetscErrorCode OTDynamicSetUp(OTDynamic dyn)
   PetscCall(OTLogEventRegisterOnce("OTDynResidual", &dyn->ev_check));
   /* KSP warm start: DR and ALG2 project points whose potential changes slowly; PD projects increments (a small potential
      each time), for which the previous solution is a bad first guess */
-  PetscCall(OTDynPoissonCreate(st, dyn->ptype, dyn->delta > 0 ? 1.0 / (dyn->delta * dyn->delta) : 0.0, (PetscBool) (dyn->type != OT_DYN_PD), &dyn->poisson));
+  PetscCall(OTDynPoissonCreate(st, dyn->ptype, dyn->delta > 0 ? 1.0 / (dyn->delta * dyn->delta) : 0.0, (PetscBool) (dyn->type != OT_DYN_PD), dyn->fftw_measure,
+                               &dyn->poisson));
   /* step sizes scale with the density (the dual variables do not): Chizat's gamma = max rho / 15 for DR and ALG2
      (r = 1/gamma); PD: tau = max rho, sigma = 0.99 / tau (|I| <= 1) */
   if (dyn->dr_gamma == 0) dyn->dr_gamma = dyn->rhomax / 15;
