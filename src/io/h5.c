@@ -335,7 +335,7 @@ static PetscErrorCode WriteViews(OTH5 f, PetscBool explicit_mesh)
     PetscCall(OTXdmfGetEntry(f->xdmf, e, &name, &ncomp, &nt, &exists));
     if (!exists) break;
     if (!nt && explicit_mesh) {
-      snprintf(vname, sizeof vname, "/xdmf/fields/%s", name[0] == '/' ? name + 1 : name);
+      OTXdmfFieldPath(name, vname, sizeof vname);
       PetscCall(CreateView(f, vname, name, ncomp, -1, PETSC_TRUE));
     }
     for (PetscInt t = 0; t < nt; t++) {
@@ -364,8 +364,8 @@ static int CommitFiles(OTH5 f, char which[], size_t len)
   for (int k = 0; k < count; k++) {
     if (OTXdmfSidecarName(f->xdmf, k, f->path, xmf[k], sizeof xmf[k])) return 1;
     snprintf(xtmp[k], sizeof xtmp[k], "%.*s.tmp%ld", (int) sizeof xmf[k] - 1, xmf[k], (long) getpid());
-    (void) OTCleanupRegister(xtmp[k]);
-    if (!err && OTXdmfWrite(f->xdmf, k, f->path, xtmp[k])) {
+    /* a temporary that could not be registered for removal on failure is not written */
+    if (!err && (OTCleanupRegister(xtmp[k]) || OTXdmfWrite(f->xdmf, k, f->path, xtmp[k]))) {
       err = 1;
       CopyName(which, len, xmf[k]);
     }

@@ -59,13 +59,6 @@ PETSC_INTERN PetscErrorCode OTXdmfAdd(OTXdmf x, OTGrid g, const char name[], Pet
   PetscFunctionReturn(0);
 }
 
-PETSC_INTERN PetscErrorCode OTXdmfHasEntries(OTXdmf x, PetscBool *any)
-{
-  PetscFunctionBegin;
-  *any = x->count > 0 ? PETSC_TRUE : PETSC_FALSE;
-  PetscFunctionReturn(0);
-}
-
 PETSC_INTERN PetscErrorCode OTXdmfCommonShape(OTXdmf x, PetscInt *dim, ptrdiff_t n[], double h[], double o[], PetscBool *common)
 {
   PetscFunctionBegin;
@@ -193,6 +186,12 @@ PETSC_INTERN void OTXdmfFramePath(const char name[], PetscInt t, char out[], siz
   snprintf(out, len, "/xdmf/series/%s/%d", name[0] == '/' ? name + 1 : name, (int) t);
 }
 
+/* The flat view of static field `name` on an explicit mesh (unstructured readers want one row per cell). */
+PETSC_INTERN void OTXdmfFieldPath(const char name[], char out[], size_t len)
+{
+  snprintf(out, len, "/xdmf/fields/%s", name[0] == '/' ? name + 1 : name);
+}
+
 /* Every mesh is a 3DCoRectMesh, axes slowest first (z y x): a 2-D array (n0, n1) lies in the XY plane, the last axis
    along x (ParaView's default view), as one layer of cells with no thickness; a 1-D array lies along x. */
 static void MeshShape(const XdmfEntry *e, ptrdiff_t n[3], double h[3], double o[3])
@@ -279,7 +278,7 @@ static void WriteAttribute(FILE *fp, const XdmfEntry *e, PetscInt frame, PetscBo
   if (frame >= 0)
     OTXdmfFramePath(e->name, frame, path, sizeof path);
   else if (explicit_mesh)
-    snprintf(path, sizeof path, "/xdmf/fields/%s", ShortName(e));
+    OTXdmfFieldPath(e->name, path, sizeof path);
   else
     snprintf(path, sizeof path, "%s", e->name);
   fprintf(fp, "%s<Attribute Name=\"%s\" AttributeType=\"%s\" Center=\"Cell\">\n", indent, ShortName(e), AttributeType(e));

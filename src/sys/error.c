@@ -121,11 +121,9 @@ void OTCleanupFilesUnsafe(void)
 /* Every rank may call this; unlink of an already removed file is harmless. */
 void OTCleanupFiles(void)
 {
+  OTCleanupFilesUnsafe();
   for (int i = 0; i < OT_MAX_CLEANUP; i++) {
-    if (ot_cleanup[i]) {
-      (void) unlink(ot_cleanup[i]);
-      free(ot_cleanup[i]);
-      ot_cleanup[i] = NULL;
-    }
+    free(ot_cleanup[i]);
+    ot_cleanup[i] = NULL;
   }
 }
