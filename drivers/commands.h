@@ -24,3 +24,7 @@ PetscErrorCode OTCommandSemidiscrete(PetscInt, char **);
 PetscErrorCode OTDriverHelpRequested(PetscBool *);
 /* -o (required unless help), checked for writability at start; -png optional. */
 PetscErrorCode OTDriverOutputOptions(PetscOptionItems *, const char[], char[], size_t, char[], size_t, PetscBool *);
+/* The solver commands: the checkpoint's default name next to -o (OUT.checkpoint.h5; -checkpoint overrides it), and the
+   line that says a solve ended at its iteration limit. */
+PetscErrorCode OTDriverSolverDefaults(OTSolver, const char[]);
+PetscErrorCode OTDriverNotConverged(OTSolver, const char[]);

@@ -19,16 +19,65 @@ static PetscErrorCode CheckDistinct(const char path[], const char what[], const 
   PetscFunctionReturn(0);
 }
 
+/* The checkpoint's name and directory, checked before any work: the solver that reads -checkpoint is made (for its
+   options only) before the grid is known. */
+static PetscErrorCode CheckPaths(const char a[], const char b[], const char out[])
+{
+  OTDynamic   dyn;
+  OTSolver    core;
+  const char *ckpt;
+
+  PetscFunctionBegin;
+  PetscCall(OTDynamicCreate(NULL, 0, &dyn));
+  PetscCall(OTDynamicGetSolver(dyn, &core));
+  PetscCall(OTDriverSolverDefaults(core, out));
+  PetscCall(OTSolverSetFromOptions(core));
+  PetscCall(OTSolverSetUp(core));
+  PetscCall(OTSolverGetCheckpoint(core, &ckpt, NULL));
+  PetscCall(CheckDistinct(out, "-o", a, b, ckpt));
+  PetscCall(CheckDistinct(ckpt, "-checkpoint", a, b, out));
+  PetscCall(OTDynamicDestroy(&dyn));
+  PetscFunctionReturn(0);
+}
+
+/* The two densities on one grid (normalised to mass 1 when balanced) and the default time cells, max(n)/2. */
+static PetscErrorCode LoadInputs(const char a[], const char b[], double delta, OTGrid *grid, double **fa, double **fb, PetscInt *nt)
+{
+  double mass[2], bytes;
+
+  PetscFunctionBegin;
+  PetscCall(OTDensityOpen(PETSC_COMM_WORLD, a, grid));
+  PetscCall(OTFieldBytes(*grid, 2, &bytes));
+  PetscCall(OTMemoryCheck(PETSC_COMM_WORLD, bytes, "dynamic inputs"));
+  PetscCall(OTFieldCreate(*grid, fa));
+  PetscCall(OTFieldCreate(*grid, fb));
+  PetscCall(OTDensityLoad(*grid, a, *fa));
+  PetscCall(OTDensityLoad(*grid, b, *fb));
+  PetscCall(OTDensityValidate(*grid, *fa, a, &mass[0]));
+  PetscCall(OTDensityValidate(*grid, *fb, b, &mass[1]));
+  if (delta == 0) { /* balanced transport: both inputs normalised to mass 1 */
+    PetscCall(OTFieldScale(*grid, 1.0 / mass[0], *fa));
+    PetscCall(OTFieldScale(*grid, 1.0 / mass[1], *fb));
+  }
+  if (*nt == 0) {
+    const OTGridInfo *gi;
+    PetscCall(OTGridGetInfo(*grid, &gi));
+    *nt = (PetscInt) PetscMax(2, PetscMax(gi->n[0], PetscMax(gi->n[1], gi->n[2])) / 2);
+  }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode OTCommandDynamic(PetscInt npos, char **pos)
 {
   char            a[PETSC_MAX_PATH_LEN] = "", b[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "", png[PETSC_MAX_PATH_LEN] = "";
-  char            ckpt[PETSC_MAX_PATH_LEN] = "", restart[PETSC_MAX_PATH_LEN] = "", shape[96];
-  PetscInt        nt = 0, max_it = 20000, every = 0, frames = 5;
-  double          tol = 1e-5, delta = 0, mass[2], t0 = MPI_Wtime();
-  PetscBool       has_png, help, set_ckpt, set_restart, view = PETSC_FALSE;
+  char            shape[96];
+  PetscInt        nt = 0, frames = 5;
+  double          delta = 0, t0 = MPI_Wtime();
+  PetscBool       has_png, help, view = PETSC_FALSE;
   OTGrid          grid;
   double         *fa, *fb;
   OTDynamic       dyn;
+  OTSolver        core;
   OTDynamicResult res;
   OTDynamicType   type;
 
@@ -38,13 +87,7 @@ PetscErrorCode OTCommandDynamic(PetscInt npos, char **pos)
   PetscCall(PetscOptionsString("-a", "density at t = 0 (file.h5[:/dataset], .nii, .nii.gz)", NULL, a, a, sizeof a, NULL));
   PetscCall(PetscOptionsString("-b", "density at t = 1", NULL, b, b, sizeof b, NULL));
   PetscCall(PetscOptionsInt("-nt", "time cells (default: max(n)/2, at least 2)", NULL, nt, &nt, NULL));
-  PetscCall(PetscOptionsReal("-tol", "stop when the primal and dual residuals are both below tol", NULL, tol, &tol, NULL));
-  PetscCall(PetscOptionsInt("-max_it", "iteration limit (exactly this many when -tol is not reached)", NULL, max_it, &max_it, NULL));
   PetscCall(PetscOptionsReal("-rho_fr", "Wasserstein-Fisher-Rao length scale delta (unbalanced; masses kept); 0: balanced W2", NULL, delta, &delta, NULL));
-  PetscCall(
-      PetscOptionsString("-checkpoint", "checkpoint file (default OUT.checkpoint.h5, written on SIGTERM/SIGUSR1)", NULL, ckpt, ckpt, sizeof ckpt, &set_ckpt));
-  PetscCall(PetscOptionsInt("-checkpoint_every", "write the checkpoint every N iterations (0: only on a signal)", NULL, every, &every, NULL));
-  PetscCall(PetscOptionsString("-restart", "continue from this checkpoint", NULL, restart, restart, sizeof restart, &set_restart));
   PetscCall(PetscOptionsInt("-png_frames", "number of PNG frames of the path with -png (BASE_tK.png)", NULL, frames, &frames, NULL));
   PetscCall(PetscOptionsBool("-dyn_view", "print the solver's settings and statistics at the end", NULL, view, &view, NULL));
   PetscCall(OTDriverOutputOptions(PetscOptionsObject, "output file (HDF5): /rho, /momentum, attributes w2_squared, iterations, residual", out, sizeof out, png,
@@ -60,68 +103,37 @@ PetscErrorCode OTCommandDynamic(PetscInt npos, char **pos)
   PetscCheck(a[0] && b[0], PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-a A.h5 and -b B.h5 are required");
   PetscCheck(nt >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-nt must be positive, not %" PetscInt_FMT, nt);
   PetscCheck(frames >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-png_frames must be at least 1");
-  PetscCheck(every >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-checkpoint_every must be >= 0");
   PetscCheck(delta >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-rho_fr must be a positive length (or 0 for balanced transport), not %g", delta);
-  if (set_ckpt) {
-    PetscCheck(ckpt[0], PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-checkpoint needs a file name");
-    PetscCall(OTOutputCheckPath(PETSC_COMM_WORLD, ckpt, "-checkpoint"));
-  } else
-    PetscCall(OTCheckpointDefaultPath(out, ckpt, sizeof ckpt));
-  PetscCheck(!set_restart || restart[0], PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-restart needs a checkpoint file");
-  PetscCall(CheckDistinct(out, "-o", a, b, ckpt));
-  if (set_ckpt) PetscCall(CheckDistinct(ckpt, "-checkpoint", a, b, out));
-
-  PetscCall(OTDensityOpen(PETSC_COMM_WORLD, a, &grid));
-  {
-    double bytes;
-    PetscCall(OTFieldBytes(grid, 2, &bytes));
-    PetscCall(OTMemoryCheck(PETSC_COMM_WORLD, bytes, "dynamic inputs"));
-  }
-  PetscCall(OTFieldCreate(grid, &fa));
-  PetscCall(OTFieldCreate(grid, &fb));
-  PetscCall(OTDensityLoad(grid, a, fa));
-  PetscCall(OTDensityLoad(grid, b, fb));
-  PetscCall(OTDensityValidate(grid, fa, a, &mass[0]));
-  PetscCall(OTDensityValidate(grid, fb, b, &mass[1]));
-  if (delta == 0) { /* balanced transport: both inputs normalised to mass 1 */
-    PetscCall(OTFieldScale(grid, 1.0 / mass[0], fa));
-    PetscCall(OTFieldScale(grid, 1.0 / mass[1], fb));
-  }
-  if (nt == 0) {
-    const OTGridInfo *gi;
-    PetscCall(OTGridGetInfo(grid, &gi));
-    nt = (PetscInt) PetscMax(2, PetscMax(gi->n[0], PetscMax(gi->n[1], gi->n[2])) / 2);
-  }
+  PetscCall(CheckPaths(a, b, out));
+  PetscCall(LoadInputs(a, b, delta, &grid, &fa, &fb, &nt));
 
   PetscCall(OTDynamicCreate(grid, nt, &dyn));
-  PetscCall(OTDynamicSetTolerances(dyn, tol, max_it));
+  PetscCall(OTDynamicGetSolver(dyn, &core));
+  PetscCall(OTDriverSolverDefaults(core, out));
   PetscCall(OTDynamicSetFisherRao(dyn, delta));
-  PetscCall(OTDynamicSetCheckpoint(dyn, ckpt, every));
   PetscCall(OTDynamicSetFromOptions(dyn));
   PetscCall(OTDynamicSetDensities(dyn, fa, fb));
   PetscCall(OTFieldDestroy(&fa));
   PetscCall(OTFieldDestroy(&fb));
   PetscCall(OTDynamicSetUp(dyn));
-  if (set_restart) PetscCall(OTDynamicRestart(dyn, restart));
   PetscCall(OTDynamicSolve(dyn));
   PetscCall(OTDynamicGetResult(dyn, &res));
   if (view) PetscCall(OTDynamicView(dyn, NULL));
   PetscCall(OTDynamicGetType(dyn, &type));
   PetscCall(OTGridShapeString(grid, shape, sizeof shape));
-  if (res.stopped) {
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "dynamic: stopped by a signal at iteration %" PetscInt_FMT "; checkpoint %s (continue with -restart %s)\n",
-                          res.iterations, ckpt, ckpt));
-  } else {
-    OTH5 f;
+  if (!res.stopped) {
+    OTConvergedReason reason;
+    OTH5              f;
     PetscCall(OTH5Create(PETSC_COMM_WORLD, out, &f));
     PetscCall(OTDynamicWrite(dyn, f));
     PetscCall(OTH5Commit(&f));
     if (has_png) PetscCall(OTDynamicWritePNG(dyn, png, frames));
+    PetscCall(OTSolverGetConvergedReason(core, &reason));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD,
-                          "dynamic: wrote %s: %s, %s x %" PetscInt_FMT ", %s = %.10g, %s after %" PetscInt_FMT
+                          "dynamic: wrote %s: %s, %s x %" PetscInt_FMT ", %s = %.10g, %s at %" PetscInt_FMT
                           " iterations (residuals %.2e primal, %.2e dual), Poisson %.0f%% of %.3g s\n",
-                          out, OTDynamicTypes[type], shape, nt, delta > 0 ? "WFR^2" : "W2^2", res.w2_squared, res.converged ? "converged" : "not converged",
-                          res.iterations, res.primal_residual, res.dual_residual, 100 * res.poisson_time / PetscMax(res.total_time, 1e-300), MPI_Wtime() - t0));
+                          out, OTDynamicTypes[type], shape, nt, delta > 0 ? "WFR^2" : "W2^2", res.w2_squared, OTConvergedReasonName(reason), res.iterations,
+                          res.primal_residual, res.dual_residual, 100 * res.poisson_time / PetscMax(res.total_time, 1e-300), MPI_Wtime() - t0));
   }
   PetscCall(OTDynamicDestroy(&dyn));
   PetscCall(OTGridDestroy(&grid));

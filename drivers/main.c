@@ -22,6 +22,27 @@ PetscErrorCode OTDriverHelpRequested(PetscBool *help)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode OTDriverSolverDefaults(OTSolver core, const char out[])
+{
+  char ckpt[PETSC_MAX_PATH_LEN + 16];
+
+  PetscFunctionBegin;
+  PetscCall(OTCheckpointDefaultPath(out, ckpt, sizeof ckpt));
+  PetscCall(OTSolverSetCheckpoint(core, ckpt, PETSC_DEFAULT));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTDriverNotConverged(OTSolver core, const char name[])
+{
+  double   tol;
+  PetscInt max_it;
+
+  PetscFunctionBegin;
+  PetscCall(OTSolverGetTolerances(core, &tol, &max_it));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "%s: not converged to -tol %g in -max_it %" PetscInt_FMT " iterations\n", name, tol, max_it));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode OTDriverOutputOptions(PetscOptionItems *PetscOptionsObject, const char what[], char out[], size_t olen, char png[], size_t plen,
                                      PetscBool *has_png)
 {

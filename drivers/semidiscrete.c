@@ -93,6 +93,11 @@ static PetscErrorCode WriteOutput(OTSD sd, OTGrid grid, PetscInt m, PetscInt dim
   PetscCall(OTH5WriteAttribute(f, "/", "newton_iterations", OT_INT32, 1, &its[0]));
   PetscCall(OTH5WriteAttribute(f, "/", "newton_iterations_total", OT_INT32, 1, &its[1]));
   PetscCall(OTH5WriteAttribute(f, "/", "converged", OT_INT32, 1, &its[2]));
+  {
+    OTSolver core;
+    PetscCall(OTSDGetSolver(sd, &core));
+    PetscCall(OTSolverWriteResults(core, f));
+  }
   PetscCall(OTH5Commit(&f));
   if (has_png) {
     double *lf;
@@ -109,8 +114,10 @@ static PetscErrorCode WriteOutput(OTSD sd, OTGrid grid, PetscInt m, PetscInt dim
 PetscErrorCode OTCommandSemidiscrete(PetscInt npos, char **pos)
 {
   char              density[PETSC_MAX_PATH_LEN] = "", points[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "", png[PETSC_MAX_PATH_LEN] = "";
-  PetscBool         help, has_png, stopped, conv;
+  PetscBool         help, has_png, conv;
   OTGrid            grid;
+  OTSolver          core;
+  OTConvergedReason reason;
   const OTGridInfo *gi;
   OTSD              sd;
   double           *f, *pts, *pmass, total, t0 = MPI_Wtime(), cost, err, peak;
@@ -154,16 +161,13 @@ PetscErrorCode OTCommandSemidiscrete(PetscInt npos, char **pos)
   PetscCall(OTSDSetPoints(sd, m, pts, pmass));
   PetscCall(PetscFree(pts));
   PetscCall(PetscFree(pmass));
-  {
-    char ckpt[PETSC_MAX_PATH_LEN + 16];
-    PetscCall(OTCheckpointDefaultPath(out, ckpt, sizeof ckpt));
-    PetscCall(OTSDSetCheckpoint(sd, ckpt));
-  }
+  PetscCall(OTSDGetSolver(sd, &core));
+  PetscCall(OTDriverSolverDefaults(core, out));
   PetscCall(OTSDSetFromOptions(sd));
   PetscCall(OTSDSetUp(sd));
   PetscCall(OTSDSolve(sd));
-  PetscCall(OTSDGetStopped(sd, &stopped));
-  if (!stopped) {
+  PetscCall(OTSolverGetConvergedReason(core, &reason));
+  if (reason != OT_STOPPED_SIGNAL) {
     PetscCall(WriteOutput(sd, grid, m, gi->dim, out, png, has_png));
     PetscCall(OTSDGetTransportCost(sd, &cost));
     PetscCall(OTSDGetConvergence(sd, &it, &itt, &err, &conv));
@@ -171,8 +175,8 @@ PetscErrorCode OTCommandSemidiscrete(PetscInt npos, char **pos)
     PetscCall(OTFormatBytes(peak, mem, sizeof mem));
     PetscCall(PetscPrintf(PETSC_COMM_WORLD,
                           "semidiscrete: wrote %s: %" PetscInt_FMT " points, transport_cost %.12g, mass_error %.3e, %" PetscInt_FMT
-                          " Newton iterations%s (%.3g s, peak memory %s per rank)\n",
-                          out, m, cost, err, itt, conv ? "" : " (NOT converged)", MPI_Wtime() - t0, mem));
+                          " Newton iterations (%s) (%.3g s, peak memory %s per rank)\n",
+                          out, m, cost, err, itt, OTConvergedReasonName(reason), MPI_Wtime() - t0, mem));
   }
   PetscCall(OTSDDestroy(&sd));
   PetscCall(OTGridDestroy(&grid));

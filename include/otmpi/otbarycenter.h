@@ -21,7 +21,7 @@ typedef struct {
   double    change;         /* ||q_t - q_(t-1)||_1 at the last iteration */
   double    mass;           /* of the barycenter before /density is normalised to total 1 */
   double    entropy;        /* -sum q log q of the normalised barycenter */
-  PetscInt  groups, ranks_per_group, inputs_per_group;
+  PetscInt  inputs, groups, ranks_per_group, inputs_per_group;
   double    bytes_per_rank; /* fields held by the busiest rank */
   double    time, time_per_iteration, time_per_iteration_min;
   double    kernel_application_min; /* with -bary_time_kernel N: the fastest of N bare applications of the group's kernel */
@@ -40,12 +40,11 @@ PETSC_EXTERN PetscErrorCode OTBarycenterSetDebias(OTBarycenter, PetscBool);
 PETSC_EXTERN PetscErrorCode OTBarycenterSetGroups(OTBarycenter, PetscInt); /* 0: chosen from K, P and memory */
 PETSC_EXTERN PetscErrorCode OTBarycenterSetSharpen(OTBarycenter, double);  /* < 0: off; 0: the largest input entropy; > 0: bound (nats) */
 PETSC_EXTERN PetscErrorCode OTBarycenterSetEpsScaling(OTBarycenter, PetscBool);
-PETSC_EXTERN PetscErrorCode OTBarycenterSetCheckpoint(OTBarycenter, const char[], PetscInt);
-PETSC_EXTERN PetscErrorCode OTBarycenterSetRestart(OTBarycenter, const char[]);
+/* the iteration core: tolerances, checkpoints, -restart, the reason (OT_STOPPED_SIGNAL: no results, a checkpoint) */
+PETSC_EXTERN PetscErrorCode OTBarycenterGetSolver(OTBarycenter, OTSolver *);
 PETSC_EXTERN PetscErrorCode OTBarycenterSetFromOptions(OTBarycenter);
 PETSC_EXTERN PetscErrorCode OTBarycenterSetUp(OTBarycenter);
 PETSC_EXTERN PetscErrorCode OTBarycenterSolve(OTBarycenter);
-PETSC_EXTERN PetscErrorCode OTBarycenterGetStopped(OTBarycenter, PetscBool *);
 PETSC_EXTERN PetscErrorCode OTBarycenterGetResult(OTBarycenter, OTBarycenterResult *);
 /* the barycenter (total 1) on a grid of the object's communicator, valid until OTBarycenterDestroy */
 PETSC_EXTERN PetscErrorCode OTBarycenterGetBarycenter(OTBarycenter, OTGrid *, const double **);

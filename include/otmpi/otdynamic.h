@@ -1,6 +1,7 @@
 /* otdynamic.h: Benamou–Brenier dynamic optimal transport on a distributed staggered space-time grid (proximal splitting:
    Chambolle–Pock, Douglas–Rachford, ALG2), with the continuity projection as a space-time Neumann Poisson problem. */
 #pragma once
+#include <otmpi/otsolver.h>
 #include <otmpi/otio.h>
 
 typedef struct _p_OTDynamic *OTDynamic;
@@ -36,12 +37,12 @@ PETSC_EXTERN PetscErrorCode OTDynamicGetType(OTDynamic, OTDynamicType *);
 PETSC_EXTERN PetscErrorCode OTDynamicSetPoissonType(OTDynamic, OTDynamicPoissonType);
 PETSC_EXTERN PetscErrorCode OTDynamicSetTolerances(OTDynamic, double, PetscInt);
 PETSC_EXTERN PetscErrorCode OTDynamicSetFisherRao(OTDynamic, double);
-PETSC_EXTERN PetscErrorCode OTDynamicSetCheckpoint(OTDynamic, const char[], PetscInt);
+/* the iteration core: tolerances, checkpoints, -restart, the reason (OT_STOPPED_SIGNAL: no results, a checkpoint) */
+PETSC_EXTERN PetscErrorCode OTDynamicGetSolver(OTDynamic, OTSolver *);
 PETSC_EXTERN PetscErrorCode OTDynamicSetFromOptions(OTDynamic);
 /* rho0, rho1: mass per cell on the grid (normalised to mass 1 unless -rho_fr is set). */
 PETSC_EXTERN PetscErrorCode OTDynamicSetDensities(OTDynamic, const double *, const double *);
 PETSC_EXTERN PetscErrorCode OTDynamicSetUp(OTDynamic);
-PETSC_EXTERN PetscErrorCode OTDynamicRestart(OTDynamic, const char[]);
 PETSC_EXTERN PetscErrorCode OTDynamicSolve(OTDynamic);
 PETSC_EXTERN PetscErrorCode OTDynamicGetResult(OTDynamic, OTDynamicResult *);
 /* The path: rho at t = k/nt (k = 0..nt) as mass per cell, frame k into a grid field. */

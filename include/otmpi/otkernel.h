@@ -48,6 +48,8 @@ PETSC_EXTERN PetscErrorCode OTKernelApplyLog(OTKernel, PetscInt, const double *,
    transforms and the multiply): the baseline of the solvers' per-iteration overhead (they sample it between iterations,
    so that both timings see the same load on shared nodes). */
 PETSC_EXTERN PetscErrorCode OTKernelTimeApplication(OTKernel, PetscInt, double *);
+/* One such sample (the slowest rank of comm) while *count < limit, kept in *fastest; *count counts the samples. */
+PETSC_EXTERN PetscErrorCode OTKernelSample(OTKernel, MPI_Comm, PetscInt, PetscInt *, double *);
 PETSC_EXTERN PetscErrorCode OTKernelView(OTKernel, PetscViewer);
 PETSC_EXTERN PetscErrorCode OTKernelDestroy(OTKernel *);
 

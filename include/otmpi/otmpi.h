@@ -5,6 +5,7 @@
 #include <otmpi/otgrid.h>
 #include <otmpi/otio.h>
 #include <otmpi/otkernel.h>
+#include <otmpi/otsolver.h>
 #include <otmpi/otsinkhorn.h>
 #include <otmpi/otbarycenter.h>
 #include <otmpi/otdynamic.h>

@@ -7,6 +7,7 @@
    psi are the dual weights (normalised so that sum_i nu_i psi_i = 0), the map sends Lag_i to y_i, and
    transport_cost = sum_i int_{Lag_i} |x - y_i|^2 rho(x) dx. The density and the target masses are normalised to 1. */
 #pragma once
+#include <otmpi/otsolver.h>
 #include <otmpi/otgrid.h>
 #include <petscksp.h>
 
@@ -26,12 +27,12 @@ PETSC_EXTERN PetscErrorCode OTSDDestroy(OTSD *);
 
 /* Settings also reachable by options (programmatic use and tests). */
 PETSC_EXTERN PetscErrorCode OTSDSetTolerances(OTSD, double, PetscInt);
-PETSC_EXTERN PetscErrorCode OTSDSetCheckpoint(OTSD, const char[]);
+/* the iteration core: tolerances, checkpoints, -restart, the reason (OT_STOPPED_SIGNAL: no results, a checkpoint) */
+PETSC_EXTERN PetscErrorCode OTSDGetSolver(OTSD, OTSolver *);
 PETSC_EXTERN PetscErrorCode OTSDSetLloyd(OTSD, PetscInt);
 PETSC_EXTERN PetscErrorCode OTSDGetKSP(OTSD, KSP *);
 
-/* After Solve. stopped: a signal stopped the run after writing the checkpoint (no result to write). */
-PETSC_EXTERN PetscErrorCode OTSDGetStopped(OTSD, PetscBool *);
+/* After Solve (unless the core's reason is OT_STOPPED_SIGNAL: then there are no results). */
 PETSC_EXTERN PetscErrorCode OTSDGetConvergence(OTSD, PetscInt *, PetscInt *, double *, PetscBool *);
 PETSC_EXTERN PetscErrorCode OTSDGetTransportCost(OTSD, double *);
 /* Per input point (m values, or m x d): weights psi, cell masses, centroids, target masses, current positions

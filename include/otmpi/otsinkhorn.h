@@ -2,6 +2,7 @@
 #pragma once
 #include <otmpi/otkernel.h>
 #include <otmpi/otio.h>
+#include <otmpi/otsolver.h>
 
 /* Problem: min_P <C, P> + eps KL(P | a (x) b) over couplings P >= 0 of a and b (balanced: inputs normalised to mass 1), or
    with the marginal constraints replaced by rho KL(P 1 | a) + rho KL(P^T 1 | b) (unbalanced, -rho). C = |x - y|^2, the
@@ -43,14 +44,12 @@ PETSC_EXTERN PetscErrorCode OTSinkhornSetRho(OTSinkhorn, double); /* <= 0: balan
 PETSC_EXTERN PetscErrorCode OTSinkhornSetDebias(OTSinkhorn, PetscBool);
 PETSC_EXTERN PetscErrorCode OTSinkhornSetEpsScaling(OTSinkhorn, PetscBool);
 PETSC_EXTERN PetscErrorCode OTSinkhornSetSaveMap(OTSinkhorn, PetscBool);
-PETSC_EXTERN PetscErrorCode OTSinkhornSetCheckpoint(OTSinkhorn, const char[], PetscInt);
-PETSC_EXTERN PetscErrorCode OTSinkhornSetRestart(OTSinkhorn, const char[]);
 PETSC_EXTERN PetscErrorCode OTSinkhornGetKernel(OTSinkhorn, OTKernel *);
+/* the iteration core: tolerances, checkpoints, -restart, the reason (OT_STOPPED_SIGNAL: no results, a checkpoint) */
+PETSC_EXTERN PetscErrorCode OTSinkhornGetSolver(OTSinkhorn, OTSolver *);
 PETSC_EXTERN PetscErrorCode OTSinkhornSetFromOptions(OTSinkhorn);
 PETSC_EXTERN PetscErrorCode OTSinkhornSetUp(OTSinkhorn);
 PETSC_EXTERN PetscErrorCode OTSinkhornSolve(OTSinkhorn);
-/* true when the solve stopped on a signal after writing its checkpoint (then there are no results) */
-PETSC_EXTERN PetscErrorCode OTSinkhornGetStopped(OTSinkhorn, PetscBool *);
 PETSC_EXTERN PetscErrorCode OTSinkhornGetResult(OTSinkhorn, OTSinkhornResult *);
 PETSC_EXTERN PetscErrorCode OTSinkhornGetPotentials(OTSinkhorn, const double **, const double **);
 /* the barycentric projection T(x) = sum_y P(x, y) y / sum_y P(x, y), d components per cell (-save_map), or NULL */
@@ -59,10 +58,3 @@ PETSC_EXTERN PetscErrorCode OTSinkhornGetMap(OTSinkhorn, const double **);
 PETSC_EXTERN PetscErrorCode OTSinkhornWriteResults(OTSinkhorn, OTH5);
 PETSC_EXTERN PetscErrorCode OTSinkhornView(OTSinkhorn, PetscViewer);
 PETSC_EXTERN PetscErrorCode OTSinkhornDestroy(OTSinkhorn *);
-
-/* Shared by the entropic solvers. The eps-scaling schedule: eps_k = start q^k while above eps, then eps. The checkpoint
-   cadence: OTCheckpointPoll (a collective) every poll_every iterations and every checkpoint_every; on a stop, the exit
-   status and the line that says where the checkpoint is. */
-PETSC_EXTERN PetscErrorCode OTEpsSchedule(double, double, double, PetscInt *, double **);
-PETSC_EXTERN PetscErrorCode OTSolverCheckpointPoll(MPI_Comm, PetscInt, PetscInt, PetscInt, PetscBool *, PetscBool *);
-PETSC_EXTERN PetscErrorCode OTSolverStopped(MPI_Comm, const char[], const char[], PetscInt);

@@ -51,18 +51,15 @@ PETSC_EXTERN PetscErrorCode OTMemoryCheck(MPI_Comm, double, const char[]);
 PETSC_EXTERN PetscErrorCode OTMemoryPeak(MPI_Comm, double *);
 PETSC_EXTERN PetscErrorCode OTFormatBytes(double, char[], size_t);
 
-/* Signals (SIGTERM/SIGUSR1, e.g. Slurm's --signal): solvers checkpoint and stop at the next iteration. */
+/* Signals (SIGTERM/SIGUSR1, e.g. Slurm's --signal): solvers checkpoint and stop at the next iteration (otsolver.h). */
 PETSC_EXTERN PetscErrorCode OTSignalInstall(void);
 PETSC_EXTERN PetscErrorCode OTSignalSetCheckpointing(PetscBool);
-PETSC_EXTERN PetscErrorCode OTSignalReceived(MPI_Comm, PetscBool *);
-/* Checkpoint cadence for iterative solvers, collective: write = every-th iteration (every > 0) or a signal arrived;
-   stop = a signal arrived (write the checkpoint, OTSetExitStatus(OTMPI_EXIT_CHECKPOINTED), return without output). */
-PETSC_EXTERN PetscErrorCode OTCheckpointPoll(MPI_Comm, PetscInt, PetscInt, PetscBool *, PetscBool *);
 
 /* Progress lines for long-running solvers: rate-limited, -monitor (every iteration) and -quiet honoured. */
 typedef struct _p_OTProgress *OTProgress;
 PETSC_EXTERN PetscErrorCode   OTProgressCreate(MPI_Comm, const char[], PetscInt, double, OTProgress *);
 PETSC_EXTERN PetscErrorCode   OTProgressUpdate(OTProgress, PetscInt, double, const char[]);
+PETSC_EXTERN PetscErrorCode   OTProgressSetInterval(OTProgress, double);
 PETSC_EXTERN PetscErrorCode   OTProgressElapsed(OTProgress, double *);
 PETSC_EXTERN PetscErrorCode   OTProgressDestroy(OTProgress *);
 PETSC_EXTERN PetscErrorCode   OTIsQuiet(PetscBool *);

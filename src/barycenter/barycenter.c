@@ -2,7 +2,7 @@
    (so that bad input is an error of every rank) and handed to their group, the eps schedule, results and output. */
 #include "barycenterimpl.h"
 
-PetscLogEvent OTBARY_Solve, OTBARY_Iteration, OTBARY_Allreduce, OTBARY_Checkpoint, OTBARY_Setup;
+PetscLogEvent OTBARY_Solve, OTBARY_Iteration, OTBARY_Allreduce, OTBARY_Setup;
 
 PetscErrorCode OTBarycenterCreate(MPI_Comm comm, OTBarycenter *bary)
 {
@@ -12,9 +12,6 @@ PetscErrorCode OTBarycenterCreate(MPI_Comm comm, OTBarycenter *bary)
   PetscCall(PetscNew(&B));
   B->comm         = comm;
   B->eps          = 1e-2;
-  B->tol          = 1e-8;
-  B->max_it       = 10000;
-  B->min_it       = 5;
   B->rho          = -1;
   B->lambda       = 1;
   B->sharpen      = -1;
@@ -22,7 +19,6 @@ PetscErrorCode OTBarycenterCreate(MPI_Comm comm, OTBarycenter *bary)
   B->eps_start    = -1;
   B->stage_tol    = 1e-4;
   B->stage_max_it = 200;
-  B->poll_every   = 10;
   B->debias_steps = 1;
   B->gcomm = B->xcomm = MPI_COMM_NULL;
   B->logaddop         = MPI_OP_NULL;
@@ -34,8 +30,15 @@ PetscErrorCode OTBarycenterCreate(MPI_Comm comm, OTBarycenter *bary)
   PetscCall(OTLogEventRegisterOnce("OTBarySolve", &OTBARY_Solve));
   PetscCall(OTLogEventRegisterOnce("OTBaryIteration", &OTBARY_Iteration));
   PetscCall(OTLogEventRegisterOnce("OTBaryAllreduce", &OTBARY_Allreduce));
-  PetscCall(OTLogEventRegisterOnce("OTBaryCheckpoint", &OTBARY_Checkpoint));
   PetscCall(OTLogEventRegisterOnce("OTBarySetUp", &OTBARY_Setup));
+  {
+    const OTSolverOps ops = {OTBarycenterStep, OTBarycenterSample, OTBarycenterCheckpointWrite, OTBarycenterCheckpointRead};
+    PetscCall(OTSolverCreate(comm, "barycenter", B, &ops, &B->core));
+    PetscCall(OTSolverSetTolerances(B->core, 1e-8, 10000));
+    PetscCall(OTSolverSetMinIterations(B->core, 5));
+    PetscCall(OTSolverSetOptionsPrefix(B->core, B->prefix));
+    PetscCall(OTSolverSetStepEvent(B->core, OTBARY_Iteration));
+  }
   *bary = B;
   PetscFunctionReturn(0);
 }
@@ -83,8 +86,14 @@ PetscErrorCode OTBarycenterSetEpsilon(OTBarycenter B, double eps)
 PetscErrorCode OTBarycenterSetTolerances(OTBarycenter B, double tol, PetscInt max_it)
 {
   PetscFunctionBegin;
-  if (tol != (double) PETSC_DEFAULT) B->tol = tol;
-  if (max_it != PETSC_DEFAULT) B->max_it = max_it;
+  PetscCall(OTSolverSetTolerances(B->core, tol, max_it));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterGetSolver(OTBarycenter B, OTSolver *core)
+{
+  PetscFunctionBegin;
+  *core = B->core;
   PetscFunctionReturn(0);
 }
 
@@ -123,31 +132,11 @@ PetscErrorCode OTBarycenterSetEpsScaling(OTBarycenter B, PetscBool flg)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OTBarycenterSetCheckpoint(OTBarycenter B, const char path[], PetscInt every)
-{
-  PetscFunctionBegin;
-  PetscCall(PetscStrncpy(B->ckpt, path ? path : "", sizeof B->ckpt));
-  B->ckpt_every = every;
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode OTBarycenterSetRestart(OTBarycenter B, const char path[])
-{
-  PetscFunctionBegin;
-  PetscCall(PetscStrncpy(B->restart, path ? path : "", sizeof B->restart));
-  PetscFunctionReturn(0);
-}
-
 PetscErrorCode OTBarycenterSetFromOptions(OTBarycenter B)
 {
   PetscFunctionBegin;
   PetscOptionsBegin(B->comm, B->prefix, "Wasserstein barycenter (iterative Bregman projections)", NULL);
   PetscCall(PetscOptionsReal("-eps", "entropic regularisation (squared length units)", "OTBarycenterSetEpsilon", B->eps, &B->eps, NULL));
-  PetscCall(PetscOptionsReal("-tol", "stop when the barycenter's L1 change and the marginal error are below this", "OTBarycenterSetTolerances", B->tol, &B->tol,
-                             NULL));
-  PetscCall(PetscOptionsInt("-max_it", "maximum iterations (all eps stages)", "OTBarycenterSetTolerances", B->max_it, &B->max_it, NULL));
-  PetscCall(
-      PetscOptionsInt("-min_it", "minimum iterations (20 at least with -debias, which does not converge monotonically)", NULL, B->min_it, &B->min_it, NULL));
   PetscCall(PetscOptionsReal("-rho", "unbalanced: marginal penalty rho KL (<= 0: balanced)", "OTBarycenterSetRho", B->rho, &B->rho, NULL));
   PetscCall(PetscOptionsBool("-debias", "debiased barycenter (Janati et al. 2020)", "OTBarycenterSetDebias", B->debias, &B->debias, NULL));
   PetscCall(PetscOptionsInt("-debias_steps", "debiasing steps per iteration (POT: 10)", NULL, B->debias_steps, &B->debias_steps, NULL));
@@ -161,11 +150,11 @@ PetscErrorCode OTBarycenterSetFromOptions(OTBarycenter B)
       PetscOptionsReal("-eps_scaling_start", "first eps of the schedule (default: sum of squared axis lengths)", NULL, B->eps_start, &B->eps_start, NULL));
   PetscCall(PetscOptionsReal("-eps_scaling_tol", "tolerance of the intermediate stages", NULL, B->stage_tol, &B->stage_tol, NULL));
   PetscCall(PetscOptionsInt("-eps_scaling_max_it", "iterations at most per intermediate stage", NULL, B->stage_max_it, &B->stage_max_it, NULL));
-  PetscCall(PetscOptionsInt("-poll_every", "check for SIGTERM/SIGUSR1 every N iterations (a collective)", NULL, B->poll_every, &B->poll_every, NULL));
   PetscCall(PetscOptionsInt("-time_kernel", "time a bare application of the group's kernel after each of the first N iterations (benchmarks)", NULL,
                             B->time_kernel, &B->time_kernel, NULL));
   PetscCall(PetscOptionsBool("-view", "print the solver and kernel after the solve", "OTBarycenterView", B->view, &B->view, NULL));
   PetscOptionsEnd();
+  PetscCall(OTSolverSetFromOptions(B->core));
   PetscCall(OTKernelSetFromOptions(B->K_));
   PetscFunctionReturn(0);
 }
@@ -227,34 +216,31 @@ static void LogAddExpOp(void *in, void *inout, int *len, MPI_Datatype *type)
   }
 }
 
-PetscErrorCode OTBarycenterSetUp(OTBarycenter B)
+/* The settings, checked once the options are read. */
+static PetscErrorCode CheckSettings(OTBarycenter B)
 {
-  const ptrdiff_t *ws, *wc, *gs, *gc;
-  ptrdiff_t       *starts, *counts, *need;
-  double          *tmp, *recv;
-  PetscBool        quiet;
-  double           bytes;
-
   PetscFunctionBegin;
-  if (B->setup) PetscFunctionReturn(0);
-  PetscCall(PetscLogEventBegin(OTBARY_Setup, 0, 0, 0, 0));
   PetscCheck(B->K >= 1, B->comm, PETSC_ERR_ORDER, "call OTBarycenterSetInputs() first");
   PetscCheck(B->eps > 0 && isfinite(B->eps), B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-eps must be positive and finite, not %g", B->eps);
-  PetscCheck(B->tol >= 0 && isfinite(B->tol), B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-tol must be >= 0, not %g", B->tol);
-  PetscCheck(B->max_it >= 1, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-max_it must be at least 1, not %" PetscInt_FMT, B->max_it);
+  PetscCall(OTSolverSetUp(B->core));
   PetscCheck(B->G_req >= 0, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-groups must be >= 1 (or 0: automatic), not %" PetscInt_FMT, B->G_req);
   PetscCheck(isfinite(B->rho), B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-rho must be finite (or <= 0 for balanced), not %g", B->rho);
   PetscCheck(!(B->debias && B->rho > 0), B->comm, PETSC_ERR_SUP, "-debias is defined for balanced barycenters; drop -rho or -debias");
   PetscCheck(isfinite(B->sharpen), B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-sharpen must be finite");
   PetscCheck(B->eps_factor > 0 && B->eps_factor < 1, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-bary_eps_scaling_factor must be in (0, 1), not %g", B->eps_factor);
   PetscCheck(B->debias_steps >= 1, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-bary_debias_steps must be at least 1");
-  PetscCheck(B->poll_every >= 1 && B->stage_max_it >= 1, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-bary_poll_every and -bary_eps_scaling_max_it must be at least 1");
-  PetscCheck(B->ckpt_every >= 0, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-checkpoint_every must be >= 0, not %" PetscInt_FMT, B->ckpt_every);
-  if (B->debias) B->min_it = PetscMax(B->min_it, 20);
+  PetscCheck(B->stage_max_it >= 1, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-bary_eps_scaling_max_it must be at least 1");
+  if (B->debias) B->core->min_it = PetscMax(B->core->min_it, 20); /* debiasing does not converge monotonically */
   B->lambda = B->rho > 0 ? B->rho / (B->rho + B->eps) : 1.0;
-  PetscCall(OTIsQuiet(&quiet));
+  PetscFunctionReturn(0);
+}
 
-  /* the grid (from the first input) on all ranks, the groups, and the same grid on this rank's group */
+/* The grid (from the first input) on all ranks, the groups, and the same grid on this rank's group; memory checked. */
+static PetscErrorCode MakeGroups(OTBarycenter B)
+{
+  double bytes;
+
+  PetscFunctionBegin;
   PetscCall(OTDensityOpen(B->comm, B->specs[0], &B->wgrid));
   PetscCall(OTGridGetInfo(B->wgrid, &B->wi));
   PetscCall(ChooseGroups(B));
@@ -271,19 +257,28 @@ PetscErrorCode OTBarycenterSetUp(OTBarycenter B)
   bytes = BytesPerRank(B, B->G, B->gi->alloc);
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &bytes, 1, MPI_DOUBLE, MPI_MAX, B->comm));
   B->res.bytes_per_rank = bytes;
-  if (!quiet) {
+  {
     char shape[96], mem[32];
     PetscCall(OTGridShapeString(B->wgrid, shape, sizeof shape));
     PetscCall(OTFormatBytes(bytes, mem, sizeof mem));
-    PetscCall(PetscPrintf(B->comm,
-                          "barycenter: %" PetscInt_FMT " inputs on a %s grid, %" PetscInt_FMT " group%s of %" PetscInt_FMT " rank%s (%" PetscInt_FMT
-                          " input%s per group%s), %s of fields per rank\n",
-                          B->K, shape, B->G, B->G > 1 ? "s" : "", B->Pg, B->Pg > 1 ? "s" : "", (B->K + B->G - 1) / B->G, B->K > B->G ? "s" : "",
-                          B->G_req > 0 ? ", -groups" : ", chosen", mem));
+    PetscCall(OTPrintf(B->comm,
+                       "barycenter: %" PetscInt_FMT " inputs on a %s grid, %" PetscInt_FMT " group%s of %" PetscInt_FMT " rank%s (%" PetscInt_FMT
+                       " input%s per group%s), %s of fields per rank\n",
+                       B->K, shape, B->G, B->G > 1 ? "s" : "", B->Pg, B->Pg > 1 ? "s" : "", (B->K + B->G - 1) / B->G, B->K > B->G ? "s" : "",
+                       B->G_req > 0 ? ", -groups" : ", chosen", mem));
   }
   PetscCall(OTMemoryCheck(B->comm, BytesPerRank(B, B->G, B->gi->alloc), "barycenter"));
 
-  /* exchanges between the layouts: world slabs -> this rank's group slabs; group g slabs -> world slabs */
+  PetscFunctionReturn(0);
+}
+
+/* Exchanges between the layouts: world slabs -> this rank's group slabs; group g slabs -> world slabs. */
+static PetscErrorCode MakeExchanges(OTBarycenter B)
+{
+  const ptrdiff_t *ws, *wc, *gs, *gc;
+  ptrdiff_t       *starts, *counts, *need;
+
+  PetscFunctionBegin;
   PetscCall(OTGridGetRanges(B->wgrid, &ws, &wc));
   PetscCall(OTGridGetRanges(B->ggrid, &gs, &gc));
   PetscCall(PetscMalloc3(B->size, &starts, B->size, &counts, PetscMax(B->wi->n[0], 1), &need));
@@ -302,8 +297,16 @@ PetscErrorCode OTBarycenterSetUp(OTBarycenter B)
   }
   PetscCall(PetscFree3(starts, counts, need));
 
-  /* inputs: read on all ranks (errors are everyone's), label masks, validation, normalised when balanced, then handed
-     to the group that owns them */
+  PetscFunctionReturn(0);
+}
+
+/* Inputs: read on all ranks (errors are everyone's), label masks, validation, normalised when balanced, then handed to
+   the group that owns them; the largest input entropy (the default bound of -sharpen). */
+static PetscErrorCode LoadInputs(OTBarycenter B)
+{
+  double *tmp, *recv;
+
+  PetscFunctionBegin;
   PetscCall(PetscCalloc2(B->nloc + 1, &B->p, B->nloc + 1, &B->slot));
   PetscCall(OTFieldCreate(B->wgrid, &tmp));
   PetscCall(OTFieldCreate(B->ggrid, &recv));
@@ -331,12 +334,25 @@ PetscErrorCode OTBarycenterSetUp(OTBarycenter B)
   PetscCall(OTFieldDestroy(&tmp));
   PetscCall(OTFieldDestroy(&recv));
 
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterSetUp(OTBarycenter B)
+{
+  PetscFunctionBegin;
+  if (B->setup) PetscFunctionReturn(0);
+  PetscCall(PetscLogEventBegin(OTBARY_Setup, 0, 0, 0, 0));
+  PetscCall(CheckSettings(B));
+  PetscCall(MakeGroups(B));
+  PetscCall(MakeExchanges(B));
+  PetscCall(LoadInputs(B));
   /* state */
   for (PetscInt j = 0; j < B->nloc; j++) PetscCall(OTFieldCreate(B->ggrid, &B->slot[j]));
   PetscCall(OTFieldCreate(B->ggrid, &B->W));
   PetscCall(OTFieldCreate(B->ggrid, &B->q));
   PetscCall(OTFieldCreate(B->ggrid, &B->qold));
   PetscCall(PetscMalloc1(B->gi->nlocal + 4, &B->acc));
+  PetscCall(PetscMalloc1(4 * (B->gi->local_n0 + 1), &B->ps));
   PetscCall(OTFieldCreate(B->ggrid, &B->d));
   if (B->sharpen >= 0) PetscCall(OTFieldCreate(B->ggrid, &B->qprev));
   PetscCallMPI(MPI_Op_create(LogAddExpOp, 1, &B->logaddop));
@@ -358,83 +374,93 @@ PetscErrorCode OTBarycenterSetUp(OTBarycenter B)
   B->res.groups           = B->G;
   B->res.ranks_per_group  = B->Pg;
   B->res.inputs_per_group = (B->K + B->G - 1) / B->G;
+  B->res.inputs           = B->K;
   B->setup                = PETSC_TRUE;
   PetscCall(PetscLogEventEnd(OTBARY_Setup, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OTBarycenterSolve(OTBarycenter B)
+/* Moves the state to stage s (eps and form), or checks the one a restart read. */
+static PetscErrorCode EnterStage(OTBarycenter B, PetscInt s, PetscBool first, double eps_prev, double eps)
 {
-  PetscInt  ns, s0    = 0;
-  double   *sched, t0 = MPI_Wtime();
-  PetscBool quiet;
+  PetscBool   logd;
+  const char *choice;
 
   PetscFunctionBegin;
-  PetscCall(OTBarycenterSetUp(B));
-  PetscCall(OTIsQuiet(&quiet));
-  PetscCall(PetscLogEventBegin(OTBARY_Solve, 0, 0, 0, 0));
-  if (B->eps_scaling)
-    PetscCall(OTEpsSchedule(B->eps, B->eps_start, B->eps_factor, &ns, &sched));
-  else {
-    ns = 1;
-    PetscCall(PetscMalloc1(1, &sched));
-    sched[0] = B->eps;
-  }
-  if (B->restart[0]) {
-    PetscCall(OTBarycenterCheckpointRead(B));
-    s0 = B->stage;
-    PetscCheck(s0 < ns, B->comm, PETSC_ERR_FILE_UNEXPECTED, "-restart %s: stage %" PetscInt_FMT " does not exist in this eps schedule", B->restart, s0);
-  }
-  PetscCall(OTProgressCreate(B->comm, "barycenter", B->max_it, B->tol, &B->progress));
-  for (PetscInt s = s0; s < ns && !B->stopped; s++) {
-    PetscBool   final = (PetscBool) (s == ns - 1), logd;
-    const char *choice;
-    char        extra[96] = "";
-    double      eps = sched[s], tol = final ? B->tol : PetscMax(B->tol, B->stage_tol);
-    PetscInt    limit;
-
-    PetscCall(OTKernelSetEpsilon(B->K_, eps));
-    PetscCall(OTKernelIsLogDomain(B->K_, &logd));
-    PetscCall(OTKernelGetChoice(B->K_, &choice));
-    if (!quiet) PetscCall(PetscPrintf(B->comm, "barycenter: eps %g: %s\n", eps, choice));
-    /* the state moves to this stage's eps and form (nothing to do for the stage a restart resumes) */
-    if (B->resume) {
-      PetscCheck(B->form == (logd ? OT_BARY_LOG : OT_BARY_SCALING), B->comm, PETSC_ERR_FILE_UNEXPECTED,
-                 "-restart %s: the checkpoint holds a %s state but this run uses the %s domain at eps %g (use the same -kernel)", B->restart,
-                 B->form == OT_BARY_LOG ? "log-domain" : "scaling", logd ? "log" : "scaling", eps);
-      B->resume = PETSC_FALSE;
-    } else
-      PetscCall(OTBarycenterStageChange(B, logd ? OT_BARY_LOG : OT_BARY_SCALING, s > s0 ? sched[s - 1] : eps, eps));
-    B->stage  = s;
-    B->lambda = B->rho > 0 ? B->rho / (B->rho + eps) : 1.0;
-    limit     = final ? B->max_it : PetscMin(B->it + B->stage_max_it, B->it + (B->max_it - B->it) / 2);
-    if (ns > 1) snprintf(extra, sizeof extra, "eps %g (stage %d/%d)", eps, (int) s + 1, (int) ns);
-    if (limit > B->it) PetscCall(OTBarycenterIterate(B, eps, tol, limit, extra));
-  }
-  PetscCall(PetscFree(sched));
-  PetscCall(OTProgressDestroy(&B->progress));
-  PetscCall(PetscLogEventEnd(OTBARY_Solve, 0, 0, 0, 0));
-  if (B->stopped) PetscFunctionReturn(0);
-  PetscCall(OTBarycenterFinish(B));
-  B->res.iterations             = B->it;
-  B->res.converged              = (PetscBool) (B->change <= B->tol && (B->rho > 0 || B->err <= B->tol));
-  B->res.marginal_error         = B->err;
-  B->res.change                 = B->change;
-  B->res.mass                   = B->mass;
-  B->res.time                   = MPI_Wtime() - t0;
-  B->res.time_per_iteration     = B->iter_count ? B->iter_time / (double) B->iter_count : 0;
-  B->res.time_per_iteration_min = B->iter_min;
-  B->res.kernel_application_min = B->time_kernel > 0 ? B->kernel_min : 0;
-  PetscCall(OTMemoryPeak(B->comm, &B->res.peak_memory_per_rank));
-  B->solved = PETSC_TRUE;
-  if (B->view) PetscCall(OTBarycenterView(B, NULL));
+  PetscCall(OTKernelSetEpsilon(B->K_, eps));
+  PetscCall(OTKernelIsLogDomain(B->K_, &logd));
+  PetscCall(OTKernelGetChoice(B->K_, &choice));
+  PetscCall(OTPrintf(B->comm, "barycenter: eps %g: %s\n", eps, choice));
+  if (B->resume) {
+    PetscCheck(B->form == (logd ? OT_BARY_LOG : OT_BARY_SCALING), B->comm, PETSC_ERR_FILE_UNEXPECTED,
+               "-restart: the checkpoint holds a %s state but this run uses the %s domain at eps %g (use the same -kernel)",
+               B->form == OT_BARY_LOG ? "log-domain" : "scaling", logd ? "log" : "scaling", eps);
+    B->resume = PETSC_FALSE;
+  } else
+    PetscCall(OTBarycenterStageChange(B, logd ? OT_BARY_LOG : OT_BARY_SCALING, first ? eps : eps_prev, eps));
+  B->stage   = s;
+  B->cur_eps = eps;
+  B->lambda  = B->rho > 0 ? B->rho / (B->rho + eps) : 1.0;
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OTBarycenterGetStopped(OTBarycenter B, PetscBool *stopped)
+static PetscErrorCode CollectResults(OTBarycenter B, double tol)
 {
   PetscFunctionBegin;
-  *stopped = B->stopped;
+  PetscCall(OTBarycenterFinish(B));
+  B->res.iterations     = B->it;
+  B->res.converged      = (PetscBool) (B->change <= tol && (B->rho > 0 || B->err <= tol));
+  B->res.marginal_error = B->err;
+  B->res.change         = B->change;
+  B->res.mass           = B->mass;
+  PetscCall(OTSolverGetTiming(B->core, NULL, &B->res.time_per_iteration, &B->res.time_per_iteration_min));
+  B->res.kernel_application_min = B->time_kernel > 0 ? B->kernel_min : 0;
+  PetscCall(OTSolverSetConvergedReason(B->core, B->res.converged ? OT_CONVERGED_TOL : OT_DIVERGED_ITS));
+  PetscCall(OTMemoryPeak(B->comm, &B->res.peak_memory_per_rank));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTBarycenterSolve(OTBarycenter B)
+{
+  PetscInt  ns = 1, s0 = 0, max_it;
+  double   *sched, t0  = MPI_Wtime(), tol;
+  PetscBool restarted;
+
+  PetscFunctionBegin;
+  PetscCall(OTBarycenterSetUp(B));
+  PetscCall(PetscLogEventBegin(OTBARY_Solve, 0, 0, 0, 0));
+  PetscCall(OTSolverGetTolerances(B->core, &tol, &max_it));
+  if (B->eps_scaling)
+    PetscCall(OTEpsSchedule(B->eps, B->eps_start, B->eps_factor, &ns, &sched));
+  else {
+    PetscCall(PetscMalloc1(1, &sched));
+    sched[0] = B->eps;
+  }
+  B->stopped = PETSC_FALSE;
+  B->samples = 0;
+  PetscCall(OTSolverBegin(B->core, &restarted));
+  if (restarted) s0 = B->stage;
+  PetscCheck(s0 < ns, B->comm, PETSC_ERR_FILE_UNEXPECTED, "-restart: the checkpoint's stage %" PetscInt_FMT " does not exist in this eps schedule", s0);
+  for (PetscInt s = s0; s < ns && !B->stopped; s++) {
+    PetscBool         final = (PetscBool) (s == ns - 1);
+    PetscInt          limit = final ? max_it : PetscMin(B->it + B->stage_max_it, B->it + (max_it - B->it) / 2);
+    OTConvergedReason reason;
+    char              label[96] = "";
+
+    PetscCall(EnterStage(B, s, (PetscBool) (s == s0), s > s0 ? sched[s - 1] : sched[s], sched[s]));
+    if (ns > 1) snprintf(label, sizeof label, "eps %g (stage %d/%d)", sched[s], (int) s + 1, (int) ns);
+    if (limit > B->it) PetscCall(OTSolverIterate(B->core, &B->it, limit, final ? tol : PetscMax(tol, B->stage_tol), label));
+    PetscCall(OTSolverGetConvergedReason(B->core, &reason));
+    B->stopped = (PetscBool) (reason == OT_STOPPED_SIGNAL);
+  }
+  PetscCall(OTSolverEnd(B->core));
+  PetscCall(PetscFree(sched));
+  PetscCall(PetscLogEventEnd(OTBARY_Solve, 0, 0, 0, 0));
+  if (B->stopped) PetscFunctionReturn(0);
+  PetscCall(CollectResults(B, tol));
+  B->res.time = MPI_Wtime() - t0;
+  B->solved   = PETSC_TRUE;
+  if (B->view) PetscCall(OTBarycenterView(B, NULL));
   PetscFunctionReturn(0);
 }
 
@@ -473,8 +499,7 @@ PetscErrorCode OTBarycenterWriteResults(OTBarycenter B, OTH5 f)
   PetscCall(OTH5WriteAttribute(f, "/", "entropy", OT_DOUBLE, 1, &r->entropy));
   PetscCall(OTH5WriteAttribute(f, "/", "weights", OT_DOUBLE, B->K, B->w));
   PetscCall(OTH5WriteAttribute(f, "/", "groups", OT_INT32, 1, &G));
-  PetscCall(OTH5WriteAttribute(f, "/", "time_per_iteration", OT_DOUBLE, 1, &r->time_per_iteration));
-  PetscCall(OTH5WriteAttribute(f, "/", "time_per_iteration_min", OT_DOUBLE, 1, &r->time_per_iteration_min));
+  PetscCall(OTSolverWriteResults(B->core, f));
   PetscCall(OTH5WriteAttribute(f, "/", "bytes_per_rank", OT_DOUBLE, 1, &r->bytes_per_rank));
   PetscCall(OTH5WriteAttribute(f, "/", "peak_memory_per_rank", OT_DOUBLE, 1, &r->peak_memory_per_rank));
   if (r->kernel_application_min > 0) PetscCall(OTH5WriteAttribute(f, "/", "kernel_application_min", OT_DOUBLE, 1, &r->kernel_application_min));
@@ -490,9 +515,10 @@ PetscErrorCode OTBarycenterView(OTBarycenter B, PetscViewer v)
 {
   PetscFunctionBegin;
   if (!v) PetscCall(PetscViewerASCIIGetStdout(B->comm, &v));
-  PetscCall(PetscViewerASCIIPrintf(v, "OTBarycenter: %" PetscInt_FMT " inputs, eps %g, tol %g, %s%s, %" PetscInt_FMT " groups of %" PetscInt_FMT " ranks\n",
-                                   B->K, B->eps, B->tol, B->rho > 0 ? "unbalanced" : "balanced", B->debias ? ", debiased" : "", B->G, B->Pg));
+  PetscCall(PetscViewerASCIIPrintf(v, "OTBarycenter: %" PetscInt_FMT " inputs, eps %g, %s%s, %" PetscInt_FMT " groups of %" PetscInt_FMT " ranks\n", B->K,
+                                   B->eps, B->rho > 0 ? "unbalanced" : "balanced", B->debias ? ", debiased" : "", B->G, B->Pg));
   PetscCall(PetscViewerASCIIPushTab(v));
+  PetscCall(OTSolverView(B->core, v));
   if (B->K_) PetscCall(OTKernelView(B->K_, v)); /* group 0's kernel: rank 0 prints */
   PetscCall(PetscViewerASCIIPopTab(v));
   PetscFunctionReturn(0);
@@ -516,6 +542,8 @@ PetscErrorCode OTBarycenterDestroy(OTBarycenter *bary)
   PetscCall(OTFieldDestroy(&B->qw));
   PetscCall(OTFieldDestroy(&B->qprev));
   PetscCall(PetscFree(B->acc));
+  PetscCall(PetscFree(B->ps));
+  PetscCall(OTSolverDestroy(&B->core));
   PetscCall(OTKernelDestroy(&B->K_));
   PetscCall(OTPlaneExchangeDestroy(&B->toGroup));
   for (PetscInt g = 0; g < B->G && B->fromGroup; g++) PetscCall(OTPlaneExchangeDestroy(&B->fromGroup[g]));

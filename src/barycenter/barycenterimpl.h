@@ -3,6 +3,7 @@
 #include <otmpi/otbarycenter.h>
 #include <otmpi/otlog.h>
 #include "../kernel/kernelimpl.h"
+#include "../core/solverimpl.h"
 
 typedef enum {
   OT_BARY_SCALING, /* slots hold v_k (then K u_k); the kernel is applied in place */
@@ -15,12 +16,12 @@ struct _p_OTBarycenter {
   PetscInt  K;
   char    **specs;
   double   *w, *labels;
-  double    eps, tol, rho, lambda, sharpen;
-  PetscInt  max_it, min_it, G_req, ckpt_every, poll_every, debias_steps, time_kernel;
+  OTSolver  core;
+  double    eps, rho, lambda, sharpen;
+  PetscInt  G_req, debias_steps, time_kernel, samples;
   PetscBool debias, eps_scaling, setup, solved, stopped, view;
   double    eps_factor, eps_start, stage_tol;
   PetscInt  stage_max_it;
-  char      ckpt[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
 
   /* distribution: group g of G (ranks [g Pg, (g+1) Pg) of comm), rank rg in it; xcomm joins the ranks of equal rg */
   PetscInt          G, Pg, g, nloc, *loc;
@@ -34,24 +35,22 @@ struct _p_OTBarycenter {
 
   /* state (group layout): p_k and slot_k per local input; work, barycenter, previous barycenter, sum, debias d */
   double           **p, **slot;
-  double            *W, *q, *qold, *acc, *d, *qw, *qprev;
+  double            *W, *q, *qold, *acc, *d, *qw, *qprev, *ps;
   MPI_Op             logaddop;
-  PetscInt           it, itotal, stage;
+  PetscInt           it, stage;
   OTBaryForm         form;
-  double             err, change, mass;
-  double             iter_time, iter_min, kernel_min;
-  PetscInt           iter_count;
+  double             err, change, mass, cur_eps, kernel_min;
   PetscBool          resume, started;
-  OTProgress         progress;
   OTBarycenterResult res;
 };
 
-PETSC_INTERN PetscLogEvent OTBARY_Solve, OTBARY_Iteration, OTBARY_Allreduce, OTBARY_Checkpoint, OTBARY_Setup;
+PETSC_INTERN PetscLogEvent OTBARY_Solve, OTBARY_Iteration, OTBARY_Allreduce, OTBARY_Setup;
 
-PETSC_INTERN PetscErrorCode OTBarycenterIterate(OTBarycenter, double, double, PetscInt, const char[]);
+PETSC_INTERN PetscErrorCode OTBarycenterStep(void *, OTSolver);
+PETSC_INTERN PetscErrorCode OTBarycenterSample(void *, OTSolver);
 PETSC_INTERN PetscErrorCode OTBarycenterStageChange(OTBarycenter, OTBaryForm, double, double);
 PETSC_INTERN PetscErrorCode OTBarycenterFinish(OTBarycenter);
-PETSC_INTERN PetscErrorCode OTBarycenterCheckpointWrite(OTBarycenter);
-PETSC_INTERN PetscErrorCode OTBarycenterCheckpointRead(OTBarycenter);
+PETSC_INTERN PetscErrorCode OTBarycenterCheckpointWrite(void *, OTH5);
+PETSC_INTERN PetscErrorCode OTBarycenterCheckpointRead(void *, OTH5, const char[]);
 PETSC_INTERN PetscErrorCode OTBarycenterToWorld(OTBarycenter, PetscInt, const double *, double *);
 PETSC_INTERN PetscErrorCode OTBarycenterFromWorld(OTBarycenter, PetscInt, const double *, double *);

@@ -5,23 +5,21 @@
 
 #define CKPT_KIND "barycenter"
 
-static PetscErrorCode ReadAttr(OTBarycenter B, OTH5 f, const char name[], OTDataType t, PetscInt n, void *v)
+static PetscErrorCode ReadAttr(OTBarycenter B, OTH5 f, const char path[], const char name[], OTDataType t, PetscInt n, void *v)
 {
   PetscFunctionBegin;
-  PetscCall(OTCheckpointReadAttribute(B->comm, f, B->restart, CKPT_KIND, name, t, n, v));
+  PetscCall(OTCheckpointReadAttribute(B->comm, f, path, CKPT_KIND, name, t, n, v));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OTBarycenterCheckpointWrite(OTBarycenter B)
+PetscErrorCode OTBarycenterCheckpointWrite(void *ctx, OTH5 f)
 {
-  OTH5    f;
-  double *wf;
-  char    name[64];
+  OTBarycenter B = (OTBarycenter) ctx;
+  double      *wf;
+  char         name[64];
 
   PetscFunctionBegin;
-  PetscCall(PetscLogEventBegin(OTBARY_Checkpoint, 0, 0, 0, 0));
   PetscCall(OTFieldCreate(B->wgrid, &wf));
-  PetscCall(OTCheckpointCreate(B->comm, B->ckpt, CKPT_KIND, B->itotal, &f));
   PetscCall(OTCheckpointWriteInt(f, "inputs", B->K));
   PetscCall(OTCheckpointWriteInt(f, "stage", B->stage));
   PetscCall(OTCheckpointWriteInt(f, "form", (PetscInt) B->form));
@@ -44,38 +42,33 @@ PetscErrorCode OTBarycenterCheckpointWrite(OTBarycenter B)
     snprintf(name, sizeof name, "/slot%d", (int) k);
     PetscCall(OTH5WriteField(f, B->wgrid, name, 1, wf));
   }
-  PetscCall(OTH5Commit(&f));
   PetscCall(OTFieldDestroy(&wf));
-  PetscCall(PetscLogEventEnd(OTBARY_Checkpoint, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OTBarycenterCheckpointRead(OTBarycenter B)
+PetscErrorCode OTBarycenterCheckpointRead(void *ctx, OTH5 f, const char path[])
 {
-  OTH5     f;
-  char     name[64];
-  int      ival;
-  PetscInt itotal;
-  double  *w, *wf, *gf;
+  OTBarycenter B = (OTBarycenter) ctx;
+  char         name[64];
+  int          ival;
+  double      *w, *wf, *gf;
 
   PetscFunctionBegin;
-  PetscCall(OTCheckpointOpen(B->comm, B->restart, CKPT_KIND, &f, &itotal));
-  PetscCall(ReadAttr(B, f, "inputs", OT_INT32, 1, &ival));
-  PetscCheck(ival == B->K, B->comm, PETSC_ERR_ARG_INCOMP, "-restart %s: the checkpoint has %d inputs, this run %" PetscInt_FMT, B->restart, ival, B->K);
-  PetscCall(OTCheckpointMatchEntropic(B->comm, f, B->restart, CKPT_KIND, B->eps, B->rho, B->debias, B->eps_scaling, B->eps_start, B->eps_factor));
+  PetscCall(ReadAttr(B, f, path, "inputs", OT_INT32, 1, &ival));
+  PetscCheck(ival == B->K, B->comm, PETSC_ERR_ARG_INCOMP, "-restart %s: the checkpoint has %d inputs, this run %" PetscInt_FMT, path, ival, B->K);
+  PetscCall(OTCheckpointMatchEntropic(B->comm, f, path, CKPT_KIND, B->eps, B->rho, B->debias, B->eps_scaling, B->eps_start, B->eps_factor));
   PetscCall(PetscMalloc1(B->K, &w));
-  PetscCall(ReadAttr(B, f, "weights", OT_DOUBLE, B->K, w));
+  PetscCall(ReadAttr(B, f, path, "weights", OT_DOUBLE, B->K, w));
   for (PetscInt k = 0; k < B->K; k++)
     PetscCheck(fabs(w[k] - B->w[k]) <= 1e-14, B->comm, PETSC_ERR_ARG_INCOMP,
-               "-restart %s: the checkpoint has weight %g for input %" PetscInt_FMT ", this run %g", B->restart, w[k], k + 1, B->w[k]);
+               "-restart %s: the checkpoint has weight %g for input %" PetscInt_FMT ", this run %g", path, w[k], k + 1, B->w[k]);
   PetscCall(PetscFree(w));
-  PetscCall(ReadAttr(B, f, "stage", OT_INT32, 1, &ival));
+  PetscCall(ReadAttr(B, f, path, "stage", OT_INT32, 1, &ival));
   B->stage = ival;
-  PetscCall(ReadAttr(B, f, "form", OT_INT32, 1, &ival));
+  PetscCall(ReadAttr(B, f, path, "form", OT_INT32, 1, &ival));
   B->form = (OTBaryForm) ival;
-  PetscCall(ReadAttr(B, f, "iterations", OT_INT32, 1, &ival));
-  B->it     = ival;
-  B->itotal = itotal;
+  PetscCall(ReadAttr(B, f, path, "iterations", OT_INT32, 1, &ival));
+  B->it = ival;
   PetscCall(OTFieldCreate(B->wgrid, &wf));
   PetscCall(OTFieldCreate(B->ggrid, &gf));
   PetscCall(OTH5ReadField(f, B->wgrid, "/q", 1, wf));
@@ -95,13 +88,7 @@ PetscErrorCode OTBarycenterCheckpointRead(OTBarycenter B)
   }
   PetscCall(OTFieldDestroy(&wf));
   PetscCall(OTFieldDestroy(&gf));
-  PetscCall(OTH5Close(&f));
   B->started = B->resume = PETSC_TRUE;
-  {
-    PetscBool quiet;
-    PetscCall(OTIsQuiet(&quiet));
-    if (!quiet)
-      PetscCall(PetscPrintf(B->comm, "barycenter: restarting from %s: stage %" PetscInt_FMT ", iteration %" PetscInt_FMT "\n", B->restart, B->stage, B->it));
-  }
+  PetscCall(OTPrintf(B->comm, "barycenter: restarting from %s: stage %" PetscInt_FMT ", iteration %" PetscInt_FMT "\n", path, B->stage, B->it));
   PetscFunctionReturn(0);
 }

@@ -155,181 +155,217 @@ static inline void BalancedV(const double *q, const double *s, double *w, ptrdif
   for (ptrdiff_t i = 0; i < n; i++) w[i] = q[i] / s[i];
 }
 
-PetscErrorCode OTBarycenterIterate(OTBarycenter B, double eps, double tol, PetscInt limit, const char extra[])
+/* v_k = (q / K u_k)^lambda into W, then u_k = (p_k / K v_k)^lambda, then K u_k, all in W; the cells where a kernel
+   value vanished under mass are counted into ps */
+static PetscErrorCode ProjectInput(OTBarycenter B, PetscInt j, double *ps)
 {
-  const OTGridInfo *gi = B->gi;
-  const ptrdiff_t   n = gi->nlocal, np = gi->plane, nl0 = gi->local_n0;
-  const PetscBool   logd = (PetscBool) (B->form == OT_BARY_LOG), unb = (PetscBool) (B->rho > 0);
-  const double      lam = B->lambda;
-  double           *W = B->W, *q = B->qold, *lq = B->q, *acc = B->acc, *d = B->d, *ps, gs[PS_N];
+  const ptrdiff_t n = B->gi->nlocal, np = B->gi->plane, nl0 = B->gi->local_n0;
+  const double    lam = B->lambda, *p = B->p[j], *s = B->slot[j], *q = B->qold, *lq = B->q;
+  double         *W = B->W;
 
   PetscFunctionBegin;
-  PetscCall(PetscMalloc1(PS_N * (nl0 + 1), &ps));
-  while (B->it < limit) {
-    PetscBool write, stop;
-    double    t0 = MPI_Wtime();
-
-    PetscCall(PetscLogEventBegin(OTBARY_Iteration, 0, 0, 0, 0));
-    PetscCall(PetscMemzero(ps, sizeof(double) * PS_N * (nl0 + 1)));
-    for (PetscInt j = 0; j < B->nloc; j++) {
-      const double    wk = B->w[B->loc[j]], lwk = log(wk), *p = B->p[j];
-      const PetscBool first = (PetscBool) (j == 0);
-      double         *s     = B->slot[j];
-      /* v_k = (q / K u_k)^lambda into W, then u_k = (p_k / K v_k)^lambda, in W */
-      if (!logd) {
-        if (lam == 1.0)
-          BalancedV(q, s, W, n);
-        else
-          for (ptrdiff_t i = 0; i < n; i++) W[i] = q[i] > 0 ? PowLam(q[i] / s[i], lam) : 0;
-        PetscCall(OTKernelApply(B->K_, -1, W, W));
-        for (ptrdiff_t pl = 0; pl < nl0; pl++) {
-          double bad = 0;
-          if (lam == 1.0)
-            bad = BalancedU(p, W, pl * np, (pl + 1) * np);
-          else
-            for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
-              double kv = W[i], den = kv > DBL_MIN ? kv : 1.0;
-              bad += (p[i] > 0 && !(kv > DBL_MIN)) ? 1.0 : 0.0;
-              W[i] = p[i] > 0 ? PowLam(p[i] / den, lam) : 0;
-            }
-          ps[PS_N * pl + PS_BAD] += bad;
-        }
-        PetscCall(OTKernelApply(B->K_, -1, W, W));
-      } else {
-        for (ptrdiff_t i = 0; i < n; i++) W[i] = lq[i] > -INFINITY ? lam * (lq[i] - s[i]) : -INFINITY;
-        PetscCall(OTKernelApplyLog(B->K_, -1, W, W));
-        for (ptrdiff_t pl = 0; pl < nl0; pl++) {
-          double bad = 0;
-          for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
-            double l = W[i];
-            bad += (p[i] > 0 && !(l > -INFINITY && l < INFINITY)) ? 1.0 : 0.0;
-            W[i] = p[i] > 0 ? lam * (OTFastLog(p[i]) - l) : -INFINITY;
-          }
-          ps[PS_N * pl + PS_BAD] += bad;
-        }
-        PetscCall(OTKernelApplyLog(B->K_, -1, W, W));
-      }
-      /* K u_k: the q-marginal error of (u_k, v_k) against the current barycenter, then the slot keeps K u_k and its
-         log (or power) goes into the sum across inputs */
-      for (ptrdiff_t pl = 0; pl < nl0; pl++) {
-        double e = 0, bad = 0;
-        if (!logd && !unb)
-          bad = BalancedKu(W, s, q, acc, wk, first, pl * np, (pl + 1) * np, &e);
-        else if (!logd) {
-          for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
-            double ku = W[i], v = q[i] > 0 ? PowLam(q[i] / s[i], lam) : 0;
-            bad += !(ku > DBL_MIN) ? 1.0 : 0.0;
-            e += fabs(v * ku - q[i]);
-            s[i]   = ku;
-            acc[i] = (first ? 0.0 : acc[i]) + wk * PowLam(ku, 1 - lam);
-          }
-        } else {
-          for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
-            double l = W[i], lv = lq[i] > -INFINITY ? lam * (lq[i] - s[i]) : -INFINITY;
-            bad += !(l > -INFINITY && l < INFINITY) ? 1.0 : 0.0;
-            e += fabs(OTFastExp(lv + l) - q[i]);
-            s[i] = l;
-            if (unb) {
-              double x = lwk + (1 - lam) * l, a = first ? -INFINITY : acc[i], mx = PetscMax(a, x), mn = PetscMin(a, x);
-              acc[i] = mx == -INFINITY ? mx : mx + log1p(exp(mn - mx));
-            } else
-              acc[i] = (first ? 0.0 : acc[i]) + wk * l;
-          }
-        }
-        ps[PS_N * pl + PS_ERR] += wk * e;
-        ps[PS_N * pl + PS_BAD] += bad;
-      }
-    }
-    /* the group's error sums ride along with the one reduction across groups */
-    PetscCall(OTGridSumPlanes(B->ggrid, PS_N, ps, gs));
-    acc[n]     = (logd && unb) ? log(gs[PS_ERR]) : gs[PS_ERR];
-    acc[n + 1] = (logd && unb) ? log(gs[PS_BAD]) : gs[PS_BAD];
-    PetscCall(PetscLogEventBegin(OTBARY_Allreduce, 0, 0, 0, 0));
-    if (B->G > 1) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, acc, (int) (n + 2), MPI_DOUBLE, (logd && unb) ? B->logaddop : MPI_SUM, B->xcomm));
-    PetscCall(PetscLogEventEnd(OTBARY_Allreduce, 0, 0, 0, 0));
-    B->err = (logd && unb) ? exp(acc[n]) : acc[n];
-    PetscCheck((logd && unb ? exp(acc[n + 1]) : acc[n + 1]) == 0 && isfinite(B->err), B->comm, PETSC_ERR_FP,
-               "kernel underflow at eps = %g: K u or K v vanished where a density has mass (the %s kernel cannot resolve values that far below its maximum); "
-               "use -kernel banded (log domain) or a larger -eps",
-               eps, logd ? "banded" : "FFT");
-    /* the barycenter: log q = sum_k w_k log K u_k (+ log d), or the power mean when unbalanced; acc keeps log q, and so
-       does lq in the log domain; the change of q */
-    PetscCall(PetscMemzero(ps, sizeof(double) * PS_N * (nl0 + 1)));
-    if (B->sharpen >= 0) memcpy(B->qprev, q, sizeof(double) * (size_t) n);
+  if (B->form != OT_BARY_LOG) {
+    if (lam == 1.0)
+      BalancedV(q, s, W, n);
+    else
+      for (ptrdiff_t i = 0; i < n; i++) W[i] = q[i] > 0 ? PowLam(q[i] / s[i], lam) : 0;
+    PetscCall(OTKernelApply(B->K_, -1, W, W));
     for (ptrdiff_t pl = 0; pl < nl0; pl++) {
-      double c = 0, m = 0;
-      for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
-        double l = acc[i], qi;
-        if (unb)
-          l = logd ? l / (1 - lam) : OTFastLog(l) / (1 - lam);
-        else if (B->debias)
-          l += logd ? d[i] : OTFastLog(d[i]);
-        qi     = OTFastExp(l);
-        acc[i] = l;
-        c += fabs(qi - q[i]);
-        m += qi;
-        q[i] = qi;
-        if (logd) lq[i] = l;
-      }
-      ps[PS_N * pl + PS_CHANGE] = c;
-      ps[PS_N * pl + PS_MASS]   = m;
-    }
-    if (B->debias) {
-      /* d <- sqrt(d q / K d): symmetric Sinkhorn steps of OT(q, q) (Janati et al.; POT does 10 per iteration) */
-      for (PetscInt st = 0; st < B->debias_steps; st++) {
-        memcpy(W, d, sizeof(double) * (size_t) n);
-        if (!logd) {
-          PetscCall(OTKernelApply(B->K_, -1, W, W));
-          for (ptrdiff_t i = 0; i < n; i++) d[i] = W[i] > DBL_MIN ? sqrt(d[i] * q[i] / W[i]) : d[i];
-        } else {
-          PetscCall(OTKernelApplyLog(B->K_, -1, W, W));
-          for (ptrdiff_t i = 0; i < n; i++) d[i] = 0.5 * (d[i] + acc[i] - W[i]);
-        }
-      }
-    }
-    if (B->sharpen >= 0) {
-      /* the change is that of the sharpened barycenters */
-      PetscCall(Sharpen(B, q, acc));
-      if (logd) memcpy(lq, acc, sizeof(double) * (size_t) n);
-      for (ptrdiff_t pl = 0; pl < nl0; pl++) {
-        double c = 0, m = 0;
+      double bad = 0;
+      if (lam == 1.0)
+        bad = BalancedU(p, W, pl * np, (pl + 1) * np);
+      else
         for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
-          c += fabs(q[i] - B->qprev[i]);
-          m += q[i];
+          double kv = W[i], den = kv > DBL_MIN ? kv : 1.0;
+          bad += (p[i] > 0 && !(kv > DBL_MIN)) ? 1.0 : 0.0;
+          W[i] = p[i] > 0 ? PowLam(p[i] / den, lam) : 0;
         }
-        ps[PS_N * pl + PS_CHANGE] = c;
-        ps[PS_N * pl + PS_MASS]   = m;
+      ps[PS_N * pl + PS_BAD] += bad;
+    }
+    PetscCall(OTKernelApply(B->K_, -1, W, W));
+  } else {
+    for (ptrdiff_t i = 0; i < n; i++) W[i] = lq[i] > -INFINITY ? lam * (lq[i] - s[i]) : -INFINITY;
+    PetscCall(OTKernelApplyLog(B->K_, -1, W, W));
+    for (ptrdiff_t pl = 0; pl < nl0; pl++) {
+      double bad = 0;
+      for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
+        double l = W[i];
+        bad += (p[i] > 0 && !(l > -INFINITY && l < INFINITY)) ? 1.0 : 0.0;
+        W[i] = p[i] > 0 ? lam * (OTFastLog(p[i]) - l) : -INFINITY;
+      }
+      ps[PS_N * pl + PS_BAD] += bad;
+    }
+    PetscCall(OTKernelApplyLog(B->K_, -1, W, W));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* K u_k (in W): the q-marginal error of (u_k, v_k) against the current barycenter, then the slot keeps K u_k and its
+   log (or power) goes into the sum across inputs, acc (the first input sets it) */
+static void GatherInput(OTBarycenter B, PetscInt j, double *ps)
+{
+  const ptrdiff_t np = B->gi->plane, nl0 = B->gi->local_n0;
+  const PetscBool logd = (PetscBool) (B->form == OT_BARY_LOG), unb = (PetscBool) (B->rho > 0), first = (PetscBool) (j == 0);
+  const double    lam = B->lambda, wk = B->w[B->loc[j]], lwk = log(wk), *q = B->qold, *lq = B->q, *W = B->W;
+  double         *s = B->slot[j], *acc = B->acc;
+
+  for (ptrdiff_t pl = 0; pl < nl0; pl++) {
+    double e = 0, bad = 0;
+    if (!logd && !unb)
+      bad = BalancedKu(W, s, q, acc, wk, first, pl * np, (pl + 1) * np, &e);
+    else if (!logd) {
+      for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
+        double ku = W[i], v = q[i] > 0 ? PowLam(q[i] / s[i], lam) : 0;
+        bad += !(ku > DBL_MIN) ? 1.0 : 0.0;
+        e += fabs(v * ku - q[i]);
+        s[i]   = ku;
+        acc[i] = (first ? 0.0 : acc[i]) + wk * PowLam(ku, 1 - lam);
+      }
+    } else {
+      for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
+        double l = W[i], lv = lq[i] > -INFINITY ? lam * (lq[i] - s[i]) : -INFINITY;
+        bad += !(l > -INFINITY && l < INFINITY) ? 1.0 : 0.0;
+        e += fabs(OTFastExp(lv + l) - q[i]);
+        s[i] = l;
+        if (unb) {
+          double x = lwk + (1 - lam) * l, a = first ? -INFINITY : acc[i], mx = PetscMax(a, x), mn = PetscMin(a, x);
+          acc[i] = mx == -INFINITY ? mx : mx + log1p(exp(mn - mx));
+        } else
+          acc[i] = (first ? 0.0 : acc[i]) + wk * l;
       }
     }
-    PetscCall(OTGridSumPlanes(B->ggrid, PS_N, ps, gs));
-    B->change = gs[PS_CHANGE];
-    B->mass   = gs[PS_MASS];
-    PetscCall(PetscLogEventEnd(OTBARY_Iteration, 0, 0, 0, 0));
-    {
-      double dt = MPI_Wtime() - t0;
-      B->iter_time += dt;
-      if (!B->iter_count || dt < B->iter_min) B->iter_min = dt;
-      B->iter_count++;
+    ps[PS_N * pl + PS_ERR] += wk * e;
+    ps[PS_N * pl + PS_BAD] += bad;
+  }
+}
+
+/* The one reduction across groups: the weighted sum of log K u_k, with the group's error sums appended */
+static PetscErrorCode ReduceGroups(OTBarycenter B, double *ps, double eps)
+{
+  const ptrdiff_t n   = B->gi->nlocal;
+  const PetscBool la  = (PetscBool) (B->form == OT_BARY_LOG && B->rho > 0); /* acc holds a log-sum */
+  double         *acc = B->acc, gs[PS_N];
+
+  PetscFunctionBegin;
+  PetscCall(OTGridSumPlanes(B->ggrid, PS_N, ps, gs));
+  acc[n]     = la ? log(gs[PS_ERR]) : gs[PS_ERR];
+  acc[n + 1] = la ? log(gs[PS_BAD]) : gs[PS_BAD];
+  PetscCall(PetscLogEventBegin(OTBARY_Allreduce, 0, 0, 0, 0));
+  if (B->G > 1) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, acc, (int) (n + 2), MPI_DOUBLE, la ? B->logaddop : MPI_SUM, B->xcomm));
+  PetscCall(PetscLogEventEnd(OTBARY_Allreduce, 0, 0, 0, 0));
+  B->err = la ? exp(acc[n]) : acc[n];
+  PetscCheck((la ? exp(acc[n + 1]) : acc[n + 1]) == 0 && isfinite(B->err), B->comm, PETSC_ERR_FP,
+             "kernel underflow at eps = %g: K u or K v vanished where a density has mass (the %s kernel cannot resolve values that far below its maximum); "
+             "use -kernel banded (log domain) or a larger -eps",
+             eps, B->form == OT_BARY_LOG ? "banded" : "FFT");
+  PetscFunctionReturn(0);
+}
+
+/* the barycenter: log q = sum_k w_k log K u_k (+ log d), or the power mean when unbalanced; acc keeps log q, and so
+   does lq in the log domain; the change of q and its mass per plane into ps */
+static void UpdateBarycenter(OTBarycenter B, double *ps)
+{
+  const ptrdiff_t np = B->gi->plane, nl0 = B->gi->local_n0;
+  const PetscBool logd = (PetscBool) (B->form == OT_BARY_LOG), unb = (PetscBool) (B->rho > 0);
+  const double    lam = B->lambda, *d = B->d;
+  double         *q = B->qold, *lq = B->q, *acc = B->acc;
+
+  for (ptrdiff_t pl = 0; pl < nl0; pl++) {
+    double c = 0, m = 0;
+    for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
+      double l = acc[i], qi;
+      if (unb)
+        l = logd ? l / (1 - lam) : OTFastLog(l) / (1 - lam);
+      else if (B->debias)
+        l += logd ? d[i] : OTFastLog(d[i]);
+      qi     = OTFastExp(l);
+      acc[i] = l;
+      c += fabs(qi - q[i]);
+      m += qi;
+      q[i] = qi;
+      if (logd) lq[i] = l;
     }
-    if (B->iter_count <= B->time_kernel) {
-      double tk;
-      PetscCall(OTKernelTimeApplication(B->K_, 1, &tk));
-      PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &tk, 1, MPI_DOUBLE, MPI_MAX, B->comm));
-      if (B->iter_count == 1 || tk < B->kernel_min) B->kernel_min = tk;
-    }
-    B->it++;
-    B->itotal++;
-    PetscCall(OTProgressUpdate(B->progress, B->it, PetscMax(B->change, unb ? 0 : B->err), extra));
-    if (B->it >= B->min_it && B->change <= tol && (unb || B->err <= tol)) break;
-    PetscCall(OTSolverCheckpointPoll(B->comm, B->itotal, B->poll_every, B->ckpt_every, &write, &stop));
-    if (write && B->ckpt[0]) PetscCall(OTBarycenterCheckpointWrite(B));
-    if (stop) {
-      B->stopped = PETSC_TRUE;
-      PetscCall(OTSolverStopped(B->comm, "barycenter", B->ckpt, B->it));
-      break;
+    ps[PS_N * pl + PS_CHANGE] = c;
+    ps[PS_N * pl + PS_MASS]   = m;
+  }
+}
+
+/* d <- sqrt(d q / K d): symmetric Sinkhorn steps of OT(q, q) (Janati et al.; POT does 10 per iteration) */
+static PetscErrorCode Debias(OTBarycenter B)
+{
+  const ptrdiff_t n = B->gi->nlocal;
+  double         *W = B->W, *d = B->d, *q = B->qold, *acc = B->acc;
+
+  PetscFunctionBegin;
+  for (PetscInt st = 0; st < B->debias_steps; st++) {
+    memcpy(W, d, sizeof(double) * (size_t) n);
+    if (B->form != OT_BARY_LOG) {
+      PetscCall(OTKernelApply(B->K_, -1, W, W));
+      for (ptrdiff_t i = 0; i < n; i++) d[i] = W[i] > DBL_MIN ? sqrt(d[i] * q[i] / W[i]) : d[i];
+    } else {
+      PetscCall(OTKernelApplyLog(B->K_, -1, W, W));
+      for (ptrdiff_t i = 0; i < n; i++) d[i] = 0.5 * (d[i] + acc[i] - W[i]);
     }
   }
-  PetscCall(PetscFree(ps));
+  PetscFunctionReturn(0);
+}
+
+/* entropic sharpening of q (in place); the change is then that of the sharpened barycenters */
+static PetscErrorCode SharpenStep(OTBarycenter B, double *ps)
+{
+  const ptrdiff_t np = B->gi->plane, nl0 = B->gi->local_n0;
+  double         *q = B->qold;
+
+  PetscFunctionBegin;
+  PetscCall(Sharpen(B, q, B->acc));
+  if (B->form == OT_BARY_LOG) memcpy(B->q, B->acc, sizeof(double) * (size_t) B->gi->nlocal);
+  for (ptrdiff_t pl = 0; pl < nl0; pl++) {
+    double c = 0, m = 0;
+    for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
+      c += fabs(q[i] - B->qprev[i]);
+      m += q[i];
+    }
+    ps[PS_N * pl + PS_CHANGE] = c;
+    ps[PS_N * pl + PS_MASS]   = m;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* One iteration of the iterative Bregman projections (the iteration core's step): the residual is the larger of the
+   barycenter's change and (balanced) the marginal error. */
+PetscErrorCode OTBarycenterStep(void *ctx, OTSolver core)
+{
+  OTBarycenter    B  = (OTBarycenter) ctx;
+  const ptrdiff_t nl = B->gi->local_n0 + 1;
+  double         *ps = B->ps, gs[PS_N];
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(ps, sizeof(double) * PS_N * nl));
+  for (PetscInt j = 0; j < B->nloc; j++) {
+    PetscCall(ProjectInput(B, j, ps));
+    GatherInput(B, j, ps);
+  }
+  PetscCall(ReduceGroups(B, ps, B->cur_eps));
+  PetscCall(PetscMemzero(ps, sizeof(double) * PS_N * nl));
+  if (B->sharpen >= 0) memcpy(B->qprev, B->qold, sizeof(double) * (size_t) B->gi->nlocal);
+  UpdateBarycenter(B, ps);
+  if (B->debias) PetscCall(Debias(B));
+  if (B->sharpen >= 0) PetscCall(SharpenStep(B, ps));
+  PetscCall(OTGridSumPlanes(B->ggrid, PS_N, ps, gs));
+  B->change = gs[PS_CHANGE];
+  B->mass   = gs[PS_MASS];
+  PetscCall(OTSolverSetResidual(core, PetscMax(B->change, B->rho > 0 ? 0 : B->err)));
+  PetscFunctionReturn(0);
+}
+
+/* Between the first -bary_time_kernel iterations, untimed: a bare application of the group's kernel (the slowest rank's). */
+PetscErrorCode OTBarycenterSample(void *ctx, OTSolver core)
+{
+  OTBarycenter B = (OTBarycenter) ctx;
+
+  PetscFunctionBegin;
+  (void) core;
+  PetscCall(OTKernelSample(B->K_, B->comm, B->time_kernel, &B->samples, &B->kernel_min));
   PetscFunctionReturn(0);
 }
 

@@ -1,5 +1,6 @@
 /* dynimpl.h: private structures of the dynamic OT solver: the space-time layout, staggered and centred fields, operators. */
 #pragma once
+#include "../core/solverimpl.h"
 #include <otmpi/otdynamic.h>
 #include <otmpi/otlog.h>
 #include <petscksp.h>
@@ -47,8 +48,9 @@ struct _p_OTDynamic {
   OTDynamicType        type;
   OTDynamicPoissonType ptype;
   OTDynPoisson         poisson;
-  double               tol, delta; /* delta: Fisher–Rao length scale (0: balanced OT) */
-  PetscInt             nt, max_it, check_every, it;
+  OTSolver             core;
+  double               delta; /* Fisher–Rao length scale (0: balanced OT) */
+  PetscInt             nt, check_every, it;
   PetscBool            setup, have_densities, restarted, solved;
   double              *rho0, *rho1; /* the boundary densities per unit volume (internal units) */
   double               mass[2], rhomax;
@@ -66,8 +68,6 @@ struct _p_OTDynamic {
   PetscBool       fftw_measure; /* plan the DCT Poisson solve with FFTW_MEASURE (-dyn_fftw_measure) */
   double          dr_alpha, dr_gamma, alg2_r, balance_mu;
   PetscInt        cheb_its;
-  char            checkpoint[PETSC_MAX_PATH_LEN];
-  PetscInt        checkpoint_every;
   OTDynamicResult res;
   PetscLogEvent   ev_iter, ev_poisson, ev_prox, ev_graph, ev_check;
 };
@@ -114,8 +114,9 @@ PETSC_INTERN PetscErrorCode OTDynProjectC(OTSpaceTime *, OTDynPoisson, const dou
 
 /* methods (methods.c) and files (dynio.c) */
 PETSC_INTERN PetscErrorCode OTDynamicInitState(OTDynamic);
-PETSC_INTERN PetscErrorCode OTDynamicStep(OTDynamic, PetscBool, double *, double *);
+PETSC_INTERN PetscErrorCode OTDynamicMethodStep(OTDynamic, PetscBool, double *, double *);
+PETSC_INTERN PetscErrorCode OTDynamicStep(void *, OTSolver);
 PETSC_INTERN PetscErrorCode OTDynamicGetPath(OTDynamic, OTDynVec **, OTDynVec **);
 PETSC_INTERN PetscErrorCode OTDynamicPathEnergy(OTDynamic, double *, double *, double *);
-PETSC_INTERN PetscErrorCode OTDynamicCheckpointWrite(OTDynamic, const char[]);
-PETSC_INTERN PetscErrorCode OTDynamicCheckpointRead(OTDynamic, const char[]);
+PETSC_INTERN PetscErrorCode OTDynamicCheckpointWrite(void *, OTH5);
+PETSC_INTERN PetscErrorCode OTDynamicCheckpointRead(void *, OTH5, const char[]);

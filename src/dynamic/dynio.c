@@ -76,7 +76,8 @@ PetscErrorCode OTDynamicWrite(OTDynamic dyn, OTH5 f)
     PetscCall(OTH5WriteAttribute(f, "/", "residual", OT_DOUBLE, 1, &r->primal_residual));
     PetscCall(OTH5WriteAttribute(f, "/", "primal_residual", OT_DOUBLE, 1, &r->primal_residual));
     PetscCall(OTH5WriteAttribute(f, "/", "dual_residual", OT_DOUBLE, 1, &r->dual_residual));
-    PetscCall(OTH5WriteAttribute(f, "/", "tol", OT_DOUBLE, 1, &dyn->tol));
+    PetscCall(OTH5WriteAttribute(f, "/", "tol", OT_DOUBLE, 1, &dyn->core->tol));
+    PetscCall(OTSolverWriteResults(dyn->core, f));
     PetscCall(OTH5WriteAttribute(f, "/", "converged", OT_INT32, 1, &conv));
     PetscCall(OTH5WriteAttribute(f, "/", "nt", OT_INT32, 1, &ntv));
     PetscCall(OTH5WriteAttribute(f, "/", "rho_min", OT_DOUBLE, 1, &r->rho_min));
@@ -178,10 +179,10 @@ static void FillHeader(OTDynamic dyn, CheckpointHeader *h)
   }
 }
 
-PetscErrorCode OTDynamicCheckpointWrite(OTDynamic dyn, const char path[])
+PetscErrorCode OTDynamicCheckpointWrite(void *ctx, OTH5 f)
 {
-  OTSpaceTime     *st = &dyn->st;
-  OTH5             f;
+  OTDynamic        dyn = (OTDynamic) ctx;
+  OTSpaceTime     *st  = &dyn->st;
   OTDynVec        *v[4];
   CheckpointHeader h;
   char             name[64];
@@ -190,7 +191,6 @@ PetscErrorCode OTDynamicCheckpointWrite(OTDynamic dyn, const char path[])
   PetscFunctionBegin;
   PetscCall(StateVecs(dyn, v));
   FillHeader(dyn, &h);
-  PetscCall(OTCheckpointCreate(st->comm, path, "dynamic", dyn->it, &f));
   for (int i = 0; i < 4; i++)
     for (PetscInt c = 0; c < st->nc; c++) {
       ptrdiff_t len = (v[i]->stag && c == 0) ? st->nt + 1 : st->nt;
@@ -218,20 +218,17 @@ PetscErrorCode OTDynamicCheckpointWrite(OTDynamic dyn, const char path[])
   PetscCall(OTH5WriteAttribute(f, "/", "residuals", OT_DOUBLE, 2, h.res));
   PetscCall(OTH5WriteAttribute(f, "/", "input_mass", OT_DOUBLE, 2, h.mass));
   PetscCall(OTH5WriteAttribute(f, "/", "input_moments", OT_DOUBLE, 8, h.moments));
-  PetscCall(OTH5Commit(&f));
-  PetscCall(PetscInfo(NULL, "dynamic: checkpoint %s at iteration %" PetscInt_FMT "\n", path, dyn->it));
   PetscFunctionReturn(0);
 }
 
 /* Restores the state written by OTDynamicCheckpointWrite, after checking that it belongs to this problem. */
-PetscErrorCode OTDynamicCheckpointRead(OTDynamic dyn, const char path[])
+PetscErrorCode OTDynamicCheckpointRead(void *ctx, OTH5 f, const char path[])
 {
+  OTDynamic        dyn  = (OTDynamic) ctx;
   OTSpaceTime     *st   = &dyn->st;
   MPI_Comm         comm = st->comm;
-  OTH5             f;
   OTDynVec        *v[4];
   CheckpointHeader h, mine;
-  PetscInt         it;
   char             name[64];
   ptrdiff_t        start[2], count[2], dims[8];
   PetscInt         rank;
@@ -239,8 +236,7 @@ PetscErrorCode OTDynamicCheckpointRead(OTDynamic dyn, const char path[])
   PetscFunctionBegin;
   PetscCall(StateVecs(dyn, v));
   FillHeader(dyn, &mine);
-  PetscCall(OTCheckpointOpen(comm, path, "dynamic", &f, &it));
-  h.iteration = (int) it;
+  h.iteration = (int) dyn->core->itotal; /* the checkpoint's iteration, read by the core */
   PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "dyn_type_id", OT_INT32, 1, &h.type));
   PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "nt", OT_INT32, 1, &h.nt));
   PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "dim", OT_INT32, 1, &h.dim));
@@ -279,7 +275,6 @@ PetscErrorCode OTDynamicCheckpointRead(OTDynamic dyn, const char path[])
     }
   count[1] = st->nt;
   PetscCall(OTH5ReadArray(f, "/state/p", OT_DOUBLE, 2, start, count, dyn->p));
-  PetscCall(OTH5Close(&f));
   dyn->it                  = h.iteration;
   dyn->pd_tau              = h.pd[0];
   dyn->pd_sigma            = h.pd[1];
@@ -290,13 +285,5 @@ PetscErrorCode OTDynamicCheckpointRead(OTDynamic dyn, const char path[])
   dyn->res.primal_residual = h.res[0];
   dyn->res.dual_residual   = h.res[1];
   dyn->restarted           = PETSC_TRUE;
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode OTDynamicRestart(OTDynamic dyn, const char path[])
-{
-  PetscFunctionBegin;
-  PetscCall(OTDynamicSetUp(dyn));
-  PetscCall(OTDynamicCheckpointRead(dyn, path));
   PetscFunctionReturn(0);
 }

@@ -254,16 +254,14 @@ static PetscErrorCode StepALG2(OTDynamic dyn, PetscBool check, double *rp, doubl
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OTDynamicStep(OTDynamic dyn, PetscBool check, double *rp, double *rd)
+PetscErrorCode OTDynamicMethodStep(OTDynamic dyn, PetscBool check, double *rp, double *rd)
 {
   PetscFunctionBegin;
-  PetscCall(PetscLogEventBegin(dyn->ev_iter, 0, 0, 0, 0));
   switch (dyn->type) {
   case OT_DYN_PD: PetscCall(StepPD(dyn, check, rp, rd)); break;
   case OT_DYN_DR: PetscCall(StepDR(dyn, check, rp, rd)); break;
   case OT_DYN_ALG2: PetscCall(StepALG2(dyn, check, rp, rd)); break;
   }
-  PetscCall(PetscLogEventEnd(dyn->ev_iter, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 

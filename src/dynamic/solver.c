@@ -9,16 +9,23 @@ const char *const OTDynamicTypes[] = {"pd", "dr", "alg2", "OTDynamicType", "OT_D
 
 PetscErrorCode OTDynamicCreate(OTGrid grid, PetscInt nt, OTDynamic *dyn)
 {
-  OTDynamic d;
+  OTDynamic         d;
+  MPI_Comm          comm;
+  const OTSolverOps ops = {OTDynamicStep, NULL, OTDynamicCheckpointWrite, OTDynamicCheckpointRead};
 
   PetscFunctionBegin;
   PetscCall(PetscNew(&d));
+  if (grid)
+    PetscCall(OTGridGetComm(grid, &comm));
+  else
+    comm = PETSC_COMM_WORLD; /* -help: the options only */
+  PetscCall(OTSolverCreate(comm, "dynamic", d, &ops, &d->core));
+  PetscCall(OTSolverSetTolerances(d->core, 1e-5, 20000));
+  PetscCall(OTSolverSetOptionsPrefix(d->core, "dyn_"));
   d->grid          = grid;
   d->nt            = nt;
   d->type          = OT_DYN_PD;
   d->ptype         = OT_DYN_POISSON_DCT;
-  d->tol           = 1e-5;
-  d->max_it        = 20000;
   d->check_every   = 10;
   d->pd_relax      = 1.8;
   d->pd_adaptive   = PETSC_TRUE;
@@ -58,10 +65,14 @@ PetscErrorCode OTDynamicSetPoissonType(OTDynamic dyn, OTDynamicPoissonType type)
 PetscErrorCode OTDynamicSetTolerances(OTDynamic dyn, double tol, PetscInt max_it)
 {
   PetscFunctionBegin;
-  PetscCheck(tol >= 0 && PetscIsNormalReal(tol + 1), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-tol must be >= 0, not %g", tol);
-  PetscCheck(max_it >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-max_it must be at least 1, not %" PetscInt_FMT, max_it);
-  dyn->tol    = tol;
-  dyn->max_it = max_it;
+  PetscCall(OTSolverSetTolerances(dyn->core, tol, max_it));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTDynamicGetSolver(OTDynamic dyn, OTSolver *core)
+{
+  PetscFunctionBegin;
+  *core = dyn->core;
   PetscFunctionReturn(0);
 }
 
@@ -71,15 +82,6 @@ PetscErrorCode OTDynamicSetFisherRao(OTDynamic dyn, double delta)
   PetscFunctionBegin;
   PetscCheck(delta >= 0 && PetscIsNormalReal(delta + 1), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-rho_fr must be a positive length, not %g", delta);
   dyn->delta = delta;
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode OTDynamicSetCheckpoint(OTDynamic dyn, const char path[], PetscInt every)
-{
-  PetscFunctionBegin;
-  PetscCheck(every >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-checkpoint_every must be >= 0");
-  PetscCall(PetscStrncpy(dyn->checkpoint, path ? path : "", sizeof dyn->checkpoint));
-  dyn->checkpoint_every = every;
   PetscFunctionReturn(0);
 }
 
@@ -134,6 +136,7 @@ PetscErrorCode OTDynamicSetFromOptions(OTDynamic dyn)
   PetscCall(PetscOptionsBool("-fftw_measure", "plan the DCT with FFTW_MEASURE (faster, not bit-reproducible between runs)", NULL, dyn->fftw_measure,
                              &dyn->fftw_measure, NULL));
   PetscOptionsEnd();
+  PetscCall(OTSolverSetFromOptions(dyn->core));
   dyn->type  = (OTDynamicType) type;
   dyn->ptype = (OTDynamicPoissonType) ptype;
   PetscCheck(dyn->check_every >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_check_every must be at least 1");
@@ -187,6 +190,7 @@ PetscErrorCode OTDynamicSetUp(OTDynamic dyn)
   PetscFunctionBegin;
   if (dyn->setup) PetscFunctionReturn(0);
   PetscCheck(dyn->have_densities, PETSC_COMM_WORLD, PETSC_ERR_ORDER, "OTDynamicSetDensities() first");
+  PetscCall(OTSolverSetUp(dyn->core));
   {
     /* what this rank will hold: 4 staggered/centred pairs, the potential, the Poisson work (FFTW may ask for a little more
        than the cells), 3 Chebyshev arrays; the KSP path adds the matrix (2d+3 entries a row) and its multigrid hierarchy */
@@ -214,6 +218,7 @@ PetscErrorCode OTDynamicSetUp(OTDynamic dyn)
   PetscCall(OTDynVecCreate(st, PETSC_FALSE, &dyn->TV));
   PetscCall(PetscCalloc1(st->ncell + 1, &dyn->p));
   PetscCall(OTLogEventRegisterOnce("OTDynIteration", &dyn->ev_iter));
+  PetscCall(OTSolverSetStepEvent(dyn->core, dyn->ev_iter));
   PetscCall(OTLogEventRegisterOnce("OTDynPoisson", &dyn->ev_poisson));
   PetscCall(OTLogEventRegisterOnce("OTDynProx", &dyn->ev_prox));
   PetscCall(OTLogEventRegisterOnce("OTDynGraphProj", &dyn->ev_graph));
@@ -232,53 +237,47 @@ PetscErrorCode OTDynamicSetUp(OTDynamic dyn)
   PetscFunctionReturn(0);
 }
 
+/* One iteration of the method (the iteration core's step); every -dyn_check_every iterations, and at the last one, the
+   residuals (their larger is the core's residual) and the energy of the current point for the progress line. */
+PetscErrorCode OTDynamicStep(void *ctx, OTSolver core)
+{
+  OTDynamic dyn   = (OTDynamic) ctx;
+  PetscBool check = (PetscBool) ((*core->it + 1) % dyn->check_every == 0 || *core->it + 1 == core->limit);
+  double    rp = dyn->res.primal_residual, rd = dyn->res.dual_residual, et, es;
+
+  PetscFunctionBegin;
+  PetscCall(OTDynamicMethodStep(dyn, check, &rp, &rd));
+  if (!check) PetscFunctionReturn(0);
+  dyn->res.primal_residual = rp;
+  dyn->res.dual_residual   = rd;
+  PetscCall(OTDynEnergy(&dyn->st, &dyn->ZV, &et, &es));
+  snprintf(core->extra, sizeof core->extra, "primal %.3e dual %.3e  w2 %.10g", rp, rd, 2 * (et + es));
+  PetscCall(OTSolverSetResidual(core, PetscMax(rp, rd)));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode OTDynamicSolve(OTDynamic dyn)
 {
-  OTSpaceTime *st = &dyn->st;
-  OTProgress   prog;
-  double       rp = 1, rd = 1, t0 = MPI_Wtime();
-  PetscBool    write, stop;
+  OTSpaceTime      *st = &dyn->st;
+  double            t0 = MPI_Wtime(), tol;
+  PetscInt          max_it;
+  PetscBool         restarted;
+  OTConvergedReason reason;
 
   PetscFunctionBegin;
   PetscCall(OTDynamicSetUp(dyn));
-  if (!dyn->restarted) {
+  PetscCall(OTSolverGetTolerances(dyn->core, &tol, &max_it));
+  PetscCall(OTSolverBegin(dyn->core, &restarted));
+  if (!restarted) {
     PetscCall(OTDynamicInitState(dyn));
-    dyn->it = 0;
-  } else {
-    rp = dyn->res.primal_residual;
-    rd = dyn->res.dual_residual;
+    dyn->it                  = 0;
+    dyn->res.primal_residual = dyn->res.dual_residual = 1;
   }
-  PetscCall(OTProgressCreate(st->comm, "dynamic", dyn->max_it, dyn->tol, &prog));
-  dyn->res.converged = PETSC_FALSE;
-  dyn->res.stopped   = PETSC_FALSE;
-  while (dyn->it < dyn->max_it) {
-    PetscBool check = (PetscBool) ((dyn->it + 1) % dyn->check_every == 0 || dyn->it + 1 == dyn->max_it);
-    PetscCall(OTDynamicStep(dyn, check, &rp, &rd));
-    dyn->it++;
-    if (check) {
-      double et, es;
-      char   extra[128];
-      dyn->res.primal_residual = rp;
-      dyn->res.dual_residual   = rd;
-      PetscCall(OTDynEnergy(st, &dyn->ZV, &et, &es));
-      snprintf(extra, sizeof extra, "primal %.3e dual %.3e  w2 %.10g", rp, rd, 2 * (et + es));
-      PetscCall(OTProgressUpdate(prog, dyn->it, PetscMax(rp, rd), extra));
-      if (rp <= dyn->tol && rd <= dyn->tol) {
-        dyn->res.converged = PETSC_TRUE;
-        break;
-      }
-    }
-    PetscCall(OTCheckpointPoll(st->comm, dyn->it, dyn->checkpoint_every, &write, &stop));
-    if (write && dyn->checkpoint[0]) PetscCall(OTDynamicCheckpointWrite(dyn, dyn->checkpoint));
-    if (stop) {
-      PetscCheck(dyn->checkpoint[0], st->comm, PETSC_ERR_USER, "stopped by a signal at iteration %" PetscInt_FMT " without a -checkpoint file", dyn->it);
-      if (!write) PetscCall(OTDynamicCheckpointWrite(dyn, dyn->checkpoint));
-      dyn->res.stopped = PETSC_TRUE;
-      OTSetExitStatus(OTMPI_EXIT_CHECKPOINTED);
-      break;
-    }
-  }
-  PetscCall(OTProgressDestroy(&prog));
+  PetscCall(OTSolverIterate(dyn->core, &dyn->it, max_it, tol, NULL));
+  PetscCall(OTSolverEnd(dyn->core));
+  PetscCall(OTSolverGetConvergedReason(dyn->core, &reason));
+  dyn->res.converged  = (PetscBool) (reason == OT_CONVERGED_TOL);
+  dyn->res.stopped    = (PetscBool) (reason == OT_STOPPED_SIGNAL);
   dyn->res.iterations = dyn->it;
   if (!dyn->res.stopped) {
     PetscCall(OTDynamicPathEnergy(dyn, &dyn->res.w2_squared_path, &dyn->res.w2_squared, &dyn->res.rho_min));
@@ -311,6 +310,7 @@ PetscErrorCode OTDynamicView(OTDynamic dyn, PetscViewer v)
   PetscCall(PetscViewerASCIIPrintf(v, "OTDynamic: %s, space %s x %" PetscInt_FMT " time cells%s\n", OTDynamicTypes[dyn->type], shape, dyn->nt,
                                    dyn->delta > 0 ? " (Wasserstein-Fisher-Rao)" : ""));
   PetscCall(PetscViewerASCIIPushTab(v));
+  PetscCall(OTSolverView(dyn->core, v));
   if (dyn->type == OT_DYN_PD)
     PetscCall(PetscViewerASCIIPrintf(v, "tau %g sigma %g relaxation %g%s\n", dyn->pd_tau, dyn->pd_sigma, dyn->pd_relax, dyn->pd_adaptive ? " (adaptive)" : ""));
   if (dyn->type == OT_DYN_DR)
@@ -337,6 +337,7 @@ PetscErrorCode OTDynamicDestroy(OTDynamic *dyn)
     PetscCall(OTDynPoissonDestroy(&d->poisson));
     PetscCall(OTSpaceTimeDestroy(&d->st));
   }
+  PetscCall(OTSolverDestroy(&d->core));
   PetscCall(PetscFree2(d->rho0, d->rho1));
   PetscCall(PetscFree(*dyn));
   PetscFunctionReturn(0);

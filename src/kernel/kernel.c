@@ -332,6 +332,19 @@ PetscErrorCode OTKernelTimeApplication(OTKernel K, PetscInt n, double *tmin)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode OTKernelSample(OTKernel K, MPI_Comm comm, PetscInt limit, PetscInt *count, double *fastest)
+{
+  double t;
+
+  PetscFunctionBegin;
+  if (*count >= limit) PetscFunctionReturn(0);
+  PetscCall(OTKernelTimeApplication(K, 1, &t));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &t, 1, MPI_DOUBLE, MPI_MAX, comm));
+  if (!*count || t < *fastest) *fastest = t;
+  (*count)++;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode OTKernelView(OTKernel K, PetscViewer v)
 {
   PetscFunctionBegin;

@@ -156,109 +156,84 @@ static PetscErrorCode NewtonDirection(OTSD sd, double *d, PetscInt *kits, KSPCon
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode PrintIteration(OTSD sd, double t0, double gnorm, double err, double mmin, double alpha, PetscInt halvings, PetscInt kits)
+/* KMT: from w with all cells of mass >= eps0, the step w + 2^-l d with the smallest l such that (i) every cell keeps
+   mass >= eps0 and (ii) ||mass - nu|| <= (1 - 2^-(l+1)) ||mass(w) - nu||. The trial weights stay in nwt, nwtlo. */
+static PetscErrorCode DampedStep(OTSD sd, double *alpha, PetscInt *halvings, double *gn, double *er, double *mn)
 {
   PetscFunctionBegin;
-  if (sd->quiet) PetscFunctionReturn(0);
-  if (sd->its == 0)
-    PetscCall(PetscPrintf(sd->comm, "semidiscrete: newton %3" PetscInt_FMT "  mass_error %.3e  |m-nu| %.3e  min_mass/eps0 %.3g  (%.3g s)\n", sd->its, err,
-                          gnorm, mmin / sd->eps0, MPI_Wtime() - t0));
-  else
-    PetscCall(PetscPrintf(sd->comm,
-                          "semidiscrete: newton %3" PetscInt_FMT "  mass_error %.3e  |m-nu| %.3e  min_mass/eps0 %.3g  step %-8.4g (%" PetscInt_FMT
-                          " halvings)  ksp %" PetscInt_FMT "  (%.3g s)\n",
-                          sd->its, err, gnorm, mmin / sd->eps0, alpha, halvings, kits, MPI_Wtime() - t0));
+  *alpha = 1;
+  for (*halvings = 0; *halvings <= sd->max_halvings; (*halvings)++, *alpha /= 2) {
+    PetscBool rejected;
+    /* w + alpha d in double-double arithmetic (two-sum, then renormalised) */
+    for (PetscInt i = 0; i < sd->m; i++) {
+      double a = sd->w[i], b = *alpha * sd->nd[i], s = a + b, bb = s - a, e = (a - (s - bb)) + (b - bb), lo = sd->wlo[i] + e;
+      sd->nwt[i]   = s + lo;
+      sd->nwtlo[i] = lo - (sd->nwt[i] - s);
+    }
+    PetscCall(SDEvaluate(sd, sd->nwt, sd->nwtlo, PETSC_TRUE, sd->eps0, &rejected));
+    if (rejected) {
+      PetscCall(PetscInfo(NULL, "semidiscrete: step %g rejected: a cell is empty or below eps0\n", *alpha));
+      continue;
+    }
+    PetscCall(SDMassStats(sd, gn, er, mn));
+    PetscCall(PetscInfo(NULL, "semidiscrete: step %g: |m-nu| %g (needs <= %g), min mass %g (needs >= %g)\n", *alpha, *gn, (1 - *alpha / 2) * sd->gnorm, *mn,
+                        sd->eps0));
+    if (*mn >= sd->eps0 && *gn <= (1 - *alpha / 2) * sd->gnorm) PetscFunctionReturn(0);
+  }
+  SETERRQ(sd->comm, PETSC_ERR_NOT_CONVERGED,
+          "semidiscrete: the damped Newton step found no acceptable step in %" PetscInt_FMT " halvings at iteration %" PetscInt_FMT
+          " (mass_error %g); try a smaller -sd_ksp_rtol",
+          sd->max_halvings, sd->its, sd->mass_error);
+}
+
+/* One damped Newton iteration (the iteration core's step): the relative mass error is the residual; a step that does
+   not reduce ||mass - nu|| (the round-off floor) ends the run as stalled. */
+PetscErrorCode SDNewtonStep(void *ctx, OTSolver core)
+{
+  OTSD               sd = (OTSD) ctx;
+  PetscInt           kits, halvings;
+  KSPConvergedReason reason;
+  double             alpha, gn = 0, er = 0, mn = 0;
+  PetscBool          stalled;
+
+  PetscFunctionBegin;
+  PetscCall(NewtonDirection(sd, sd->nd, &kits, &reason));
+  PetscCheck(reason > 0 || reason == KSP_DIVERGED_ITS, sd->comm, PETSC_ERR_NOT_CONVERGED,
+             "semidiscrete: the Newton system solve failed (%s) at iteration %" PetscInt_FMT "; try other -sd_ksp_type/-sd_pc_type",
+             KSPConvergedReasons[reason], sd->its);
+  PetscCall(DampedStep(sd, &alpha, &halvings, &gn, &er, &mn));
+  PetscCall(PetscArraycpy(sd->w, sd->nwt, sd->m));
+  PetscCall(PetscArraycpy(sd->wlo, sd->nwtlo, sd->m));
+  stalled        = (PetscBool) !(gn < sd->gnorm); /* accepted only because a vanishing step changes nothing */
+  sd->gnorm      = gn;
+  sd->mass_error = er;
+  snprintf(core->extra, sizeof core->extra, "|m-nu| %.3e  min_mass/eps0 %.3g  step %-8.4g (%" PetscInt_FMT " halvings)  ksp %" PetscInt_FMT, gn, mn / sd->eps0,
+           alpha, halvings, kits);
+  PetscCall(OTSolverSetResidual(core, er));
+  if (stalled) {
+    PetscCall(OTPrintf(sd->comm, "semidiscrete: warning: no step reduces the mass error below %.3e (the round-off floor of this problem?); stopping\n", er));
+    PetscCall(OTSolverSetConvergedReason(core, OT_DIVERGED_STALLED));
+  }
   PetscFunctionReturn(0);
 }
 
-/* KMT: from w with all cells of mass >= eps0, the step w + 2^-l d with the smallest l such that
-   (i) every cell keeps mass >= eps0 and (ii) ||mass - nu|| <= (1 - 2^-(l+1)) ||mass(w) - nu||.
-   Expects sd evaluated at sd->w (SDInitWeights or a restart) and sd->eps0 set. */
+/* The Newton iterations of one Lloyd round, from sd evaluated at sd->w (SDInitWeights or a restart) with sd->eps0 set. */
 PetscErrorCode SDNewton(OTSD sd)
 {
-  PetscInt m = sd->m;
-  double  *d, *wt, *wtlo, gnorm, err, mmin, t0 = MPI_Wtime();
+  double            mmin, tol;
+  PetscInt          max_it;
+  OTConvergedReason reason;
 
   PetscFunctionBegin;
-  PetscCall(PetscMalloc3(m, &d, m, &wt, m, &wtlo));
-  PetscCall(SDMassStats(sd, &gnorm, &err, &mmin));
-  PetscCall(PrintIteration(sd, t0, gnorm, err, mmin, 1, 0, 0));
-  sd->converged = PETSC_FALSE;
-  for (;;) {
-    PetscBool          write, stop, ok = PETSC_FALSE;
-    PetscInt           kits, l;
-    KSPConvergedReason reason;
-    double             alpha = 1, gn = 0, er = 0, mn = 0;
-
-    sd->mass_error = err;
-    if (err <= sd->rtol_mass) {
-      sd->converged = PETSC_TRUE;
-      break;
-    }
-    if (sd->its >= sd->max_it) break;
-    PetscCall(OTCheckpointPoll(sd->comm, sd->its_total, sd->checkpoint_every, &write, &stop));
-    if (write && sd->checkpoint[0]) PetscCall(SDCheckpointWrite(sd));
-    if (stop) {
-      PetscCheck(sd->checkpoint[0], sd->comm, PETSC_ERR_USER,
-                 "semidiscrete: stopped by a signal at Newton iteration %" PetscInt_FMT " and no -checkpoint was given: nothing saved", sd->its);
-      sd->stopped = PETSC_TRUE;
-      OTSetExitStatus(OTMPI_EXIT_CHECKPOINTED);
-      if (!sd->quiet)
-        PetscCall(
-            PetscPrintf(sd->comm, "semidiscrete: stopped by a signal; checkpoint %s written (restart with -restart %s)\n", sd->checkpoint, sd->checkpoint));
-      break;
-    }
-    PetscCall(NewtonDirection(sd, d, &kits, &reason));
-    PetscCheck(reason > 0 || reason == KSP_DIVERGED_ITS, sd->comm, PETSC_ERR_NOT_CONVERGED,
-               "semidiscrete: the Newton system solve failed (%s) at iteration %" PetscInt_FMT "; try other -sd_ksp_type/-sd_pc_type",
-               KSPConvergedReasons[reason], sd->its);
-    for (l = 0; l <= sd->max_halvings; l++, alpha /= 2) {
-      /* w + alpha d in double-double arithmetic (two-sum, then renormalised) */
-      for (PetscInt i = 0; i < m; i++) {
-        double a = sd->w[i], b = alpha * d[i], s = a + b, bb = s - a, e = (a - (s - bb)) + (b - bb), lo = sd->wlo[i] + e;
-        wt[i]   = s + lo;
-        wtlo[i] = lo - (wt[i] - s);
-      }
-      PetscBool rejected;
-      PetscCall(SDEvaluate(sd, wt, wtlo, PETSC_TRUE, sd->eps0, &rejected));
-      if (rejected) {
-        if (sd->monitor && !sd->quiet) PetscCall(PetscPrintf(sd->comm, "semidiscrete:   step %-8.4g rejected: a cell is empty or below eps0\n", alpha));
-        continue;
-      }
-      PetscCall(SDMassStats(sd, &gn, &er, &mn));
-      if (sd->monitor && !sd->quiet)
-        PetscCall(PetscPrintf(sd->comm, "semidiscrete:   step %-8.4g |m-nu| %.3e (needs <= %.3e), min mass %.3e (needs >= %.3e)\n", alpha, gn,
-                              (1 - alpha / 2) * gnorm, mn, sd->eps0));
-      PetscCall(
-          PetscInfo(NULL, "semidiscrete: step %g: |m-nu| %g (needs <= %g), min mass %g (needs >= %g)\n", alpha, gn, (1 - alpha / 2) * gnorm, mn, sd->eps0));
-      if (mn >= sd->eps0 && gn <= (1 - alpha / 2) * gnorm) {
-        ok = PETSC_TRUE;
-        break;
-      }
-    }
-    PetscCheck(ok, sd->comm, PETSC_ERR_NOT_CONVERGED,
-               "semidiscrete: the damped Newton step found no acceptable step in %" PetscInt_FMT " halvings at iteration %" PetscInt_FMT
-               " (mass_error %g); try a smaller -sd_ksp_rtol",
-               sd->max_halvings, sd->its, err);
-    PetscCall(PetscArraycpy(sd->w, wt, m));
-    PetscCall(PetscArraycpy(sd->wlo, wtlo, m));
-    {
-      PetscBool stalled = (PetscBool) !(gn < gnorm); /* accepted only because a vanishing step changes nothing */
-      gnorm             = gn;
-      err               = er;
-      mmin              = mn;
-      sd->its++;
-      sd->its_total++;
-      PetscCall(PrintIteration(sd, t0, gnorm, err, mmin, alpha, l, kits));
-      if (stalled) {
-        sd->mass_error = err;
-        if (!sd->quiet)
-          PetscCall(PetscPrintf(sd->comm, "semidiscrete: warning: no step reduces the mass error below %.3e (the round-off floor of this problem?); stopping\n",
-                                err));
-        break;
-      }
-    }
-  }
-  PetscCall(PetscFree3(d, wt, wtlo));
+  PetscCall(OTSolverGetTolerances(sd->core, &tol, &max_it));
+  PetscCall(SDMassStats(sd, &sd->gnorm, &sd->mass_error, &mmin));
+  snprintf(sd->core->extra, sizeof sd->core->extra, "|m-nu| %.3e  min_mass/eps0 %.3g", sd->gnorm, mmin / sd->eps0);
+  PetscCall(OTSolverSetResidual(sd->core, sd->mass_error));
+  PetscCall(PetscMalloc3(sd->m, &sd->nd, sd->m, &sd->nwt, sd->m, &sd->nwtlo));
+  PetscCall(OTSolverIterate(sd->core, &sd->its, max_it, tol, NULL));
+  PetscCall(PetscFree3(sd->nd, sd->nwt, sd->nwtlo));
+  PetscCall(OTSolverGetConvergedReason(sd->core, &reason));
+  sd->converged = (PetscBool) (reason == OT_CONVERGED_TOL);
+  sd->stopped   = (PetscBool) (reason == OT_STOPPED_SIGNAL);
   PetscFunctionReturn(0);
 }

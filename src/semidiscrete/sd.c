@@ -34,13 +34,18 @@ PetscErrorCode OTSDCreate(OTGrid grid, OTSD *out)
   sd->grid = grid;
   PetscCallMPI(MPI_Comm_rank(sd->comm, &sd->rank));
   PetscCallMPI(MPI_Comm_size(sd->comm, &sd->size));
-  sd->rtol_mass    = 1e-9;
-  sd->max_it       = 100;
   sd->max_halvings = 60;
   sd->merge_tol    = 1e-12;
   sd->clip_tol     = 1e-14;
   sd->pin          = PETSC_TRUE;
   PetscCall(CreateKSP(sd, PETSC_FALSE));
+  {
+    const OTSolverOps ops = {SDNewtonStep, NULL, SDCheckpointWrite, SDCheckpointRead};
+    PetscCall(OTSolverCreate(sd->comm, "semidiscrete", sd, &ops, &sd->core));
+    PetscCall(OTSolverSetTolerances(sd->core, 1e-9, 100));
+    PetscCall(OTSolverSetOptionsPrefix(sd->core, "sd_"));
+    sd->core->every_line = PETSC_TRUE; /* Newton iterations are few and long: a line each */
+  }
   PetscCall(OTLogEventRegisterOnce("SDCells", &SD_Cells));
   PetscCall(OTLogEventRegisterOnce("SDIntegrate", &SD_Integrate));
   PetscCall(OTLogEventRegisterOnce("SDFaces", &SD_Facets));
@@ -73,6 +78,7 @@ PetscErrorCode OTSDDestroy(OTSD *psd)
   PetscCall(SDCellWorkFree(&sd->cw));
   PetscCall(SDAccumFree(&sd->acc));
   PetscCall(KSPDestroy(&sd->ksp));
+  PetscCall(OTSolverDestroy(&sd->core));
   PetscCall(PetscFree(sd));
   *psd = NULL;
   PetscFunctionReturn(0);
@@ -126,16 +132,14 @@ PetscErrorCode OTSDSetPoints(OTSD sd, PetscInt m, const double *pts, const doubl
 PetscErrorCode OTSDSetTolerances(OTSD sd, double tol, PetscInt max_it)
 {
   PetscFunctionBegin;
-  if (tol != PETSC_DEFAULT) sd->rtol_mass = tol;
-  if (max_it != PETSC_DEFAULT) sd->max_it = max_it;
+  PetscCall(OTSolverSetTolerances(sd->core, tol, max_it));
   PetscFunctionReturn(0);
 }
 
-/* The checkpoint file (the driver gives the default next to the output; -checkpoint overrides it). */
-PetscErrorCode OTSDSetCheckpoint(OTSD sd, const char path[])
+PetscErrorCode OTSDGetSolver(OTSD sd, OTSolver *core)
 {
   PetscFunctionBegin;
-  PetscCall(PetscStrncpy(sd->checkpoint, path, sizeof sd->checkpoint));
+  *core = sd->core;
   PetscFunctionReturn(0);
 }
 
@@ -157,31 +161,26 @@ PetscErrorCode OTSDSetFromOptions(OTSD sd)
 {
   PetscFunctionBegin;
   PetscOptionsBegin(sd->comm, NULL, "otmpi semidiscrete: damped Newton for semi-discrete OT (also -sd_ksp_*, -sd_pc_* for the Newton systems)", NULL);
-  PetscCall(PetscOptionsReal("-tol", "stop when every cell mass is within tol (relative) of its target", NULL, sd->rtol_mass, &sd->rtol_mass, NULL));
-  PetscCall(PetscOptionsInt("-max_it", "most Newton iterations (per Lloyd round)", NULL, sd->max_it, &sd->max_it, NULL));
   PetscCall(PetscOptionsInt("-lloyd", "Lloyd rounds: move the points to their cell centroids and solve again", NULL, sd->lloyd, &sd->lloyd, NULL));
-  PetscCall(PetscOptionsString("-checkpoint", "checkpoint file (weights, points, iteration; default OUT.checkpoint.h5)", NULL, sd->checkpoint, sd->checkpoint,
-                               sizeof sd->checkpoint, NULL));
-  PetscCall(PetscOptionsInt("-checkpoint_every", "write the checkpoint every N Newton iterations (0: only on SIGTERM/SIGUSR1)", NULL, sd->checkpoint_every,
-                            &sd->checkpoint_every, NULL));
-  PetscCall(PetscOptionsString("-restart", "continue from this checkpoint", NULL, sd->restart, sd->restart, sizeof sd->restart, NULL));
   PetscCall(PetscOptionsInt("-sd_max_halvings", "most step halvings of one damped Newton step", NULL, sd->max_halvings, &sd->max_halvings, NULL));
   PetscCall(PetscOptionsReal("-sd_merge_tol", "points closer than this (relative to the domain size) are merged into one site", NULL, sd->merge_tol,
                              &sd->merge_tol, NULL));
   PetscCall(PetscOptionsReal("-sd_clip_tol", "vertices closer than this (relative to the domain size) to a cutting plane count as on it", NULL, sd->clip_tol,
                              &sd->clip_tol, NULL));
   PetscCall(PetscOptionsBool("-sd_pin", "hold the last weight in the Newton systems (else: the constant null space)", NULL, sd->pin, &sd->pin, NULL));
-  PetscCall(PetscOptionsBool("-monitor", "also print every damping trial of the Newton steps", NULL, sd->monitor, &sd->monitor, NULL));
   PetscOptionsEnd();
+  PetscCall(OTSolverSetFromOptions(sd->core));
   PetscCall(OTIsQuiet(&sd->quiet));
 
-  PetscCheck(sd->rtol_mass > 0 && PetscIsNormalReal(sd->rtol_mass), sd->comm, PETSC_ERR_ARG_OUTOFRANGE, "-tol must be positive, not %g", sd->rtol_mass);
-  PetscCheck(sd->max_it >= 0, sd->comm, PETSC_ERR_ARG_OUTOFRANGE, "-max_it must be >= 0");
   PetscCheck(sd->lloyd >= 0, sd->comm, PETSC_ERR_ARG_OUTOFRANGE, "-lloyd must be >= 0");
-  PetscCheck(sd->checkpoint_every >= 0, sd->comm, PETSC_ERR_ARG_OUTOFRANGE, "-checkpoint_every must be >= 0");
   PetscCheck(sd->max_halvings >= 1, sd->comm, PETSC_ERR_ARG_OUTOFRANGE, "-sd_max_halvings must be >= 1");
   PetscCheck(sd->merge_tol >= 0 && sd->merge_tol < 1, sd->comm, PETSC_ERR_ARG_OUTOFRANGE, "-sd_merge_tol must be in [0, 1)");
-  if (sd->checkpoint[0]) PetscCall(OTOutputCheckPath(sd->comm, sd->checkpoint, "-checkpoint"));
+  PetscCall(OTSolverSetUp(sd->core));
+  {
+    double tol;
+    PetscCall(OTSolverGetTolerances(sd->core, &tol, NULL));
+    PetscCheck(tol > 0, sd->comm, PETSC_ERR_ARG_OUTOFRANGE, "-tol must be positive (a relative mass error), not %g", tol);
+  }
   PetscCall(KSPSetFromOptions(sd->ksp));
   PetscFunctionReturn(0);
 }
@@ -322,16 +321,16 @@ static PetscErrorCode LloydMove(OTSD sd)
 
 PetscErrorCode OTSDSolve(OTSD sd)
 {
-  double *guess = NULL;
+  double   *guess = NULL;
+  PetscBool restarted;
 
   PetscFunctionBegin;
   PetscCall(OTSDSetUp(sd));
   sd->stopped = PETSC_FALSE;
-  if (sd->restart[0])
-    PetscCall(SDCheckpointRead(sd));
-  else {
+  PetscCall(OTSolverBegin(sd->core, &restarted));
+  if (!restarted) {
     double mmin = 0, gn, err;
-    sd->its = sd->its_total = sd->lloyd_done = 0;
+    sd->its = sd->lloyd_done = 0;
     if (!sd->quiet) {
       char shape[96];
       PetscCall(OTGridShapeString(sd->grid, shape, sizeof shape));
@@ -369,14 +368,8 @@ PetscErrorCode OTSDSolve(OTSD sd)
       for (PetscInt s = 0; s < sd->m; s++) sd->eps0 = PetscMin(sd->eps0, 0.5 * sd->nu[s]);
     }
   }
+  PetscCall(OTSolverEnd(sd->core));
   sd->transport_cost = SDSum(sd->m, sd->cost);
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode OTSDGetStopped(OTSD sd, PetscBool *stopped)
-{
-  PetscFunctionBegin;
-  *stopped = sd->stopped;
   PetscFunctionReturn(0);
 }
 
@@ -384,7 +377,7 @@ PetscErrorCode OTSDGetConvergence(OTSD sd, PetscInt *its, PetscInt *its_total, d
 {
   PetscFunctionBegin;
   if (its) *its = sd->its;
-  if (its_total) *its_total = sd->its_total;
+  if (its_total) PetscCall(OTSolverGetTiming(sd->core, its_total, NULL, NULL));
   if (mass_error) *mass_error = sd->mass_error;
   if (converged) *converged = sd->converged;
   PetscFunctionReturn(0);
@@ -455,11 +448,11 @@ PetscErrorCode OTSDView(OTSD sd, PetscViewer v)
 {
   PetscFunctionBegin;
   if (!v) PetscCall(PetscViewerASCIIGetStdout(sd->comm, &v));
-  PetscCall(PetscViewerASCIIPrintf(v,
-                                   "semidiscrete: %" PetscInt_FMT " points (%" PetscInt_FMT " distinct sites) in %" PetscInt_FMT
-                                   "-D, tol %g, max_it %" PetscInt_FMT ", lloyd %" PetscInt_FMT "\n",
-                                   sd->m0, sd->m, sd->dim, sd->rtol_mass, sd->max_it, sd->lloyd));
+  PetscCall(
+      PetscViewerASCIIPrintf(v, "semidiscrete: %" PetscInt_FMT " points (%" PetscInt_FMT " distinct sites) in %" PetscInt_FMT "-D, lloyd %" PetscInt_FMT "\n",
+                             sd->m0, sd->m, sd->dim, sd->lloyd));
   PetscCall(PetscViewerASCIIPushTab(v));
+  PetscCall(OTSolverView(sd->core, v));
   PetscCall(KSPView(sd->ksp, v));
   PetscCall(PetscViewerASCIIPopTab(v));
   PetscFunctionReturn(0);

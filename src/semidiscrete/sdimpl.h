@@ -1,6 +1,7 @@
 /* sdimpl.h: private types of the semi-discrete solver: tagged convex polytopes, the weighted k-d tree of the sites, the
    per-cell integration workspace and the solver object. */
 #pragma once
+#include "../core/solverimpl.h"
 #include <otmpi/otsemidiscrete.h>
 #include <otmpi/otio.h>
 #include <otmpi/otlog.h>
@@ -134,15 +135,15 @@ struct _p_OTSD {
                               transport cost per site (one buffer) */
   const double *ewlo;    /* low parts of the weights of the evaluation under way */
   double       *mass, *mom, *cost;
-  double        eps0, mass_error, transport_cost;
-  PetscInt      its, its_total, lloyd_done;
+  double        eps0, mass_error, gnorm, transport_cost;
+  PetscInt      its, lloyd_done;
   PetscBool     converged, stopped, have_moments, setup;
+  double       *nd, *nwt, *nwtlo; /* the Newton direction and the trial weights (a double-double) */
 
-  /* options */
-  double    rtol_mass;
-  PetscInt  max_it, max_halvings, lloyd, checkpoint_every;
-  char      checkpoint[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
-  PetscBool monitor, quiet, pin;
+  /* options (-tol, -max_it, checkpoints: the iteration core) */
+  OTSolver  core;
+  PetscInt  max_halvings, lloyd;
+  PetscBool quiet, pin;
   double    merge_tol;
   KSP       ksp;
 
@@ -176,7 +177,8 @@ PETSC_INTERN double         SDSum(PetscInt, const double *);
 PETSC_INTERN PetscErrorCode SDSetSites(OTSD, const double *);
 PETSC_INTERN PetscErrorCode SDSetSiteArrays(OTSD, PetscInt, const double *, const double *);
 PETSC_INTERN PetscErrorCode SDNewton(OTSD);
-PETSC_INTERN PetscErrorCode SDCheckpointWrite(OTSD);
-PETSC_INTERN PetscErrorCode SDCheckpointRead(OTSD);
+PETSC_INTERN PetscErrorCode SDNewtonStep(void *, OTSolver);
+PETSC_INTERN PetscErrorCode SDCheckpointWrite(void *, OTH5);
+PETSC_INTERN PetscErrorCode SDCheckpointRead(void *, OTH5, const char[]);
 
 PETSC_INTERN PetscLogEvent SD_Cells, SD_Integrate, SD_Facets, SD_Reduce, SD_Assemble, SD_Solve, SD_Labels;

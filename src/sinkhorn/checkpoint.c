@@ -24,17 +24,16 @@ static PetscErrorCode ReadReal(OTH5 f, const char path[], const char name[], dou
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OTSinkhornCheckpointWrite(OTSinkhorn S, PetscInt pi, PetscInt stage, OTSinkForm form)
+PetscErrorCode OTSinkhornCheckpointWrite(void *ctx, OTH5 f)
 {
-  OTH5 f;
-  char name[64];
+  OTSinkhorn     S  = (OTSinkhorn) ctx;
+  const PetscInt pi = (PetscInt) (S->cur - S->prob);
+  char           name[64];
 
   PetscFunctionBegin;
-  PetscCall(PetscLogEventBegin(OTSINKHORN_Checkpoint, 0, 0, 0, 0));
-  PetscCall(OTCheckpointCreate(S->comm, S->ckpt, CKPT_KIND, S->itotal, &f));
   PetscCall(OTCheckpointWriteInt(f, "problem", pi));
-  PetscCall(OTCheckpointWriteInt(f, "stage", stage));
-  PetscCall(OTCheckpointWriteInt(f, "form", (PetscInt) form));
+  PetscCall(OTCheckpointWriteInt(f, "stage", S->stage));
+  PetscCall(OTCheckpointWriteInt(f, "form", (PetscInt) S->form));
   PetscCall(OTCheckpointWriteEntropic(f, S->eps, S->rho, S->debias, S->eps_scaling, S->eps_start, S->eps_factor));
   for (PetscInt p = 0; p <= pi && p < S->nprob; p++) {
     OTSinkProblem *P = &S->prob[p];
@@ -63,21 +62,17 @@ PetscErrorCode OTSinkhornCheckpointWrite(OTSinkhorn S, PetscInt pi, PetscInt sta
   }
   if (pi > 0 && S->map) PetscCall(OTH5WriteField(f, S->grid, "/map", S->gi->dim, S->map));
   PetscCall(OTH5WriteField(f, S->grid, "/state", 1, S->st));
-  PetscCall(OTH5Commit(&f));
-  PetscCall(PetscLogEventEnd(OTSINKHORN_Checkpoint, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OTSinkhornCheckpointRead(OTSinkhorn S)
+PetscErrorCode OTSinkhornCheckpointRead(void *ctx, OTH5 f, const char path[])
 {
-  OTH5        f;
-  char        name[64];
-  PetscBool   has;
-  PetscInt    form = 0, pi = 0;
-  const char *path = S->restart;
+  OTSinkhorn S = (OTSinkhorn) ctx;
+  char       name[64];
+  PetscBool  has;
+  PetscInt   form = 0, pi = 0;
 
   PetscFunctionBegin;
-  PetscCall(OTCheckpointOpen(S->comm, path, CKPT_KIND, &f, &S->itotal));
   /* the run must continue the same problem */
   PetscCall(OTCheckpointMatchEntropic(S->comm, f, path, CKPT_KIND, S->eps, S->rho, S->debias, S->eps_scaling, S->eps_start, S->eps_factor));
   PetscCall(ReadInt(f, path, "problem", &pi));
@@ -118,14 +113,8 @@ PetscErrorCode OTSinkhornCheckpointRead(OTSinkhorn S)
     PetscCall(OTH5ReadField(f, S->grid, "/map", S->gi->dim, S->map));
   }
   PetscCall(OTH5ReadField(f, S->grid, "/state", 1, S->st));
-  PetscCall(OTH5Close(&f));
   S->resume = PETSC_TRUE;
-  {
-    PetscBool quiet;
-    PetscCall(OTIsQuiet(&quiet));
-    if (!quiet)
-      PetscCall(PetscPrintf(S->comm, "sinkhorn: restarting from %s: OT(%s), stage %" PetscInt_FMT ", iteration %" PetscInt_FMT "\n", path, S->prob[pi].name,
-                            S->r_stage, S->prob[pi].it));
-  }
+  PetscCall(OTPrintf(S->comm, "sinkhorn: restarting from %s: OT(%s), stage %" PetscInt_FMT ", iteration %" PetscInt_FMT "\n", path, S->prob[pi].name,
+                     S->r_stage, S->prob[pi].it));
   PetscFunctionReturn(0);
 }

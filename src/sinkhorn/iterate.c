@@ -79,124 +79,144 @@ PetscErrorCode OTSinkhornStateFromPotentials(OTSinkhorn S, OTSinkProblem *P, OTS
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OTSinkhornIterate(OTSinkhorn S, OTSinkProblem *P, OTSinkForm form, double eps, double tol, PetscInt it_limit, PetscInt stage, const char extra[])
+/* The work field W holds the kernel's next input: the state (scaling form) or log m + state (log domain). */
+PetscErrorCode OTSinkhornPrime(OTSinkhorn S)
 {
-  const OTGridInfo *gi = S->gi;
-  const ptrdiff_t   n = gi->nlocal, np = gi->plane, nl0 = gi->local_n0;
-  const double      lam = S->lambda, *a = P->a, *b = P->b, *la = P->loga, *lb = P->logb;
-  double           *st = S->st, *W = S->w1, *ps, sums[2];
-  PetscBool         logd = (PetscBool) (form == OT_FORM_LOG);
+  const OTSinkProblem *P = S->cur;
+  const ptrdiff_t      n = S->gi->nlocal;
 
   PetscFunctionBegin;
-  PetscCall(PetscMalloc1(2 * (nl0 + 1), &ps));
-  /* prime the work field with the kernel's first input */
-  if (!logd)
-    memcpy(W, st, sizeof(double) * (size_t) n);
+  if (S->form != OT_FORM_LOG)
+    memcpy(S->w1, S->st, sizeof(double) * (size_t) n);
   else {
-    const double *lm = P->sym ? la : lb;
-    for (ptrdiff_t i = 0; i < n; i++) W[i] = lm[i] + st[i];
+    const double *lm = P->sym ? P->loga : P->logb;
+    for (ptrdiff_t i = 0; i < n; i++) S->w1[i] = lm[i] + S->st[i];
   }
-  while (P->it < it_limit) {
-    PetscBool write, stop;
-    double    tstart = MPI_Wtime();
-    PetscCall(PetscLogEventBegin(OTSINKHORN_Iteration, 0, 0, 0, 0));
-    for (ptrdiff_t p = 0; p < 2 * nl0; p++) ps[p] = 0;
-    if (!P->sym && !logd) {
-      /* u = a / K v (kept in W only: it is needed once, as the input of K u), then v = b / K u */
-      PetscCall(OTKernelApply(S->K, -1, W, W));
-      for (ptrdiff_t p = 0; p < nl0; p++) ps[2 * p + 1] = ScalingHalf(a, W, NULL, lam, p * np, (p + 1) * np, NULL);
-      PetscCall(OTKernelApply(S->K, -1, W, W));
-      for (ptrdiff_t p = 0; p < nl0; p++) ps[2 * p + 1] += ScalingHalf(b, W, st, lam, p * np, (p + 1) * np, &ps[2 * p]);
-    } else if (!P->sym) {
-      /* log domain: f/eps = -lambda LSE(log b + g/eps), g/eps = -lambda LSE(log a + f/eps) */
-      PetscCall(OTKernelApplyLog(S->K, -1, W, W));
-      for (ptrdiff_t p = 0; p < nl0; p++) {
-        double bad = 0;
-        for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) {
-          double l = W[i];
-          bad += (a[i] > 0) & !(l > -INFINITY && l < INFINITY);
-          W[i] = la[i] - lam * l;
-        }
-        ps[2 * p + 1] = bad;
-      }
-      PetscCall(OTKernelApplyLog(S->K, -1, W, W));
-      for (ptrdiff_t p = 0; p < nl0; p++) {
-        double err = 0, bad = 0;
-        for (ptrdiff_t j = p * np; j < (p + 1) * np; j++) {
-          double l = W[j], gn = -lam * l;
-          if (b[j] > 0) {
-            bad += !(l > -INFINITY && l < INFINITY);
-            err += b[j] * fabs(exp((1 - lam) * l) - exp(st[j] + l));
-          }
-          st[j] = gn;
-          W[j]  = lb[j] + gn;
-        }
-        ps[2 * p] += err;
-        ps[2 * p + 1] += bad;
-      }
-    } else if (!logd) {
-      /* self term, averaged: u <- sqrt(u a (K u)^-lambda) (the mean of the potential and its transform) */
-      PetscCall(OTKernelApply(S->K, -1, W, W));
-      for (ptrdiff_t p = 0; p < nl0; p++) {
-        double err = 0, bad = 0;
-        for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) {
-          double ku = W[i], un = a[i] > 0 ? a[i] * PowNegLambda(ku, lam) : 0;
-          bad += (a[i] > 0) & !(ku > DBL_MIN);
-          err += 2 * ku * fabs(un - st[i]);
-          st[i] = sqrt(st[i] * un);
-          W[i]  = st[i];
-        }
-        ps[2 * p]     = err;
-        ps[2 * p + 1] = bad;
-      }
-    } else {
-      PetscCall(OTKernelApplyLog(S->K, -1, W, W));
-      for (ptrdiff_t p = 0; p < nl0; p++) {
-        double err = 0, bad = 0;
-        for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) {
-          double l = W[i];
-          if (a[i] > 0) {
-            bad += !(l > -INFINITY && l < INFINITY);
-            err += 2 * a[i] * fabs(exp((1 - lam) * l) - exp(st[i] + l));
-          }
-          st[i] = 0.5 * (st[i] - lam * l);
-          W[i]  = la[i] + st[i];
-        }
-        ps[2 * p]     = err;
-        ps[2 * p + 1] = bad;
-      }
+  PetscFunctionReturn(0);
+}
+
+/* OT(a, b), scaling form: u = a / K v (kept in W only: it is needed once, as the input of K u), then v = b / K u */
+static PetscErrorCode StepScaling(OTSinkhorn S, const OTSinkProblem *P, double *ps)
+{
+  const ptrdiff_t np = S->gi->plane, nl0 = S->gi->local_n0;
+  double         *W = S->w1;
+
+  PetscFunctionBegin;
+  PetscCall(OTKernelApply(S->K, -1, W, W));
+  for (ptrdiff_t p = 0; p < nl0; p++) ps[2 * p + 1] = ScalingHalf(P->a, W, NULL, S->lambda, p * np, (p + 1) * np, NULL);
+  PetscCall(OTKernelApply(S->K, -1, W, W));
+  for (ptrdiff_t p = 0; p < nl0; p++) ps[2 * p + 1] += ScalingHalf(P->b, W, S->st, S->lambda, p * np, (p + 1) * np, &ps[2 * p]);
+  PetscFunctionReturn(0);
+}
+
+/* OT(a, b), log domain: f/eps = -lambda LSE(log b + g/eps), g/eps = -lambda LSE(log a + f/eps) */
+static PetscErrorCode StepLog(OTSinkhorn S, const OTSinkProblem *P, double *ps)
+{
+  const ptrdiff_t np = S->gi->plane, nl0 = S->gi->local_n0;
+  const double    lam = S->lambda, *a = P->a, *b = P->b, *la = P->loga, *lb = P->logb;
+  double         *W = S->w1, *st = S->st;
+
+  PetscFunctionBegin;
+  PetscCall(OTKernelApplyLog(S->K, -1, W, W));
+  for (ptrdiff_t p = 0; p < nl0; p++) {
+    double bad = 0;
+    for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) {
+      double l = W[i];
+      bad += (a[i] > 0) & !(l > -INFINITY && l < INFINITY);
+      W[i] = la[i] - lam * l;
     }
-    PetscCall(OTSinkhornPlaneSums(S, 2, ps, sums));
-    PetscCall(PetscLogEventEnd(OTSINKHORN_Iteration, 0, 0, 0, 0));
-    {
-      double dt = MPI_Wtime() - tstart;
-      S->iter_time += dt;
-      if (!S->iter_count || dt < S->iter_min) S->iter_min = dt;
-    }
-    if (S->iter_count < S->time_kernel) {
-      double tk;
-      PetscCall(OTKernelTimeApplication(S->K, 1, &tk));
-      if (!S->iter_count || tk < S->kernel_min) S->kernel_min = tk;
-    }
-    S->iter_count++;
-    P->it++;
-    S->itotal++;
-    P->err = sums[0];
-    PetscCheck(sums[1] == 0 && isfinite(sums[0]), S->comm, PETSC_ERR_FP,
-               "kernel underflow at eps = %g: K v vanished or turned negative at %.0f cells where the density has mass (the %s kernel cannot resolve values "
-               "that far below its maximum); use -kernel banded (log domain) or a larger -eps",
-               eps, sums[1], logd ? "banded" : "FFT");
-    PetscCall(OTProgressUpdate(S->progress, P->it, P->err, extra));
-    if (P->err <= tol && P->it >= S->min_it) break;
-    PetscCall(OTSolverCheckpointPoll(S->comm, S->itotal, S->poll_every, S->ckpt_every, &write, &stop));
-    if (write && S->ckpt[0]) PetscCall(OTSinkhornCheckpointWrite(S, (PetscInt) (P - S->prob), stage, form));
-    if (stop) {
-      S->stopped = PETSC_TRUE;
-      PetscCall(OTSolverStopped(S->comm, "sinkhorn", S->ckpt, P->it));
-      break;
-    }
+    ps[2 * p + 1] = bad;
   }
-  PetscCall(PetscFree(ps));
+  PetscCall(OTKernelApplyLog(S->K, -1, W, W));
+  for (ptrdiff_t p = 0; p < nl0; p++) {
+    double err = 0, bad = 0;
+    for (ptrdiff_t j = p * np; j < (p + 1) * np; j++) {
+      double l = W[j], gn = -lam * l;
+      if (b[j] > 0) {
+        bad += !(l > -INFINITY && l < INFINITY);
+        err += b[j] * fabs(exp((1 - lam) * l) - exp(st[j] + l));
+      }
+      st[j] = gn;
+      W[j]  = lb[j] + gn;
+    }
+    ps[2 * p] += err;
+    ps[2 * p + 1] += bad;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* self term OT(a, a), averaged: u <- sqrt(u a (K u)^-lambda) (the mean of the potential and its transform); in the
+   log domain the same on u = a exp(f/eps) */
+static PetscErrorCode StepSymmetric(OTSinkhorn S, const OTSinkProblem *P, PetscBool logd, double *ps)
+{
+  const ptrdiff_t np = S->gi->plane, nl0 = S->gi->local_n0;
+  const double    lam = S->lambda, *a = P->a, *la = P->loga;
+  double         *W = S->w1, *st = S->st;
+
+  PetscFunctionBegin;
+  if (!logd)
+    PetscCall(OTKernelApply(S->K, -1, W, W));
+  else
+    PetscCall(OTKernelApplyLog(S->K, -1, W, W));
+  for (ptrdiff_t p = 0; p < nl0; p++) {
+    double err = 0, bad = 0;
+    for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) {
+      if (!logd) {
+        double ku = W[i], un = a[i] > 0 ? a[i] * PowNegLambda(ku, lam) : 0;
+        bad += (a[i] > 0) & !(ku > DBL_MIN);
+        err += 2 * ku * fabs(un - st[i]);
+        st[i] = sqrt(st[i] * un);
+        W[i]  = st[i];
+      } else {
+        double l = W[i];
+        if (a[i] > 0) {
+          bad += !(l > -INFINITY && l < INFINITY);
+          err += 2 * a[i] * fabs(exp((1 - lam) * l) - exp(st[i] + l));
+        }
+        st[i] = 0.5 * (st[i] - lam * l);
+        W[i]  = la[i] + st[i];
+      }
+    }
+    ps[2 * p]     = err;
+    ps[2 * p + 1] = bad;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* One Sinkhorn iteration of the current problem (the iteration core's step): the marginal error is the residual. */
+PetscErrorCode OTSinkhornStep(void *ctx, OTSolver core)
+{
+  OTSinkhorn      S    = (OTSinkhorn) ctx;
+  OTSinkProblem  *P    = S->cur;
+  const PetscBool logd = (PetscBool) (S->form == OT_FORM_LOG);
+  double         *ps   = S->ps, sums[2];
+
+  PetscFunctionBegin;
+  for (ptrdiff_t p = 0; p < 2 * S->gi->local_n0; p++) ps[p] = 0;
+  if (P->sym)
+    PetscCall(StepSymmetric(S, P, logd, ps));
+  else if (!logd)
+    PetscCall(StepScaling(S, P, ps));
+  else
+    PetscCall(StepLog(S, P, ps));
+  PetscCall(OTSinkhornPlaneSums(S, 2, ps, sums));
+  PetscCheck(sums[1] == 0 && isfinite(sums[0]), S->comm, PETSC_ERR_FP,
+             "kernel underflow at eps = %g: K v vanished or turned negative at %.0f cells where the density has mass (the %s kernel cannot resolve values "
+             "that far below its maximum); use -kernel banded (log domain) or a larger -eps",
+             S->cur_eps, sums[1], logd ? "banded" : "FFT");
+  P->err = sums[0];
+  PetscCall(OTSolverSetResidual(core, P->err));
+  PetscFunctionReturn(0);
+}
+
+/* Between the first -sinkhorn_time_kernel iterations, untimed: a bare kernel application (the benchmarks' baseline). */
+PetscErrorCode OTSinkhornSample(void *ctx, OTSolver core)
+{
+  OTSinkhorn S = (OTSinkhorn) ctx;
+
+  PetscFunctionBegin;
+  (void) core;
+  PetscCall(OTKernelSample(S->K, S->comm, S->time_kernel, &S->samples, &S->kernel_min));
   PetscFunctionReturn(0);
 }
 
@@ -227,6 +247,16 @@ static inline double KLTerm(double r, double a)
   return (r > 0 ? r * log(r / a) : 0) - r + a;
 }
 
+/* The sums of one cell of density m with marginal r and potential f into its plane's sums */
+static inline void AddSums(double *ps, double m, double r, double f)
+{
+  ps[EV_RF] += m > 0 ? r * f : 0;
+  ps[EV_L1] += fabs(r - m);
+  ps[EV_MASS] += r;
+  ps[EV_KL] += m > 0 ? KLTerm(r, m) : r;
+  ps[EV_AF] += m > 0 ? m * f : 0;
+}
+
 /* The marginal r = x K(other side) of the side with density m whose state is x (W holds K of the other side, or its
    log), its potential (the soft transform where m = 0) and the plane sums; returns the cells where K underflowed */
 static ptrdiff_t MarginalPass(const double *m, const double *x, const double *W, double *pot, double eps, double lam, PetscBool logd, ptrdiff_t np,
@@ -246,11 +276,35 @@ static ptrdiff_t MarginalPass(const double *m, const double *x, const double *W,
         f = eps * x[i];
       }
       pot[i] = f;
-      ps[EV_N * p + EV_RF] += m[i] > 0 ? r * f : 0;
-      ps[EV_N * p + EV_L1] += fabs(r - m[i]);
-      ps[EV_N * p + EV_MASS] += r;
-      ps[EV_N * p + EV_KL] += m[i] > 0 ? KLTerm(r, m[i]) : r;
-      ps[EV_N * p + EV_AF] += m[i] > 0 ? m[i] * f : 0;
+      AddSums(ps + EV_N * p, m[i], r, f);
+    }
+  return floor;
+}
+
+/* The first marginal r = u K v, u = a (K v)^-lambda (into X; log u in the log domain) and f = -lambda eps log K v, from
+   W = K v (or its log), with the plane sums; returns the cells where K v underflowed outside the support of a */
+static ptrdiff_t FirstMarginalPass(OTSinkProblem *P, const double *W, double *X, double eps, double lam, PetscBool logd, ptrdiff_t np, ptrdiff_t nl0,
+                                   double *ps)
+{
+  const double *a = P->a, fl = -lam * eps * log(DBL_MIN);
+  ptrdiff_t     floor = 0;
+
+  for (ptrdiff_t p = 0; p < nl0; p++)
+    for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) {
+      double r, f;
+      if (!logd) {
+        double kv = W[i];
+        f         = kv > DBL_MIN ? -lam * eps * log(kv) : (a[i] > 0 ? NAN : (floor++, fl));
+        X[i]      = a[i] > 0 ? a[i] * PowNegLambda(kv, lam) : 0; /* u */
+        r         = a[i] > 0 ? X[i] * kv : 0;
+      } else {
+        double l = W[i];
+        f        = -lam * eps * l;
+        X[i]     = P->loga[i] - lam * l; /* log u */
+        r        = a[i] > 0 ? a[i] * exp((1 - lam) * l) : 0;
+      }
+      P->f[i] = f;
+      AddSums(ps + EV_N * p, a[i], r, f);
     }
   return floor;
 }
@@ -261,7 +315,7 @@ PetscErrorCode OTSinkhornEvaluate(OTSinkhorn S, OTSinkProblem *P, OTSinkForm for
 {
   const OTGridInfo *gi = S->gi;
   const ptrdiff_t   n = gi->nlocal, np = gi->plane, nl0 = gi->local_n0;
-  const double      lam = S->lambda, *a = P->a, *b = P->b, fl = -lam * eps * log(DBL_MIN);
+  const double      lam = S->lambda, *a = P->a, *b = P->b;
   double           *st = S->st, *W = S->w1, *X = S->w2, *ps, A[EV_N], B[EV_N], tc = 0;
   ptrdiff_t         floor = 0;
   PetscBool         logd  = (PetscBool) (form == OT_FORM_LOG);
@@ -281,27 +335,7 @@ PetscErrorCode OTSinkhornEvaluate(OTSinkhorn S, OTSinkProblem *P, OTSinkForm for
   } else {
     /* K v, then u = a (K v)^-lambda and f = -lambda eps log K v */
     PetscCall(KernelOfState(S, logd, -1, P->logb, st, W));
-    for (ptrdiff_t p = 0; p < nl0; p++)
-      for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) {
-        double r, f;
-        if (!logd) {
-          double kv = W[i];
-          f         = kv > DBL_MIN ? -lam * eps * log(kv) : (a[i] > 0 ? NAN : (floor++, fl));
-          X[i]      = a[i] > 0 ? a[i] * PowNegLambda(kv, lam) : 0; /* u */
-          r         = a[i] > 0 ? X[i] * kv : 0;
-        } else {
-          double l = W[i];
-          f        = -lam * eps * l;
-          X[i]     = P->loga[i] - lam * l; /* log u */
-          r        = a[i] > 0 ? a[i] * exp((1 - lam) * l) : 0;
-        }
-        P->f[i] = f;
-        ps[EV_N * p + EV_RF] += a[i] > 0 ? r * f : 0;
-        ps[EV_N * p + EV_L1] += fabs(r - a[i]);
-        ps[EV_N * p + EV_MASS] += r;
-        ps[EV_N * p + EV_KL] += a[i] > 0 ? KLTerm(r, a[i]) : r;
-        ps[EV_N * p + EV_AF] += a[i] > 0 ? a[i] * f : 0;
-      }
+    floor += FirstMarginalPass(P, W, X, eps, lam, logd, np, nl0, ps);
     PetscCall(OTSinkhornPlaneSums(S, EV_N, ps, A));
     /* K u, then c = v K u and g = eps log(v / b) on the support of b, the soft transform elsewhere */
     PetscCall(KernelOfState(S, logd, -1, NULL, X, W));

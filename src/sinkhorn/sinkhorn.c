@@ -2,7 +2,7 @@
    problems of a solve (OT(a,b), and OT(a,a), OT(b,b) with -debias), the eps-scaling schedule, results and output. */
 #include "sinkhornimpl.h"
 
-PetscLogEvent OTSINKHORN_Solve, OTSINKHORN_Iteration, OTSINKHORN_Reduce, OTSINKHORN_Evaluate, OTSINKHORN_Checkpoint;
+PetscLogEvent OTSINKHORN_Solve, OTSINKHORN_Iteration, OTSINKHORN_Reduce, OTSINKHORN_Evaluate;
 
 PetscErrorCode OTSinkhornCreate(MPI_Comm comm, OTSinkhorn *sinkhorn)
 {
@@ -12,23 +12,26 @@ PetscErrorCode OTSinkhornCreate(MPI_Comm comm, OTSinkhorn *sinkhorn)
   PetscCall(PetscNew(&S));
   S->comm         = comm;
   S->eps          = 1e-2;
-  S->tol          = 1e-9;
-  S->max_it       = 10000;
-  S->min_it       = 3;
   S->rho          = -1;
   S->lambda       = 1;
   S->eps_factor   = 0.5;
   S->eps_start    = -1; /* default: the squared extent of the grid */
   S->stage_tol    = 1e-3;
   S->stage_max_it = 200;
-  S->poll_every   = 10;
   PetscCall(PetscStrncpy(S->prefix, "sinkhorn_", sizeof S->prefix));
   PetscCall(OTKernelCreate(comm, &S->K));
+  {
+    const OTSolverOps ops = {OTSinkhornStep, OTSinkhornSample, OTSinkhornCheckpointWrite, OTSinkhornCheckpointRead};
+    PetscCall(OTSolverCreate(comm, "sinkhorn", S, &ops, &S->core));
+    PetscCall(OTSolverSetTolerances(S->core, 1e-9, 10000));
+    PetscCall(OTSolverSetMinIterations(S->core, 3));
+    PetscCall(OTSolverSetOptionsPrefix(S->core, S->prefix));
+  }
   PetscCall(OTLogEventRegisterOnce("OTSinkhornSolve", &OTSINKHORN_Solve));
   PetscCall(OTLogEventRegisterOnce("OTSinkhornIteration", &OTSINKHORN_Iteration));
   PetscCall(OTLogEventRegisterOnce("OTSinkhornReduce", &OTSINKHORN_Reduce));
   PetscCall(OTLogEventRegisterOnce("OTSinkhornEvaluate", &OTSINKHORN_Evaluate));
-  PetscCall(OTLogEventRegisterOnce("OTSinkhornCheckpoint", &OTSINKHORN_Checkpoint));
+  PetscCall(OTSolverSetStepEvent(S->core, OTSINKHORN_Iteration));
   *sinkhorn = S;
   PetscFunctionReturn(0);
 }
@@ -37,6 +40,14 @@ PetscErrorCode OTSinkhornSetOptionsPrefix(OTSinkhorn S, const char prefix[])
 {
   PetscFunctionBegin;
   PetscCall(PetscStrncpy(S->prefix, prefix ? prefix : "", sizeof S->prefix));
+  PetscCall(OTSolverSetOptionsPrefix(S->core, S->prefix));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTSinkhornGetSolver(OTSinkhorn S, OTSolver *core)
+{
+  PetscFunctionBegin;
+  *core = S->core;
   PetscFunctionReturn(0);
 }
 
@@ -78,8 +89,7 @@ PetscErrorCode OTSinkhornSetEpsilon(OTSinkhorn S, double eps)
 PetscErrorCode OTSinkhornSetTolerances(OTSinkhorn S, double tol, PetscInt max_it)
 {
   PetscFunctionBegin;
-  if (tol != (double) PETSC_DEFAULT) S->tol = tol;
-  if (max_it != PETSC_DEFAULT) S->max_it = max_it;
+  PetscCall(OTSolverSetTolerances(S->core, tol, max_it));
   PetscFunctionReturn(0);
 }
 
@@ -111,21 +121,6 @@ PetscErrorCode OTSinkhornSetSaveMap(OTSinkhorn S, PetscBool flg)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OTSinkhornSetCheckpoint(OTSinkhorn S, const char path[], PetscInt every)
-{
-  PetscFunctionBegin;
-  PetscCall(PetscStrncpy(S->ckpt, path ? path : "", sizeof S->ckpt));
-  S->ckpt_every = every;
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode OTSinkhornSetRestart(OTSinkhorn S, const char path[])
-{
-  PetscFunctionBegin;
-  PetscCall(PetscStrncpy(S->restart, path ? path : "", sizeof S->restart));
-  PetscFunctionReturn(0);
-}
-
 /* Options with the solver's prefix (-sinkhorn_eps, -sinkhorn_tol, ...) override what the caller set; the kernel reads its
    own (-kernel, -kernel_boundary, -fftw_planner, ...). */
 PetscErrorCode OTSinkhornSetFromOptions(OTSinkhorn S)
@@ -133,10 +128,6 @@ PetscErrorCode OTSinkhornSetFromOptions(OTSinkhorn S)
   PetscFunctionBegin;
   PetscOptionsBegin(S->comm, S->prefix, "Sinkhorn solver (entropic OT)", NULL);
   PetscCall(PetscOptionsReal("-eps", "entropic regularisation (squared length units)", "OTSinkhornSetEpsilon", S->eps, &S->eps, NULL));
-  PetscCall(PetscOptionsReal("-tol", "stop when the L1 marginal error (unbalanced: the weighted change of the scalings) is below this",
-                             "OTSinkhornSetTolerances", S->tol, &S->tol, NULL));
-  PetscCall(PetscOptionsInt("-max_it", "maximum iterations per problem (all eps stages)", "OTSinkhornSetTolerances", S->max_it, &S->max_it, NULL));
-  PetscCall(PetscOptionsInt("-min_it", "minimum iterations per stage (guard for slow starts)", NULL, S->min_it, &S->min_it, NULL));
   PetscCall(PetscOptionsReal("-rho", "unbalanced: marginal penalty rho KL (<= 0: balanced)", "OTSinkhornSetRho", S->rho, &S->rho, NULL));
   PetscCall(PetscOptionsBool("-debias", "also solve OT(a,a), OT(b,b): the Sinkhorn divergence", "OTSinkhornSetDebias", S->debias, &S->debias, NULL));
   PetscCall(PetscOptionsBool("-eps_scaling", "geometric eps schedule from the grid's squared extent, warm starts", "OTSinkhornSetEpsScaling", S->eps_scaling,
@@ -149,10 +140,10 @@ PetscErrorCode OTSinkhornSetFromOptions(OTSinkhorn S)
   PetscCall(PetscOptionsBool("-save_map", "write the barycentric projection T(x) (d components)", "OTSinkhornSetSaveMap", S->save_map, &S->save_map, NULL));
   PetscCall(PetscOptionsInt("-time_kernel", "time a bare kernel application after each of the first N iterations (benchmarks: the per-iteration baseline)",
                             NULL, S->time_kernel, &S->time_kernel, NULL));
-  PetscCall(PetscOptionsInt("-poll_every", "check for SIGTERM/SIGUSR1 every N iterations (a collective)", NULL, S->poll_every, &S->poll_every, NULL));
   PetscCall(
       PetscOptionsBool("-view", "print the solver and kernel (band widths, recomputed outputs) after the solve", "OTSinkhornView", S->view, &S->view, NULL));
   PetscOptionsEnd();
+  PetscCall(OTSolverSetFromOptions(S->core));
   PetscCall(OTKernelSetFromOptions(S->K));
   PetscFunctionReturn(0);
 }
@@ -168,15 +159,11 @@ PetscErrorCode OTSinkhornSetUp(OTSinkhorn S)
   PetscCheck(S->grid, S->comm, PETSC_ERR_ORDER, "call OTSinkhornSetMeasures() first");
   gi = S->gi;
   PetscCheck(S->eps > 0 && isfinite(S->eps), S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-eps must be positive and finite, not %g", S->eps);
-  PetscCheck(S->tol >= 0 && isfinite(S->tol), S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-tol must be >= 0, not %g", S->tol);
-  PetscCheck(S->max_it >= 1, S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-max_it must be at least 1, not %" PetscInt_FMT, S->max_it);
-  PetscCheck(S->min_it >= 0, S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-sinkhorn_min_it must be >= 0");
+  PetscCall(OTSolverSetUp(S->core));
   PetscCheck(isfinite(S->rho) || S->rho > 0, S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-rho must be finite (or <= 0 for balanced), not %g", S->rho);
   PetscCheck(S->eps_factor > 0 && S->eps_factor < 1, S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-sinkhorn_eps_scaling_factor must be in (0, 1), not %g",
              S->eps_factor);
   PetscCheck(S->stage_max_it >= 1, S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-sinkhorn_eps_scaling_max_it must be at least 1");
-  PetscCheck(S->poll_every >= 1, S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-sinkhorn_poll_every must be at least 1");
-  PetscCheck(S->ckpt_every >= 0, S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-checkpoint_every must be >= 0, not %" PetscInt_FMT, S->ckpt_every);
   S->lambda = S->rho > 0 ? S->rho / (S->rho + S->eps) : 1.0;
   if (S->eps_start <= 0) {
     S->eps_start = 0;
@@ -206,6 +193,7 @@ PetscErrorCode OTSinkhornSetUp(OTSinkhorn S)
   PetscCall(OTFieldCreate(S->grid, &S->w3));
   PetscCall(OTFieldCreate(S->grid, &S->fab));
   PetscCall(OTFieldCreate(S->grid, &S->gab));
+  PetscCall(PetscMalloc1(2 * (gi->local_n0 + 1), &S->ps));
   if (S->debias) {
     PetscCall(OTFieldCreate(S->grid, &S->faa));
     PetscCall(OTFieldCreate(S->grid, &S->fbb));
@@ -250,115 +238,129 @@ static PetscErrorCode EnsureLogs(OTSinkhorn S)
   PetscFunctionReturn(0);
 }
 
-static PetscErrorCode SolveProblem(OTSinkhorn S, PetscInt pi)
+/* Moves the state to stage s (eps, kernel, form), or takes the one a restart read, and primes the work field. */
+static PetscErrorCode EnterStage(OTSinkhorn S, OTSinkProblem *P, PetscInt s, PetscBool first, double eps)
 {
-  OTSinkProblem *P = &S->prob[pi];
-  PetscInt       ns, s0 = 0;
-  double        *sched;
-  PetscBool      quiet;
+  PetscBool   logd;
+  const char *choice, *type;
 
   PetscFunctionBegin;
-  PetscCall(OTIsQuiet(&quiet));
+  PetscCall(OTKernelSetEpsilon(S->K, eps));
+  PetscCall(OTKernelIsLogDomain(S->K, &logd));
+  PetscCall(OTKernelGetType(S->K, &type));
+  PetscCall(OTKernelGetChoice(S->K, &choice));
+  S->form    = logd ? OT_FORM_LOG : OT_FORM_SCALING;
+  S->stage   = s;
+  S->cur_eps = eps;
+  if (logd) PetscCall(EnsureLogs(S));
+  if (!S->last_kernel || strcmp(S->last_kernel, type) || first) PetscCall(OTPrintf(S->comm, "sinkhorn: OT(%s) eps %g: %s\n", P->name, eps, choice));
+  S->last_kernel = type;
+  /* the lambda of the unbalanced updates follows the stage's eps */
+  S->lambda = S->rho > 0 ? S->rho / (S->rho + eps) : 1.0;
+  if (S->resume && P == &S->prob[S->r_prob] && first) {
+    const char *path;
+    PetscCall(OTSolverGetCheckpoint(S->core, NULL, &path));
+    PetscCheck(S->form == S->r_form, S->comm, PETSC_ERR_FILE_UNEXPECTED,
+               "-restart %s: the checkpoint holds a %s state but this run uses the %s kernel at eps %g (use the same -kernel)", path,
+               S->r_form == OT_FORM_LOG ? "log-domain" : "scaling", type, eps);
+    S->resume = PETSC_FALSE; /* the state is in S->st */
+  } else
+    PetscCall(OTSinkhornStateFromPotentials(S, P, S->form, eps));
+  PetscCall(OTSinkhornPrime(S));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode SolveProblem(OTSinkhorn S, PetscInt pi)
+{
+  OTSinkProblem *P  = &S->prob[pi];
+  PetscInt       ns = 1, s0 = 0, max_it;
+  double        *sched, tol;
+
+  PetscFunctionBegin;
+  PetscCall(OTSolverGetTolerances(S->core, &tol, &max_it));
   if (S->eps_scaling)
     PetscCall(OTEpsSchedule(S->eps, S->eps_start, S->eps_factor, &ns, &sched));
   else {
-    ns = 1;
     PetscCall(PetscMalloc1(1, &sched));
     sched[0] = S->eps;
   }
   if (S->resume && pi == S->r_prob) s0 = S->r_stage;
-  PetscCheck(s0 < ns, S->comm, PETSC_ERR_FILE_UNEXPECTED, "-restart %s: stage %" PetscInt_FMT " does not exist in this eps schedule", S->restart, s0);
+  PetscCheck(s0 < ns, S->comm, PETSC_ERR_FILE_UNEXPECTED, "-restart: the checkpoint's stage %" PetscInt_FMT " does not exist in this eps schedule", s0);
+  S->cur = P;
   for (PetscInt s = s0; s < ns; s++) {
-    PetscBool   final = (PetscBool) (s == ns - 1), logd;
-    OTSinkForm  form;
-    const char *choice, *type;
-    char        extra[160];
-    double      eps = sched[s], tol = final ? S->tol : PetscMax(S->tol, S->stage_tol);
-    PetscInt    limit;
+    PetscBool         final = (PetscBool) (s == ns - 1);
+    OTConvergedReason reason;
+    char              label[160];
+    PetscInt          limit = final ? max_it : PetscMin(P->it + S->stage_max_it, P->it + (max_it - P->it) / 2);
 
-    PetscCall(OTKernelSetEpsilon(S->K, eps));
-    PetscCall(OTKernelIsLogDomain(S->K, &logd));
-    PetscCall(OTKernelGetType(S->K, &type));
-    PetscCall(OTKernelGetChoice(S->K, &choice));
-    form = logd ? OT_FORM_LOG : OT_FORM_SCALING;
-    if (logd) PetscCall(EnsureLogs(S));
-    if (!quiet && (!S->last_kernel || strcmp(S->last_kernel, type) || s == s0))
-      PetscCall(PetscPrintf(S->comm, "sinkhorn: OT(%s) eps %g: %s\n", P->name, eps, choice));
-    S->last_kernel = type;
-    /* the lambda of the unbalanced updates follows the stage's eps */
-    S->lambda = S->rho > 0 ? S->rho / (S->rho + eps) : 1.0;
-    if (S->resume && pi == S->r_prob && s == s0) {
-      PetscCheck(form == S->r_form, S->comm, PETSC_ERR_FILE_UNEXPECTED,
-                 "-restart %s: the checkpoint holds a %s state but this run uses the %s kernel at eps %g (use the same -kernel)", S->restart,
-                 S->r_form == OT_FORM_LOG ? "log-domain" : "scaling", type, eps);
-      S->resume = PETSC_FALSE; /* the state is in S->st */
-    } else
-      PetscCall(OTSinkhornStateFromPotentials(S, P, form, eps));
-    limit = final ? S->max_it : PetscMin(P->it + S->stage_max_it, P->it + (S->max_it - P->it) / 2);
-    if (ns > 1)
-      snprintf(extra, sizeof extra, "%s%s%seps %g (stage %d/%d)", S->debias ? "OT(" : "", S->debias ? P->name : "", S->debias ? ") " : "", eps, (int) s + 1,
-               (int) ns);
-    else
-      snprintf(extra, sizeof extra, "%s%s%s", S->debias ? "OT(" : "", S->debias ? P->name : "", S->debias ? ")" : "");
-    if (limit > P->it) PetscCall(OTSinkhornIterate(S, P, form, eps, tol, limit, s, extra));
-    if (S->stopped) break;
-    PetscCall(OTSinkhornEvaluate(S, P, form, eps, final));
-    if (final && pi == 0 && S->save_map) PetscCall(OTSinkhornComputeMap(S, P, form, eps));
+    PetscCall(EnterStage(S, P, s, (PetscBool) (s == s0), sched[s]));
+    snprintf(label, sizeof label, "%s%s%s", S->debias ? "OT(" : "", S->debias ? P->name : "", S->debias ? ")" : "");
+    if (ns > 1) snprintf(label + strlen(label), sizeof label - strlen(label), "%seps %g (stage %d/%d)", S->debias ? " " : "", sched[s], (int) s + 1, (int) ns);
+    if (limit > P->it) PetscCall(OTSolverIterate(S->core, &P->it, limit, final ? tol : PetscMax(tol, S->stage_tol), label));
+    PetscCall(OTSolverGetConvergedReason(S->core, &reason));
+    if (reason == OT_STOPPED_SIGNAL) {
+      S->stopped = PETSC_TRUE;
+      break;
+    }
+    PetscCall(OTSinkhornEvaluate(S, P, S->form, sched[s], final));
+    if (final && pi == 0 && S->save_map) PetscCall(OTSinkhornComputeMap(S, P, S->form, sched[s]));
   }
   if (!S->stopped) {
-    P->converged = (PetscBool) (P->err <= S->tol);
+    P->converged = (PetscBool) (P->err <= tol);
     P->done      = PETSC_TRUE;
   }
   PetscCall(PetscFree(sched));
   PetscFunctionReturn(0);
 }
 
+static PetscErrorCode CollectResults(OTSinkhorn S)
+{
+  OTSinkhornResult *r = &S->res;
+
+  PetscFunctionBegin;
+  r->iterations      = S->prob[0].it;
+  r->converged       = S->prob[0].converged;
+  r->marginal_error  = S->prob[0].marginal;
+  r->transport_cost  = S->prob[0].transport;
+  r->entropic_cost   = S->prob[0].entropic;
+  r->mass            = S->prob[0].mass;
+  r->potential_floor = S->prob[0].floor;
+  PetscCall(OTSolverGetTiming(S->core, NULL, &r->time_per_iteration, &r->time_per_iteration_min));
+  r->kernel_application_min = S->time_kernel > 0 ? S->kernel_min : 0;
+  if (S->debias) {
+    r->entropic_cost_aa = S->prob[1].entropic;
+    r->entropic_cost_bb = S->prob[2].entropic;
+    r->iterations_aa    = S->prob[1].it;
+    r->iterations_bb    = S->prob[2].it;
+    r->converged        = (PetscBool) (r->converged && S->prob[1].converged && S->prob[2].converged);
+    r->sinkhorn_divergence =
+        r->entropic_cost - 0.5 * (r->entropic_cost_aa + r->entropic_cost_bb) + 0.5 * S->eps * (r->mass_a - r->mass_b) * (r->mass_a - r->mass_b);
+  }
+  /* the reason of the solve: converged when every problem is, else the iteration limit */
+  PetscCall(OTSolverSetConvergedReason(S->core, r->converged ? OT_CONVERGED_TOL : OT_DIVERGED_ITS));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode OTSinkhornSolve(OTSinkhorn S)
 {
-  double t0 = MPI_Wtime();
+  double    t0 = MPI_Wtime();
+  PetscBool restarted;
 
   PetscFunctionBegin;
   PetscCall(OTSinkhornSetUp(S));
   PetscCall(PetscLogEventBegin(OTSINKHORN_Solve, 0, 0, 0, 0));
-  if (S->restart[0]) PetscCall(OTSinkhornCheckpointRead(S));
-  PetscCall(OTProgressCreate(S->comm, "sinkhorn", S->max_it, S->tol, &S->progress));
+  S->stopped = PETSC_FALSE;
+  S->samples = 0;
+  PetscCall(OTSolverBegin(S->core, &restarted));
   for (PetscInt p = 0; p < S->nprob && !S->stopped; p++)
     if (!S->prob[p].done) PetscCall(SolveProblem(S, p));
-  PetscCall(OTProgressDestroy(&S->progress));
+  PetscCall(OTSolverEnd(S->core));
   PetscCall(PetscLogEventEnd(OTSINKHORN_Solve, 0, 0, 0, 0));
   if (S->stopped) PetscFunctionReturn(0);
-  {
-    OTSinkhornResult *r       = &S->res;
-    r->iterations             = S->prob[0].it;
-    r->converged              = S->prob[0].converged;
-    r->marginal_error         = S->prob[0].marginal;
-    r->transport_cost         = S->prob[0].transport;
-    r->entropic_cost          = S->prob[0].entropic;
-    r->mass                   = S->prob[0].mass;
-    r->potential_floor        = S->prob[0].floor;
-    r->time                   = MPI_Wtime() - t0;
-    r->time_per_iteration     = S->iter_count ? S->iter_time / (double) S->iter_count : 0;
-    r->time_per_iteration_min = S->iter_min;
-    r->kernel_application_min = S->time_kernel > 0 ? S->kernel_min : 0;
-    if (S->debias) {
-      r->entropic_cost_aa = S->prob[1].entropic;
-      r->entropic_cost_bb = S->prob[2].entropic;
-      r->iterations_aa    = S->prob[1].it;
-      r->iterations_bb    = S->prob[2].it;
-      r->converged        = (PetscBool) (r->converged && S->prob[1].converged && S->prob[2].converged);
-      r->sinkhorn_divergence =
-          r->entropic_cost - 0.5 * (r->entropic_cost_aa + r->entropic_cost_bb) + 0.5 * S->eps * (r->mass_a - r->mass_b) * (r->mass_a - r->mass_b);
-    }
-  }
-  S->solved = PETSC_TRUE;
+  PetscCall(CollectResults(S));
+  S->res.time = MPI_Wtime() - t0;
+  S->solved   = PETSC_TRUE;
   if (S->view) PetscCall(OTSinkhornView(S, NULL));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode OTSinkhornGetStopped(OTSinkhorn S, PetscBool *stopped)
-{
-  PetscFunctionBegin;
-  *stopped = S->stopped;
   PetscFunctionReturn(0);
 }
 
@@ -402,8 +404,7 @@ PetscErrorCode OTSinkhornWriteResults(OTSinkhorn S, OTH5 f)
   PetscCall(OTH5WriteAttribute(f, "/", "transport_cost", OT_DOUBLE, 1, &r->transport_cost));
   PetscCall(OTH5WriteAttribute(f, "/", "entropic_cost", OT_DOUBLE, 1, &r->entropic_cost));
   PetscCall(OTH5WriteAttribute(f, "/", "plan_mass", OT_DOUBLE, 1, &r->mass));
-  PetscCall(OTH5WriteAttribute(f, "/", "time_per_iteration", OT_DOUBLE, 1, &r->time_per_iteration));
-  PetscCall(OTH5WriteAttribute(f, "/", "time_per_iteration_min", OT_DOUBLE, 1, &r->time_per_iteration_min));
+  PetscCall(OTSolverWriteResults(S->core, f));
   if (r->kernel_application_min > 0) PetscCall(OTH5WriteAttribute(f, "/", "kernel_application_min", OT_DOUBLE, 1, &r->kernel_application_min));
   PetscCall(OTH5WriteAttributeString(f, "/", "kernel", type));
   if (S->rho > 0) PetscCall(OTH5WriteAttribute(f, "/", "rho", OT_DOUBLE, 1, &S->rho));
@@ -430,9 +431,10 @@ PetscErrorCode OTSinkhornView(OTSinkhorn S, PetscViewer v)
 {
   PetscFunctionBegin;
   if (!v) PetscCall(PetscViewerASCIIGetStdout(S->comm, &v));
-  PetscCall(PetscViewerASCIIPrintf(v, "OTSinkhorn: eps %g, tol %g, max_it %" PetscInt_FMT "%s%s%s\n", S->eps, S->tol, S->max_it,
-                                   S->rho > 0 ? ", unbalanced" : ", balanced", S->debias ? ", debiased" : "", S->eps_scaling ? ", eps-scaling" : ""));
+  PetscCall(PetscViewerASCIIPrintf(v, "OTSinkhorn: eps %g%s%s%s\n", S->eps, S->rho > 0 ? ", unbalanced" : ", balanced", S->debias ? ", debiased" : "",
+                                   S->eps_scaling ? ", eps-scaling" : ""));
   PetscCall(PetscViewerASCIIPushTab(v));
+  PetscCall(OTSolverView(S->core, v));
   PetscCall(OTKernelView(S->K, v));
   PetscCall(PetscViewerASCIIPopTab(v));
   PetscFunctionReturn(0);
@@ -458,6 +460,8 @@ PetscErrorCode OTSinkhornDestroy(OTSinkhorn *sinkhorn)
   PetscCall(OTFieldDestroy(&S->w2));
   PetscCall(OTFieldDestroy(&S->w3));
   PetscCall(OTFieldDestroy(&S->map));
+  PetscCall(PetscFree(S->ps));
+  PetscCall(OTSolverDestroy(&S->core));
   PetscCall(PetscFree(S));
   *sinkhorn = NULL;
   PetscFunctionReturn(0);

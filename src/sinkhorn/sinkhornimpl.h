@@ -3,6 +3,7 @@
 #pragma once
 #include <otmpi/otsinkhorn.h>
 #include <otmpi/otlog.h>
+#include "../core/solverimpl.h"
 #include <math.h>
 
 typedef enum {
@@ -30,36 +31,37 @@ struct _p_OTSinkhorn {
   OTGrid            grid;
   const OTGridInfo *gi;
   OTKernel          K;
-  double            eps, tol, rho, lambda;
-  PetscInt          max_it, min_it;
+  OTSolver          core;
+  double            eps, rho, lambda;
   PetscBool         debias, eps_scaling, save_map, setup, solved, stopped, view;
   double            eps_factor, eps_start, stage_tol;
   PetscInt          stage_max_it;
-  char              ckpt[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
-  PetscInt          ckpt_every, poll_every, time_kernel;
+  PetscInt          time_kernel, samples;
   double           *a, *b, *loga, *logb, *fab, *gab, *faa, *fbb, *st, *w1, *w2, *w3, *map;
   OTSinkProblem     prob[3];
   PetscInt          nprob;
   OTSinkhornResult  res;
-  PetscInt          itotal;
-  double            iter_time; /* wall time in iterations, and their count (for the time per iteration) */
-  PetscInt          iter_count;
-  double            iter_min;   /* the fastest iteration: robust to other jobs on shared nodes */
   double            kernel_min; /* the fastest bare kernel application, sampled between the first time_kernel iterations */
-  OTProgress        progress;
   const char       *last_kernel;
-  /* where a restart resumes: problem, stage, iterations done, and the state (read from the checkpoint) */
+  /* what the iterations run on: the problem, its eps stage, form and eps, plane sums */
+  OTSinkProblem *cur;
+  PetscInt       stage;
+  OTSinkForm     form;
+  double         cur_eps, *ps;
+  /* where a restart resumes: problem, stage and form of the state read from the checkpoint */
   PetscBool  resume;
   PetscInt   r_prob, r_stage;
   OTSinkForm r_form;
 };
 
-PETSC_INTERN PetscLogEvent OTSINKHORN_Solve, OTSINKHORN_Iteration, OTSINKHORN_Reduce, OTSINKHORN_Evaluate, OTSINKHORN_Checkpoint;
+PETSC_INTERN PetscLogEvent OTSINKHORN_Solve, OTSINKHORN_Iteration, OTSINKHORN_Reduce, OTSINKHORN_Evaluate;
 
 PETSC_INTERN PetscErrorCode OTSinkhornStateFromPotentials(OTSinkhorn, OTSinkProblem *, OTSinkForm, double);
-PETSC_INTERN PetscErrorCode OTSinkhornIterate(OTSinkhorn, OTSinkProblem *, OTSinkForm, double, double, PetscInt, PetscInt, const char[]);
+PETSC_INTERN PetscErrorCode OTSinkhornPrime(OTSinkhorn);
+PETSC_INTERN PetscErrorCode OTSinkhornStep(void *, OTSolver);
+PETSC_INTERN PetscErrorCode OTSinkhornSample(void *, OTSolver);
 PETSC_INTERN PetscErrorCode OTSinkhornEvaluate(OTSinkhorn, OTSinkProblem *, OTSinkForm, double, PetscBool);
 PETSC_INTERN PetscErrorCode OTSinkhornComputeMap(OTSinkhorn, OTSinkProblem *, OTSinkForm, double);
 PETSC_INTERN PetscErrorCode OTSinkhornPlaneSums(OTSinkhorn, PetscInt, const double *, double *);
-PETSC_INTERN PetscErrorCode OTSinkhornCheckpointWrite(OTSinkhorn, PetscInt, PetscInt, OTSinkForm);
-PETSC_INTERN PetscErrorCode OTSinkhornCheckpointRead(OTSinkhorn);
+PETSC_INTERN PetscErrorCode OTSinkhornCheckpointWrite(void *, OTH5);
+PETSC_INTERN PetscErrorCode OTSinkhornCheckpointRead(void *, OTH5, const char[]);

@@ -66,7 +66,7 @@ PetscErrorCode OTProgressUpdate(OTProgress p, PetscInt it, double err, const cha
 
   PetscFunctionBegin;
   if (p->quiet) PetscFunctionReturn(0);
-  if (!p->monitor && now - p->last < p->interval) PetscFunctionReturn(0);
+  if (!p->monitor && now - p->last < p->interval && p->interval > 0) PetscFunctionReturn(0);
   /* ETA: the rate of decrease of log(err) since the reference point, extrapolated to tol, capped by max_it */
   if (p->it_ref >= 0 && it > p->it_ref && err > 0 && p->err_ref > err && p->tol > 0) {
     double rate = (log(p->err_ref) - log(err)) / (double) (it - p->it_ref), tper = (now - p->t_ref) / (double) (it - p->it_ref);
@@ -85,6 +85,17 @@ PetscErrorCode OTProgressUpdate(OTProgress p, PetscInt it, double err, const cha
     p->t_ref   = now;
   }
   p->last = now;
+  PetscFunctionReturn(0);
+}
+
+/* The least time between lines (0: every update is printed, as with -monitor); -progress_interval overrides it. */
+PetscErrorCode OTProgressSetInterval(OTProgress p, double interval)
+{
+  PetscBool set;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-progress_interval", &set));
+  if (!set) p->interval = interval;
   PetscFunctionReturn(0);
 }
 

@@ -1,4 +1,4 @@
-/* signal.c: SIGTERM/SIGUSR1 (a scheduler's warning before the walltime) set a flag that solvers poll collectively, so that
+/* signal.c: SIGTERM/SIGUSR1 (a scheduler's warning before the walltime) set a flag that the iteration core polls collectively, so that
    every rank writes its part of a checkpoint at the same iteration and stops with OTMPI_EXIT_CHECKPOINTED. A command
    that does not checkpoint (gen, info, convert) stops at once instead: partial outputs removed, status 128 + signal. */
 #include <otmpi/otsys.h>
@@ -65,21 +65,8 @@ PetscErrorCode OTSignalHold(void)
   PetscFunctionReturn(0);
 }
 
-/* Collective: true on every rank when any rank has been signalled. */
-PetscErrorCode OTSignalReceived(MPI_Comm comm, PetscBool *received)
+/* Not collective: whether this rank has been signalled (the iteration core reduces it over the solver's ranks). */
+int OTSignalPending(void)
 {
-  int local = ot_signal_flag ? 1 : 0, any;
-
-  PetscFunctionBegin;
-  PetscCallMPI(MPI_Allreduce(&local, &any, 1, MPI_INT, MPI_MAX, comm));
-  *received = any ? PETSC_TRUE : PETSC_FALSE;
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode OTCheckpointPoll(MPI_Comm comm, PetscInt it, PetscInt every, PetscBool *write, PetscBool *stop)
-{
-  PetscFunctionBegin;
-  PetscCall(OTSignalReceived(comm, stop));
-  *write = (PetscBool) (*stop || (every > 0 && it > 0 && it % every == 0));
-  PetscFunctionReturn(0);
+  return ot_signal_flag ? 1 : 0;
 }

@@ -33,7 +33,7 @@ must "gen big points" 1 gen -shape points -n 64,48 -count 4000 -seed 8 -o pbig.h
 must "uninterrupted big run" 2 semidiscrete -density g.h5 -points pbig.h5 -o s0.h5 -quiet
 mpiexec -n 2 "$OTMPI" semidiscrete -density g.h5 -points pbig.h5 -o s1.h5 -checkpoint sig.h5 </dev/null >sig.out 2>sig.err &
 pid=$!
-for _ in $(seq 600); do grep -q "newton   2 " sig.out 2>/dev/null && break; sleep 0.05; done
+for _ in $(seq 600); do grep -q "semidiscrete it     2 " sig.out 2>/dev/null && break; sleep 0.05; done
 kill -USR1 $pid
 wait $pid
 rc=$?

@@ -157,7 +157,7 @@ def compare(a, b):
 
 def history(log):
     """the last Newton step that starts below 1 (the undamped phase) and ends above the round-off floor (1e-12)"""
-    errs = [float(l.split("mass_error")[1].split()[0]) for l in open(log) if l.startswith("semidiscrete: newton")]
+    errs = [float(l.split(" err ")[1].split()[0]) for l in open(log) if l.startswith("semidiscrete it ")]
     steps = [(a, b) for a, b in zip(errs, errs[1:]) if a < 1 and b > 1e-12]
     e1, e2 = steps[-1]
     print(repr(e1), repr(e2), repr(np.log(e2) / np.log(e1)), len(errs))

@@ -1,0 +1,50 @@
+/* solverimpl.h: private parts of OTSolver, the iteration core: the ops a solver supplies (its step, its checkpoint
+   fields) and the state the core keeps for it. A new solver fills OTSolverOps and calls OTSolverIterate. */
+#pragma once
+#include <otmpi/otsolver.h>
+#include <otmpi/otlog.h>
+
+typedef struct {
+  /* one iteration: may set core->err with core->tested (a fresh residual: tested against the tolerance, reported),
+     core->extra (the progress line's details) and core->reason (the step ends the run itself, e.g. stalled) */
+  PetscErrorCode (*step)(void *, OTSolver);
+  /* optional, after the timed step and outside its timing: samples for benchmarks (a bare kernel application) */
+  PetscErrorCode (*sample)(void *, OTSolver);
+  /* the solver's settings and fields into an open checkpoint, and back (checking the settings) */
+  PetscErrorCode (*checkpoint)(void *, OTH5);
+  PetscErrorCode (*restart)(void *, OTH5, const char[]);
+} OTSolverOps;
+
+struct _p_OTSolver {
+  MPI_Comm          comm, pcomm; /* pcomm: a duplicate for the nonblocking signal polls */
+  char              name[32], prefix[64];
+  void             *ctx;
+  OTSolverOps       ops;
+  double            tol;
+  PetscInt          max_it, min_it;
+  PetscInt         *it, limit, itotal; /* the run's counter (the solver's, continued over its stages), the run's limit, all iterations */
+  double            err;
+  PetscBool         tested;
+  char              label[160], extra[192];
+  OTConvergedReason reason;
+  char              ckpt[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
+  PetscInt          ckpt_every, ckpt_last;
+  MPI_Request       req;
+  int               sig_local, sig_any;
+  PetscBool         pending, every_line, setup;
+  PetscLogEvent     ev_step, ev_ckpt;
+  OTProgress        progress;
+  double            time, time_min; /* wall time in steps, the fastest step */
+  PetscInt          count;          /* steps timed */
+};
+
+PETSC_INTERN PetscErrorCode OTSolverCreate(MPI_Comm, const char[], void *, const OTSolverOps *, OTSolver *);
+PETSC_INTERN PetscErrorCode OTSolverSetOptionsPrefix(OTSolver, const char[]);
+PETSC_INTERN PetscErrorCode OTSolverSetStepEvent(OTSolver, PetscLogEvent);
+PETSC_INTERN PetscErrorCode OTSolverBegin(OTSolver, PetscBool *);
+PETSC_INTERN PetscErrorCode OTSolverIterate(OTSolver, PetscInt *, PetscInt, double, const char[]);
+PETSC_INTERN PetscErrorCode OTSolverEnd(OTSolver);
+PETSC_INTERN PetscErrorCode OTSolverSetResidual(OTSolver, double);
+PETSC_INTERN PetscErrorCode OTSolverSetConvergedReason(OTSolver, OTConvergedReason);
+PETSC_INTERN PetscErrorCode OTSolverDestroy(OTSolver *);
+PETSC_INTERN PetscErrorCode OTEpsSchedule(double, double, double, PetscInt *, double **);
