@@ -247,16 +247,6 @@ static inline double KLTerm(double r, double a)
   return (r > 0 ? r * log(r / a) : 0) - r + a;
 }
 
-/* The sums of one cell of density m with marginal r and potential f into its plane's sums */
-static inline void AddSums(double *ps, double m, double r, double f)
-{
-  ps[EV_RF] += m > 0 ? r * f : 0;
-  ps[EV_L1] += fabs(r - m);
-  ps[EV_MASS] += r;
-  ps[EV_KL] += m > 0 ? KLTerm(r, m) : r;
-  ps[EV_AF] += m > 0 ? m * f : 0;
-}
-
 /* The marginal r = x K(other side) of the side with density m whose state is x (W holds K of the other side, or its
    log), its potential (the soft transform where m = 0) and the plane sums; returns the cells where K underflowed */
 static ptrdiff_t MarginalPass(const double *m, const double *x, const double *W, double *pot, double eps, double lam, PetscBool logd, ptrdiff_t np,
@@ -276,7 +266,11 @@ static ptrdiff_t MarginalPass(const double *m, const double *x, const double *W,
         f = eps * x[i];
       }
       pot[i] = f;
-      AddSums(ps + EV_N * p, m[i], r, f);
+      ps[EV_N * p + EV_RF] += m[i] > 0 ? r * f : 0;
+      ps[EV_N * p + EV_L1] += fabs(r - m[i]);
+      ps[EV_N * p + EV_MASS] += r;
+      ps[EV_N * p + EV_KL] += m[i] > 0 ? KLTerm(r, m[i]) : r;
+      ps[EV_N * p + EV_AF] += m[i] > 0 ? m[i] * f : 0;
     }
   return floor;
 }
@@ -304,7 +298,11 @@ static ptrdiff_t FirstMarginalPass(OTSinkProblem *P, const double *W, double *X,
         r        = a[i] > 0 ? a[i] * exp((1 - lam) * l) : 0;
       }
       P->f[i] = f;
-      AddSums(ps + EV_N * p, a[i], r, f);
+      ps[EV_N * p + EV_RF] += a[i] > 0 ? r * f : 0;
+      ps[EV_N * p + EV_L1] += fabs(r - a[i]);
+      ps[EV_N * p + EV_MASS] += r;
+      ps[EV_N * p + EV_KL] += a[i] > 0 ? KLTerm(r, a[i]) : r;
+      ps[EV_N * p + EV_AF] += a[i] > 0 ? a[i] * f : 0;
     }
   return floor;
 }

@@ -1,5 +1,7 @@
 #!/bin/bash
+# bits.sh OLD NEW: compare the answers of two builds of bin/otmpi bit for bit (BITS_ONLY="s1|b2" picks cases).
 # bits.sh OLD NEW: the accuracy cases of each solver run with two binaries at the same rank count; every dataset and
+shopt -s extglob
 # every numeric attribute except timings must be bit-identical.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
 OLD=$1 NEW=$2; D=$(mktemp -d); cd $D
@@ -25,6 +27,7 @@ cases=(
 )
 bad=0
 for c in "${cases[@]}"; do
+  [[ -n ${BITS_ONLY:-} && ${c%%|*} != @($BITS_ONLY) ]] && continue
   name=${c%%|*}; args=${c#*|}
   for v in old new; do
     bin=$OLD; [[ $v == new ]] && bin=$NEW
