@@ -1,6 +1,7 @@
 /* commands.h: the commands of bin/otmpi (one file each in drivers/) and what they share. */
 #pragma once
 #include <otmpi/otmpi.h>
+#include "../src/io/checkpoint.h"
 
 /* A command gets the positional arguments that followed its name (e.g. `otmpi info FILE`); options are in PETSc's database. */
 typedef PetscErrorCode (*OTCommandFn)(PetscInt, char **);

@@ -28,7 +28,7 @@ static PetscErrorCode CheckPaths(const char a[], const char b[], const char out[
   const char *ckpt;
 
   PetscFunctionBegin;
-  PetscCall(OTDynamicCreate(NULL, 0, &dyn));
+  PetscCall(OTDynamicCreate(NULL, &dyn));
   PetscCall(OTDynamicGetSolver(dyn, &core));
   PetscCall(OTDriverSolverDefaults(core, out));
   PetscCall(OTSolverSetFromOptions(core));
@@ -40,10 +40,10 @@ static PetscErrorCode CheckPaths(const char a[], const char b[], const char out[
   PetscFunctionReturn(0);
 }
 
-/* The two densities on one grid (normalised to mass 1 when balanced) and the default time cells, max(n)/2. */
-static PetscErrorCode LoadInputs(const char a[], const char b[], double delta, OTGrid *grid, double **fa, double **fb, PetscInt *nt)
+/* The two densities on one grid (validated: errors name the file). */
+static PetscErrorCode LoadInputs(const char a[], const char b[], OTGrid *grid, double **fa, double **fb)
 {
-  double mass[2], bytes;
+  double bytes;
 
   PetscFunctionBegin;
   PetscCall(OTDensityOpen(PETSC_COMM_WORLD, a, grid));
@@ -53,88 +53,82 @@ static PetscErrorCode LoadInputs(const char a[], const char b[], double delta, O
   PetscCall(OTFieldCreate(*grid, fb));
   PetscCall(OTDensityLoad(*grid, a, *fa));
   PetscCall(OTDensityLoad(*grid, b, *fb));
-  PetscCall(OTDensityValidate(*grid, *fa, a, &mass[0]));
-  PetscCall(OTDensityValidate(*grid, *fb, b, &mass[1]));
-  if (delta == 0) { /* balanced transport: both inputs normalised to mass 1 */
-    PetscCall(OTFieldScale(*grid, 1.0 / mass[0], *fa));
-    PetscCall(OTFieldScale(*grid, 1.0 / mass[1], *fb));
-  }
-  if (*nt == 0) {
-    const OTGridInfo *gi;
-    PetscCall(OTGridGetInfo(*grid, &gi));
-    *nt = (PetscInt) PetscMax(2, PetscMax(gi->n[0], PetscMax(gi->n[1], gi->n[2])) / 2);
-  }
+  PetscCall(OTDensityValidate(*grid, *fa, a, NULL));
+  PetscCall(OTDensityValidate(*grid, *fb, b, NULL));
+  PetscFunctionReturn(0);
+}
+
+/* The output file (and PNG frames), then the summary line. */
+static PetscErrorCode WriteAndReport(OTDynamic dyn, OTGrid grid, const char out[], const char png[], PetscInt frames, double t0)
+{
+  OTDynamicResult   res;
+  OTDynamicType     type;
+  OTSolver          core;
+  OTConvergedReason reason;
+  OTH5              f;
+  char              shape[96];
+
+  PetscFunctionBegin;
+  PetscCall(OTDynamicGetResult(dyn, &res));
+  PetscCall(OTDynamicGetType(dyn, &type));
+  PetscCall(OTDynamicGetSolver(dyn, &core));
+  PetscCall(OTSolverGetConvergedReason(core, &reason));
+  PetscCall(OTGridShapeString(grid, shape, sizeof shape));
+  PetscCall(OTH5Create(PETSC_COMM_WORLD, out, &f));
+  PetscCall(OTDynamicWrite(dyn, f));
+  PetscCall(OTH5Commit(&f));
+  if (png) PetscCall(OTDynamicWritePNG(dyn, png, frames));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD,
+                        "dynamic: wrote %s: %s, %s x %" PetscInt_FMT ", %s = %.10g, %s at %" PetscInt_FMT
+                        " iterations (residuals %.2e primal, %.2e dual), Poisson %.0f%% of %.3g s\n",
+                        out, type, shape, res.nt, res.delta > 0 ? "WFR^2" : "W2^2", res.w2_squared, OTConvergedReasonName(reason), res.iterations,
+                        res.primal_residual, res.dual_residual, 100 * res.poisson_time / PetscMax(res.total_time, 1e-300), MPI_Wtime() - t0));
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode OTCommandDynamic(PetscInt npos, char **pos)
 {
-  char            a[PETSC_MAX_PATH_LEN] = "", b[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "", png[PETSC_MAX_PATH_LEN] = "";
-  char            shape[96];
-  PetscInt        nt = 0, frames = 5;
-  double          delta = 0, t0 = MPI_Wtime();
-  PetscBool       has_png, help, view = PETSC_FALSE;
-  OTGrid          grid;
-  double         *fa, *fb;
-  OTDynamic       dyn;
-  OTSolver        core;
-  OTDynamicResult res;
-  OTDynamicType   type;
+  char              a[PETSC_MAX_PATH_LEN] = "", b[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "", png[PETSC_MAX_PATH_LEN] = "";
+  PetscInt          frames = 5;
+  double            t0     = MPI_Wtime();
+  PetscBool         has_png, help;
+  OTGrid            grid;
+  double           *fa, *fb;
+  OTDynamic         dyn;
+  OTSolver          core;
+  OTConvergedReason reason;
 
   PetscFunctionBegin;
   PetscCheck(npos == 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "dynamic takes no positional argument ('%s'); see otmpi dynamic -help", pos[0]);
   PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "otmpi dynamic: Benamou-Brenier dynamic optimal transport", NULL);
   PetscCall(PetscOptionsString("-a", "density at t = 0 (file.h5[:/dataset], .nii, .nii.gz)", NULL, a, a, sizeof a, NULL));
   PetscCall(PetscOptionsString("-b", "density at t = 1", NULL, b, b, sizeof b, NULL));
-  PetscCall(PetscOptionsInt("-nt", "time cells (default: max(n)/2, at least 2)", NULL, nt, &nt, NULL));
-  PetscCall(PetscOptionsReal("-rho_fr", "Wasserstein-Fisher-Rao length scale delta (unbalanced; masses kept); 0: balanced W2", NULL, delta, &delta, NULL));
   PetscCall(PetscOptionsInt("-png_frames", "number of PNG frames of the path with -png (BASE_tK.png)", NULL, frames, &frames, NULL));
-  PetscCall(PetscOptionsBool("-dyn_view", "print the solver's settings and statistics at the end", NULL, view, &view, NULL));
   PetscCall(OTDriverOutputOptions(PetscOptionsObject, "output file (HDF5): /rho, /momentum, attributes w2_squared, iterations, residual", out, sizeof out, png,
                                   sizeof png, &has_png));
   PetscOptionsEnd();
   PetscCall(OTDriverHelpRequested(&help));
-  if (help) { /* list the solver's own options (-dyn_*) too */
-    PetscCall(OTDynamicCreate(NULL, 0, &dyn));
+  if (help) { /* the solver's options, with their defaults */
+    PetscCall(OTDynamicCreate(NULL, &dyn));
     PetscCall(OTDynamicSetFromOptions(dyn));
     PetscCall(OTDynamicDestroy(&dyn));
     PetscFunctionReturn(0);
   }
   PetscCheck(a[0] && b[0], PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-a A.h5 and -b B.h5 are required");
-  PetscCheck(nt >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-nt must be positive, not %" PetscInt_FMT, nt);
   PetscCheck(frames >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-png_frames must be at least 1");
-  PetscCheck(delta >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-rho_fr must be a positive length (or 0 for balanced transport), not %g", delta);
   PetscCall(CheckPaths(a, b, out));
-  PetscCall(LoadInputs(a, b, delta, &grid, &fa, &fb, &nt));
-
-  PetscCall(OTDynamicCreate(grid, nt, &dyn));
+  PetscCall(LoadInputs(a, b, &grid, &fa, &fb));
+  PetscCall(OTDynamicCreate(grid, &dyn));
   PetscCall(OTDynamicGetSolver(dyn, &core));
   PetscCall(OTDriverSolverDefaults(core, out));
-  PetscCall(OTDynamicSetFisherRao(dyn, delta));
   PetscCall(OTDynamicSetFromOptions(dyn));
   PetscCall(OTDynamicSetDensities(dyn, fa, fb));
   PetscCall(OTFieldDestroy(&fa));
   PetscCall(OTFieldDestroy(&fb));
   PetscCall(OTDynamicSetUp(dyn));
   PetscCall(OTDynamicSolve(dyn));
-  PetscCall(OTDynamicGetResult(dyn, &res));
-  if (view) PetscCall(OTDynamicView(dyn, NULL));
-  PetscCall(OTDynamicGetType(dyn, &type));
-  PetscCall(OTGridShapeString(grid, shape, sizeof shape));
-  if (!res.stopped) {
-    OTConvergedReason reason;
-    OTH5              f;
-    PetscCall(OTH5Create(PETSC_COMM_WORLD, out, &f));
-    PetscCall(OTDynamicWrite(dyn, f));
-    PetscCall(OTH5Commit(&f));
-    if (has_png) PetscCall(OTDynamicWritePNG(dyn, png, frames));
-    PetscCall(OTSolverGetConvergedReason(core, &reason));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD,
-                          "dynamic: wrote %s: %s, %s x %" PetscInt_FMT ", %s = %.10g, %s at %" PetscInt_FMT
-                          " iterations (residuals %.2e primal, %.2e dual), Poisson %.0f%% of %.3g s\n",
-                          out, OTDynamicTypes[type], shape, nt, delta > 0 ? "WFR^2" : "W2^2", res.w2_squared, OTConvergedReasonName(reason), res.iterations,
-                          res.primal_residual, res.dual_residual, 100 * res.poisson_time / PetscMax(res.total_time, 1e-300), MPI_Wtime() - t0));
-  }
+  PetscCall(OTSolverGetConvergedReason(core, &reason));
+  if (reason != OT_STOPPED_SIGNAL) PetscCall(WriteAndReport(dyn, grid, out, has_png ? png : NULL, frames, t0));
   PetscCall(OTDynamicDestroy(&dyn));
   PetscCall(OTGridDestroy(&grid));
   PetscFunctionReturn(0);

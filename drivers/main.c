@@ -1,5 +1,6 @@
 /* main.c: bin/otmpi, the command dispatcher: `mpiexec -n P bin/otmpi COMMAND [options]`. */
 #include "commands.h"
+#include "../src/sys/sysimpl.h"
 
 static const OTCommand commands[] = {
     {"gen", OTCommandGen, "write synthetic densities or point clouds", PETSC_FALSE},
@@ -52,12 +53,10 @@ PetscErrorCode OTDriverOutputOptions(PetscOptionItems *PetscOptionsObject, const
   PetscCall(PetscOptionsString("-o", what, NULL, out, out, olen, &set));
   PetscCall(PetscOptionsString("-png", "PNG snapshot (2-D field, middle plane of a 3-D field)", NULL, png, png, plen, has_png));
   {
-    PetscBool quiet = PETSC_FALSE, monitor = PETSC_FALSE;
-    double    interval = 2;
-    char      mesh[16] = "corect", mem[32] = "";
+    /* read where they act (sys, io); listed here, with those defaults, for -help */
+    PetscBool quiet    = PETSC_FALSE;
+    char      mesh[16] = OT_XDMF_MESH_DEFAULT, mem[32] = "";
     PetscCall(PetscOptionsBool("-quiet", "no set-up or progress lines: only the final summary line, warnings and errors", NULL, quiet, &quiet, NULL));
-    PetscCall(PetscOptionsBool("-monitor", "a progress line every iteration", NULL, monitor, &monitor, NULL));
-    PetscCall(PetscOptionsReal("-progress_interval", "seconds between progress lines", NULL, interval, &interval, NULL));
     PetscCall(PetscOptionsString("-xdmf_mesh", "XDMF sidecar mesh: corect (compact, ParaView) or explicit (points + cells, e.g. meshio)", NULL, mesh, mesh,
                                  sizeof mesh, NULL));
     PetscCall(PetscOptionsString("-memory_limit", "memory per node to plan with (e.g. 8GiB; default: available memory or the cgroup limit)", NULL, mem, mem,

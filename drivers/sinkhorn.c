@@ -43,45 +43,30 @@ static PetscErrorCode WriteAndReport(OTSinkhorn S, OTGrid g, const char out[], c
 PetscErrorCode OTCommandSinkhorn(PetscInt npos, char **pos)
 {
   char              fa[PETSC_MAX_PATH_LEN] = "", fb[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "", png[PETSC_MAX_PATH_LEN] = "";
-  double            eps = 1e-2, rho = -1, t0 = MPI_Wtime();
-  PetscBool         debias = PETSC_FALSE, scaling = PETSC_FALSE, savemap = PETSC_FALSE, has_png, help, set_a, set_b, quiet;
+  double            t0 = MPI_Wtime();
+  PetscBool         has_png, help, set_a, set_b;
   OTSinkhorn        S;
   OTSolver          core;
   OTConvergedReason reason;
   OTGrid            g;
-  double           *a, *b, ma, mb;
+  double           *a, *b;
 
   PetscFunctionBegin;
   PetscCheck(npos == 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "sinkhorn takes no positional argument ('%s'); the inputs are -a A -b B", pos[0]);
   PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "otmpi sinkhorn: entropic OT between two grid densities", NULL);
   PetscCall(PetscOptionsString("-a", "first density (file.h5, file.h5:/dataset, .nii, .nii.gz)", NULL, fa, fa, sizeof fa, &set_a));
   PetscCall(PetscOptionsString("-b", "second density, same grid as -a", NULL, fb, fb, sizeof fb, &set_b));
-  PetscCall(PetscOptionsReal("-eps", "entropic regularisation: the kernel is exp(-|x-y|^2/eps), squared physical units", NULL, eps, &eps, NULL));
-  PetscCall(PetscOptionsBool("-debias", "also OT(a,a) and OT(b,b): write the Sinkhorn divergence", NULL, debias, &debias, NULL));
-  PetscCall(PetscOptionsReal("-rho", "unbalanced: replace the marginal constraints by rho KL (default: balanced)", NULL, rho, &rho, NULL));
-  PetscCall(PetscOptionsBool("-eps_scaling", "reach eps through a geometric schedule from the grid's squared extent", NULL, scaling, &scaling, NULL));
-  PetscCall(PetscOptionsBool("-save_map", "write the barycentric projection T(x) as /map", NULL, savemap, &savemap, NULL));
   PetscCall(OTDriverOutputOptions(PetscOptionsObject, "output file (HDF5): attributes, potentials /f, /g", out, sizeof out, png, sizeof png, &has_png));
   PetscOptionsEnd();
-  PetscCall(OTSinkhornCreate(PETSC_COMM_WORLD, &S));
-  PetscCall(OTSinkhornGetSolver(S, &core));
-  PetscCall(OTDriverSolverDefaults(core, out));
-  PetscCall(OTSinkhornSetEpsilon(S, eps));
-  PetscCall(OTSinkhornSetDebias(S, debias));
-  PetscCall(OTSinkhornSetRho(S, rho));
-  PetscCall(OTSinkhornSetEpsScaling(S, scaling));
-  PetscCall(OTSinkhornSetSaveMap(S, savemap));
-  PetscCall(OTSinkhornSetFromOptions(S));
   PetscCall(OTDriverHelpRequested(&help));
-  if (help) {
+  if (help) { /* the solver's options, with their defaults */
+    PetscCall(OTSinkhornCreate(NULL, &S));
+    PetscCall(OTSinkhornSetFromOptions(S));
     PetscCall(OTSinkhornDestroy(&S));
     PetscFunctionReturn(0);
   }
-  PetscCall(OTIsQuiet(&quiet));
   PetscCheck(set_a && fa[0], PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-a A is required (the first density)");
   PetscCheck(set_b && fb[0], PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-b B is required (the second density)");
-  PetscCheck(eps > 0 && isfinite(eps), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-eps must be positive and finite, not %g", eps);
-  PetscCall(OTSolverSetUp(core));
 
   /* inputs: same grid (shape and spacing), finite, non-negative, positive mass */
   PetscCall(OTDensityOpen(PETSC_COMM_WORLD, fa, &g));
@@ -94,17 +79,15 @@ PetscErrorCode OTCommandSinkhorn(PetscInt npos, char **pos)
   PetscCall(OTFieldCreate(g, &b));
   PetscCall(OTDensityLoad(g, fa, a));
   PetscCall(OTDensityLoad(g, fb, b));
-  PetscCall(OTDensityValidate(g, a, fa, &ma));
-  PetscCall(OTDensityValidate(g, b, fb, &mb));
-  PetscCall(OTSinkhornSetMeasures(S, g, a, b));
+  PetscCall(OTDensityValidate(g, a, fa, NULL));
+  PetscCall(OTDensityValidate(g, b, fb, NULL));
+  PetscCall(OTSinkhornCreate(g, &S));
+  PetscCall(OTSinkhornGetSolver(S, &core));
+  PetscCall(OTDriverSolverDefaults(core, out));
+  PetscCall(OTSinkhornSetFromOptions(S));
+  PetscCall(OTSinkhornSetMeasures(S, a, b));
   PetscCall(OTFieldDestroy(&a));
   PetscCall(OTFieldDestroy(&b));
-  if (!quiet) {
-    char shape[96];
-    PetscCall(OTGridShapeString(g, shape, sizeof shape));
-    PetscCall(PetscPrintf(PETSC_COMM_WORLD, "sinkhorn: %s grid, masses %.6g and %.6g, eps %g, %s%s\n", shape, ma, mb, eps, rho > 0 ? "unbalanced" : "balanced",
-                          debias ? ", debiased" : ""));
-  }
   PetscCall(OTSinkhornSetUp(S));
   PetscCall(OTSinkhornSolve(S));
   PetscCall(OTSolverGetConvergedReason(core, &reason));

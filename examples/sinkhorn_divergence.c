@@ -29,6 +29,7 @@ int main(int argc, char **argv)
   ptrdiff_t        shape[2];
   OTGrid           grid;
   OTSinkhorn       S;
+  OTSolver         core;
   OTKernel         K;
   OTSinkhornResult r;
   double          *a, *b;
@@ -46,10 +47,11 @@ int main(int argc, char **argv)
   PetscCall(FillGaussian(grid, 0.4, 0.4, 0.06, a));
   PetscCall(FillGaussian(grid, 0.4 + shift, 0.4 + shift / 2, 0.06, b));
   /* the solver: balanced, debiased (also OT(a,a) and OT(b,b)), free-space kernel (no mirror images at the walls) */
-  PetscCall(OTSinkhornCreate(PETSC_COMM_WORLD, &S));
-  PetscCall(OTSinkhornSetMeasures(S, grid, a, b)); /* normalised to mass 1 by the solver */
+  PetscCall(OTSinkhornCreate(grid, &S));
+  PetscCall(OTSinkhornSetMeasures(S, a, b)); /* normalised to mass 1 by the solver */
   PetscCall(OTSinkhornSetEpsilon(S, eps));
-  PetscCall(OTSinkhornSetTolerances(S, 1e-10, 10000));
+  PetscCall(OTSinkhornGetSolver(S, &core)); /* the iteration core: tolerances, checkpoints, the reason */
+  PetscCall(OTSolverSetTolerances(core, 1e-10, 10000));
   PetscCall(OTSinkhornSetDebias(S, PETSC_TRUE));
   PetscCall(OTSinkhornGetKernel(S, &K));
   PetscCall(OTKernelSetBoundary(K, OT_BOUNDARY_FREE));

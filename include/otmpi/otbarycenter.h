@@ -28,13 +28,15 @@ typedef struct {
   double    peak_memory_per_rank;   /* resident set size, the largest rank */
 } OTBarycenterResult;
 
-PETSC_EXTERN PetscErrorCode OTBarycenterCreate(MPI_Comm, OTBarycenter *);
-/* inputs: K density specifications (file.h5, file.h5:/dset, .nii, .nii.gz) and weights (NULL: uniform; normalised to 1) */
-PETSC_EXTERN PetscErrorCode OTBarycenterSetInputs(OTBarycenter, PetscInt, const char *const[], const double[]);
-/* label atlases: input k becomes the indicator of its voxels equal to labels[k] (NULL: none) */
-PETSC_EXTERN PetscErrorCode OTBarycenterSetLabels(OTBarycenter, const double[]);
+/* On the set-up grid of the inputs (copied; NULL: only to list the options). */
+PETSC_EXTERN PetscErrorCode OTBarycenterCreate(OTGrid, OTBarycenter *);
+/* The K inputs as fields of the grid (masses per cell, read in SetUp: they must live until then), weights w (NULL:
+   uniform; normalised to sum 1). Balanced barycenters normalise each input to mass 1. */
+PETSC_EXTERN PetscErrorCode OTBarycenterSetMeasures(OTBarycenter, PetscInt, const double *const[], const double[]);
+/* The same, input k made on demand by load(ctx, k, field) (called once per input in SetUp, on every rank): K inputs
+   larger than memory allows at once, e.g. read from files one at a time. */
+PETSC_EXTERN PetscErrorCode OTBarycenterSetMeasureLoader(OTBarycenter, PetscInt, const double[], PetscErrorCode (*)(void *, PetscInt, double *), void *);
 PETSC_EXTERN PetscErrorCode OTBarycenterSetEpsilon(OTBarycenter, double);
-PETSC_EXTERN PetscErrorCode OTBarycenterSetTolerances(OTBarycenter, double, PetscInt);
 PETSC_EXTERN PetscErrorCode OTBarycenterSetRho(OTBarycenter, double); /* <= 0: balanced */
 PETSC_EXTERN PetscErrorCode OTBarycenterSetDebias(OTBarycenter, PetscBool);
 PETSC_EXTERN PetscErrorCode OTBarycenterSetGroups(OTBarycenter, PetscInt); /* 0: chosen from K, P and memory */

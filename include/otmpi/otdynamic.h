@@ -8,34 +8,41 @@ typedef struct _p_OTDynamic *OTDynamic;
 
 /* The splitting: primal–dual (Chambolle–Pock, no interpolation solve), Douglas–Rachford with relaxation (Papadakis–Peyré–
    Oudet A-DR), ALG2 (Benamou–Brenier's augmented Lagrangian = ADMM, with a residual-balanced penalty). */
-typedef enum { OT_DYN_PD, OT_DYN_DR, OT_DYN_ALG2 } OTDynamicType;
-PETSC_EXTERN const char *const OTDynamicTypes[];
+typedef const char *OTDynamicType;
+#define OTDYNPD   "pd"
+#define OTDYNDR   "dr"
+#define OTDYNALG2 "alg2"
 
 /* The Poisson solver of the continuity projection: exact DCT (FFTW-MPI r2r on the space-time grid) or PETSc KSP. */
-typedef enum { OT_DYN_POISSON_DCT, OT_DYN_POISSON_KSP } OTDynamicPoissonType;
-PETSC_EXTERN const char *const OTDynamicPoissonTypes[];
+typedef const char *OTDynamicPoissonType;
+#define OTDYNPOISSONDCT "dct"
+#define OTDYNPOISSONKSP "ksp"
 
 /* What a solve found (every rank holds the same values). */
 typedef struct {
-  double    w2_squared;      /* 2 x the Benamou–Brenier energy at the prox point (WFR^2 with -rho_fr) */
-  double    w2_squared_path; /* 2 x the energy of the written path (interpolated to the cell centres) */
-  double    transport_part;  /* the momentum part of w2_squared (all of it without -rho_fr) */
-  double    source_part;     /* its Fisher–Rao (source) part */
-  double    primal_residual; /* continuity: |P - I(U)| / |P|, P the point where the energy is evaluated, U in the constraint set */
-  double    dual_residual;   /* optimality: relative fixed-point / dual residual of the method */
-  double    rho_min;         /* the smallest value of the path (negative undershoot of the projection) */
-  double    mass[2];         /* input masses before normalisation */
-  PetscInt  iterations;
+  double    w2_squared;                            /* 2 x the Benamou–Brenier energy at the prox point (WFR^2 with -rho_fr) */
+  double    w2_squared_path;                       /* 2 x the energy of the written path (interpolated to the cell centres) */
+  double    transport_part;                        /* the momentum part of w2_squared (all of it without -rho_fr) */
+  double    source_part;                           /* its Fisher–Rao (source) part */
+  double    primal_residual;                       /* continuity: |P - I(U)| / |P|, P the point where the energy is evaluated, U in the constraint set */
+  double    dual_residual;                         /* optimality: relative fixed-point / dual residual of the method */
+  double    rho_min;                               /* the smallest value of the path (negative undershoot of the projection) */
+  double    mass[2];                               /* input masses before normalisation */
+  PetscInt  iterations, nt;                        /* nt: time cells */
+  double    delta;                                 /* -rho_fr (0: balanced) */
   PetscBool converged, stopped;                    /* stopped: a signal asked to stop (checkpoint written) */
   double    poisson_time, total_time, memory_peak; /* seconds in the Poisson solves and in all; bytes (largest rank) */
   PetscInt  poisson_solves, ksp_iterations;
 } OTDynamicResult;
 
-PETSC_EXTERN PetscErrorCode OTDynamicCreate(OTGrid, PetscInt, OTDynamic *);
+/* On the set-up grid of the densities (NULL: only to list the options). */
+PETSC_EXTERN PetscErrorCode OTDynamicCreate(OTGrid, OTDynamic *);
+/* A splitting method, as KSPRegister: create(dyn) sets the method's ops (src/dynamic/dynimpl.h); -dyn_type NAME. */
+PETSC_EXTERN PetscErrorCode OTDynamicRegister(const char[], PetscErrorCode (*)(OTDynamic));
+PETSC_EXTERN PetscErrorCode OTDynamicSetTimeCells(OTDynamic, PetscInt); /* 0: max(n)/2, at least 2 */
 PETSC_EXTERN PetscErrorCode OTDynamicSetType(OTDynamic, OTDynamicType);
 PETSC_EXTERN PetscErrorCode OTDynamicGetType(OTDynamic, OTDynamicType *);
 PETSC_EXTERN PetscErrorCode OTDynamicSetPoissonType(OTDynamic, OTDynamicPoissonType);
-PETSC_EXTERN PetscErrorCode OTDynamicSetTolerances(OTDynamic, double, PetscInt);
 PETSC_EXTERN PetscErrorCode OTDynamicSetFisherRao(OTDynamic, double);
 /* the iteration core: tolerances, checkpoints, -restart, the reason (OT_STOPPED_SIGNAL: no results, a checkpoint) */
 PETSC_EXTERN PetscErrorCode OTDynamicGetSolver(OTDynamic, OTSolver *);

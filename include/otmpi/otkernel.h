@@ -23,6 +23,10 @@ typedef enum { OT_BOUNDARY_NEUMANN, OT_BOUNDARY_PERIODIC, OT_BOUNDARY_FREE } OTB
 PETSC_EXTERN const char *const OTBoundaries[];
 
 PETSC_EXTERN PetscErrorCode OTKernelCreate(MPI_Comm, OTKernel *);
+/* A kernel type, as KSPRegister: create(K) sets the type's boundary and implementation (src/kernel/kernelimpl.h); the
+   built-in ones are dct, fft, padded (FFTW-MPI) and banded (log domain). -kernel NAME selects one, auto chooses. */
+PETSC_EXTERN PetscErrorCode OTKernelRegister(const char[], PetscErrorCode (*)(OTKernel));
+PETSC_EXTERN PetscErrorCode OTKernelDuplicate(OTKernel, MPI_Comm, OTKernel *); /* the settings, on another communicator */
 PETSC_EXTERN PetscErrorCode OTKernelSetGrid(OTKernel, OTGrid);
 PETSC_EXTERN PetscErrorCode OTKernelSetType(OTKernel, OTKernelType);
 PETSC_EXTERN PetscErrorCode OTKernelGetType(OTKernel, OTKernelType *); /* after SetUp: the implementation in use */
@@ -48,11 +52,5 @@ PETSC_EXTERN PetscErrorCode OTKernelApplyLog(OTKernel, PetscInt, const double *,
    transforms and the multiply): the baseline of the solvers' per-iteration overhead (they sample it between iterations,
    so that both timings see the same load on shared nodes). */
 PETSC_EXTERN PetscErrorCode OTKernelTimeApplication(OTKernel, PetscInt, double *);
-/* One such sample (the slowest rank of comm) while *count < limit, kept in *fastest; *count counts the samples. */
-PETSC_EXTERN PetscErrorCode OTKernelSample(OTKernel, MPI_Comm, PetscInt, PetscInt *, double *);
 PETSC_EXTERN PetscErrorCode OTKernelView(OTKernel, PetscViewer);
 PETSC_EXTERN PetscErrorCode OTKernelDestroy(OTKernel *);
-
-/* The 1-D operator entry of axis k between cells i and j (moment 0: k, 1: the moment kernel), images included as the
-   boundary says, summed until they underflow: the dense reference of tests. */
-PETSC_EXTERN PetscErrorCode OTKernelEntry(OTKernel, PetscInt, PetscInt, ptrdiff_t, ptrdiff_t, double *);

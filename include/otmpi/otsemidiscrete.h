@@ -26,7 +26,6 @@ PETSC_EXTERN PetscErrorCode OTSDView(OTSD, PetscViewer);
 PETSC_EXTERN PetscErrorCode OTSDDestroy(OTSD *);
 
 /* Settings also reachable by options (programmatic use and tests). */
-PETSC_EXTERN PetscErrorCode OTSDSetTolerances(OTSD, double, PetscInt);
 /* the iteration core: tolerances, checkpoints, -restart, the reason (OT_STOPPED_SIGNAL: no results, a checkpoint) */
 PETSC_EXTERN PetscErrorCode OTSDGetSolver(OTSD, OTSolver *);
 PETSC_EXTERN PetscErrorCode OTSDSetLloyd(OTSD, PetscInt);

@@ -34,12 +34,12 @@ typedef struct {
   PetscInt  potential_floor;        /* cells outside the supports where an FFT kernel could not resolve the potential */
 } OTSinkhornResult;
 
-PETSC_EXTERN PetscErrorCode OTSinkhornCreate(MPI_Comm, OTSinkhorn *);
+/* Every solver is made on the OTGrid of its inputs (NULL: only to list its options) and takes them as fields in memory. */
+PETSC_EXTERN PetscErrorCode OTSinkhornCreate(OTGrid, OTSinkhorn *);
 PETSC_EXTERN PetscErrorCode OTSinkhornSetOptionsPrefix(OTSinkhorn, const char[]);
-/* a, b: non-negative masses per cell on grid (copied). */
-PETSC_EXTERN PetscErrorCode OTSinkhornSetMeasures(OTSinkhorn, OTGrid, const double *, const double *);
+/* a, b: non-negative masses per cell on the solver's grid (copied). */
+PETSC_EXTERN PetscErrorCode OTSinkhornSetMeasures(OTSinkhorn, const double *, const double *);
 PETSC_EXTERN PetscErrorCode OTSinkhornSetEpsilon(OTSinkhorn, double);
-PETSC_EXTERN PetscErrorCode OTSinkhornSetTolerances(OTSinkhorn, double, PetscInt);
 PETSC_EXTERN PetscErrorCode OTSinkhornSetRho(OTSinkhorn, double); /* <= 0: balanced */
 PETSC_EXTERN PetscErrorCode OTSinkhornSetDebias(OTSinkhorn, PetscBool);
 PETSC_EXTERN PetscErrorCode OTSinkhornSetEpsScaling(OTSinkhorn, PetscBool);

@@ -27,23 +27,6 @@ PETSC_EXTERN const char *OTVersion(void);
 /* Start-up and shut-down: PETSc, FFTW-MPI, otmpi's error handler and signal handlers. */
 PETSC_EXTERN PetscErrorCode OTInitialize(int *, char ***, const char[]);
 PETSC_EXTERN PetscErrorCode OTFinalize(void);
-PETSC_EXTERN PetscErrorCode OTSetCommandLine(int, char **);
-PETSC_EXTERN const char    *OTGetCommandLine(void);
-
-/* Errors: otmpi's error handler records the first message; drivers report it as one `otmpi: error:` line. */
-PETSC_EXTERN PetscErrorCode OTErrorReport(PetscErrorCode);
-PETSC_EXTERN void           OTSetExitStatus(int);
-PETSC_EXTERN int            OTGetExitStatus(void);
-PETSC_EXTERN const char    *OTErrorMessage(void);
-
-/* Files that must not survive a failure (outputs being written); removed by OTCleanupFiles(). */
-PETSC_EXTERN PetscErrorCode OTCleanupRegister(const char[]);
-PETSC_EXTERN PetscErrorCode OTCleanupUnregister(const char[]);
-PETSC_EXTERN void           OTCleanupFiles(void);
-PETSC_EXTERN void           OTCleanupFilesUnsafe(void);
-/* While an input file is parsed: a fault in its reader becomes one error line naming the file (guard.c). */
-PETSC_EXTERN PetscErrorCode OTInputGuardPush(const char[]);
-PETSC_EXTERN PetscErrorCode OTInputGuardPop(void);
 
 /* Memory: estimate before allocating; refuse with "needs X GiB, Y GiB available". */
 PETSC_EXTERN PetscErrorCode OTMemoryAvailable(MPI_Comm, double *);
@@ -52,10 +35,10 @@ PETSC_EXTERN PetscErrorCode OTMemoryPeak(MPI_Comm, double *);
 PETSC_EXTERN PetscErrorCode OTFormatBytes(double, char[], size_t);
 
 /* Signals (SIGTERM/SIGUSR1, e.g. Slurm's --signal): solvers checkpoint and stop at the next iteration (otsolver.h). */
-PETSC_EXTERN PetscErrorCode OTSignalInstall(void);
-PETSC_EXTERN PetscErrorCode OTSignalSetCheckpointing(PetscBool);
 
-/* Progress lines for long-running solvers: rate-limited, -monitor (every iteration) and -quiet honoured. */
+/* Progress lines for long-running solvers: one every interval seconds (default OT_PROGRESS_INTERVAL; 0: every update),
+   none with -quiet. */
+#define OT_PROGRESS_INTERVAL 2.0
 typedef struct _p_OTProgress *OTProgress;
 PETSC_EXTERN PetscErrorCode   OTProgressCreate(MPI_Comm, const char[], PetscInt, double, OTProgress *);
 PETSC_EXTERN PetscErrorCode   OTProgressUpdate(OTProgress, PetscInt, double, const char[]);
@@ -65,9 +48,3 @@ PETSC_EXTERN PetscErrorCode   OTProgressDestroy(OTProgress *);
 PETSC_EXTERN PetscErrorCode   OTIsQuiet(PetscBool *);
 /* PetscPrintf on rank 0 of comm, silent with -quiet: summaries and reports of every command. */
 PETSC_EXTERN PetscErrorCode OTPrintf(MPI_Comm, const char[], ...) PETSC_ATTRIBUTE_FORMAT(2, 3);
-
-/* Options helpers: byte sizes (-memory_limit 2GiB), comma lists of unknown length, the end-of-run unused-option report. */
-PETSC_EXTERN PetscErrorCode OTParseBytes(const char[], double *, PetscBool *);
-PETSC_EXTERN PetscErrorCode OTStringSplit(const char[], PetscInt *, char ***);
-PETSC_EXTERN PetscErrorCode OTStringListDestroy(PetscInt *, char ***);
-PETSC_EXTERN PetscErrorCode OTReportUnusedOptions(MPI_Comm);

@@ -1,14 +1,18 @@
-/* barycenter.c: OTBarycenter, the solver object: options, groups x slabs (MPI_Comm_split), inputs read once on all ranks
-   (so that bad input is an error of every rank) and handed to their group, the eps schedule, results and output. */
+/* barycenter.c: OTBarycenter, the solver object: options, groups x slabs (MPI_Comm_split), inputs made one at a time on
+   all ranks (so that bad input is an error of every rank, and only one extra field is held) and handed to their group,
+   the eps schedule, results and output. */
 #include "barycenterimpl.h"
 
 PetscLogEvent OTBARY_Solve, OTBARY_Iteration, OTBARY_Allreduce, OTBARY_Setup;
 
-PetscErrorCode OTBarycenterCreate(MPI_Comm comm, OTBarycenter *bary)
+/* On the set-up grid of the inputs (copied; NULL: no problem, only the options, for -help). */
+PetscErrorCode OTBarycenterCreate(OTGrid grid, OTBarycenter *bary)
 {
   OTBarycenter B;
+  MPI_Comm     comm = PETSC_COMM_WORLD;
 
   PetscFunctionBegin;
+  if (grid) PetscCall(OTGridGetComm(grid, &comm));
   PetscCall(PetscNew(&B));
   B->comm         = comm;
   B->eps          = 1e-2;
@@ -25,6 +29,10 @@ PetscErrorCode OTBarycenterCreate(MPI_Comm comm, OTBarycenter *bary)
   PetscCallMPI(MPI_Comm_rank(comm, &B->rank));
   PetscCallMPI(MPI_Comm_size(comm, &B->size));
   PetscCall(PetscStrncpy(B->prefix, "bary_", sizeof B->prefix));
+  if (grid) {
+    PetscCall(OTGridDuplicate(grid, comm, &B->wgrid));
+    PetscCall(OTGridGetInfo(B->wgrid, &B->wi));
+  }
   /* a kernel on all ranks, for its options (-help); SetUp makes the group's kernel */
   PetscCall(OTKernelCreate(comm, &B->K_));
   PetscCall(OTLogEventRegisterOnce("OTBarySolve", &OTBARY_Solve));
@@ -43,18 +51,21 @@ PetscErrorCode OTBarycenterCreate(MPI_Comm comm, OTBarycenter *bary)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OTBarycenterSetInputs(OTBarycenter B, PetscInt K, const char *const specs[], const double w[])
+/* The K inputs come from load(ctx, k, field): input k as masses per cell on the grid, into a field of the grid (it is
+   called once per input, in OTBarycenterSetUp, on every rank); weights w (NULL: uniform) are normalised to sum 1. */
+PetscErrorCode OTBarycenterSetMeasureLoader(OTBarycenter B, PetscInt K, const double w[], PetscErrorCode (*load)(void *, PetscInt, double *), void *ctx)
 {
   double sum = 0;
 
   PetscFunctionBegin;
+  PetscCheck(B->wgrid, B->comm, PETSC_ERR_ORDER, "an OTBarycenter made without a grid (for its options) takes no measures");
   PetscCheck(K >= 1, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-inputs: at least one density is needed");
-  B->K = K;
-  PetscCall(PetscCalloc1(K, &B->specs));
+  B->K       = K;
+  B->load    = load;
+  B->loadctx = ctx;
+  PetscCall(PetscFree(B->w));
   PetscCall(PetscMalloc1(K, &B->w));
   for (PetscInt k = 0; k < K; k++) {
-    PetscCheck(specs[k] && specs[k][0], B->comm, PETSC_ERR_ARG_WRONG, "-inputs: input %" PetscInt_FMT " is empty", k + 1);
-    PetscCall(PetscStrallocpy(specs[k], &B->specs[k]));
     B->w[k] = w ? w[k] : 1.0;
     PetscCheck(isfinite(B->w[k]) && B->w[k] >= 0, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-weights: weight %" PetscInt_FMT " is %g; weights must be >= 0", k + 1,
                B->w[k]);
@@ -65,14 +76,21 @@ PetscErrorCode OTBarycenterSetInputs(OTBarycenter B, PetscInt K, const char *con
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OTBarycenterSetLabels(OTBarycenter B, const double labels[])
+static PetscErrorCode CopyMeasure(void *ctx, PetscInt k, double *f)
+{
+  OTBarycenter B = (OTBarycenter) ctx;
+
+  PetscFunctionBegin;
+  PetscCall(OTFieldCopy(B->wgrid, B->fields[k], f));
+  PetscFunctionReturn(0);
+}
+
+/* The K inputs as fields of the grid, p[k] (read in OTBarycenterSetUp: they must live until then). */
+PetscErrorCode OTBarycenterSetMeasures(OTBarycenter B, PetscInt K, const double *const p[], const double w[])
 {
   PetscFunctionBegin;
-  PetscCall(PetscFree(B->labels));
-  if (labels) {
-    PetscCall(PetscMalloc1(B->K, &B->labels));
-    for (PetscInt k = 0; k < B->K; k++) B->labels[k] = labels[k];
-  }
+  PetscCall(OTBarycenterSetMeasureLoader(B, K, w, CopyMeasure, B));
+  B->fields = p;
   PetscFunctionReturn(0);
 }
 
@@ -80,13 +98,6 @@ PetscErrorCode OTBarycenterSetEpsilon(OTBarycenter B, double eps)
 {
   PetscFunctionBegin;
   B->eps = eps;
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode OTBarycenterSetTolerances(OTBarycenter B, double tol, PetscInt max_it)
-{
-  PetscFunctionBegin;
-  PetscCall(OTSolverSetTolerances(B->core, tol, max_it));
   PetscFunctionReturn(0);
 }
 
@@ -134,8 +145,12 @@ PetscErrorCode OTBarycenterSetEpsScaling(OTBarycenter B, PetscBool flg)
 
 PetscErrorCode OTBarycenterSetFromOptions(OTBarycenter B)
 {
+  const char *const aliases[] = {"eps", "rho", "debias", "groups", "sharpen", "eps_scaling"};
+
   PetscFunctionBegin;
-  PetscOptionsBegin(B->comm, B->prefix, "Wasserstein barycenter (iterative Bregman projections)", NULL);
+  PetscCall(OTOptionsAlias(B->prefix, 6, aliases));
+  PetscOptionsBegin(B->comm, B->prefix, "Wasserstein barycenter (iterative Bregman projections; aliases -eps, -rho, -debias, -groups, -sharpen, -eps_scaling)",
+                    NULL);
   PetscCall(PetscOptionsReal("-eps", "entropic regularisation (squared length units)", "OTBarycenterSetEpsilon", B->eps, &B->eps, NULL));
   PetscCall(PetscOptionsReal("-rho", "unbalanced: marginal penalty rho KL (<= 0: balanced)", "OTBarycenterSetRho", B->rho, &B->rho, NULL));
   PetscCall(PetscOptionsBool("-debias", "debiased barycenter (Janati et al. 2020)", "OTBarycenterSetDebias", B->debias, &B->debias, NULL));
@@ -220,7 +235,7 @@ static void LogAddExpOp(void *in, void *inout, int *len, MPI_Datatype *type)
 static PetscErrorCode CheckSettings(OTBarycenter B)
 {
   PetscFunctionBegin;
-  PetscCheck(B->K >= 1, B->comm, PETSC_ERR_ORDER, "call OTBarycenterSetInputs() first");
+  PetscCheck(B->K >= 1 && B->load, B->comm, PETSC_ERR_ORDER, "call OTBarycenterSetMeasures() first");
   PetscCheck(B->eps > 0 && isfinite(B->eps), B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-eps must be positive and finite, not %g", B->eps);
   PetscCall(OTSolverSetUp(B->core));
   PetscCheck(B->G_req >= 0, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-groups must be >= 1 (or 0: automatic), not %" PetscInt_FMT, B->G_req);
@@ -241,8 +256,6 @@ static PetscErrorCode MakeGroups(OTBarycenter B)
   double bytes;
 
   PetscFunctionBegin;
-  PetscCall(OTDensityOpen(B->comm, B->specs[0], &B->wgrid));
-  PetscCall(OTGridGetInfo(B->wgrid, &B->wi));
   PetscCall(ChooseGroups(B));
   B->Pg = B->size / B->G;
   B->g  = B->rank / B->Pg;
@@ -313,9 +326,10 @@ static PetscErrorCode LoadInputs(OTBarycenter B)
   B->input_entropy_max = 0;
   for (PetscInt k = 0; k < B->K; k++) {
     double mass, ent, *plogp;
-    PetscCall(OTDensityLoad(B->wgrid, B->specs[k], tmp));
-    if (B->labels) PetscCall(OTDensityLabelMask(B->wgrid, B->labels[k], tmp));
-    PetscCall(OTDensityValidate(B->wgrid, tmp, B->specs[k], &mass));
+    char   name[32];
+    snprintf(name, sizeof name, "barycenter input %d", (int) k + 1);
+    PetscCall(B->load(B->loadctx, k, tmp));
+    PetscCall(OTDensityValidate(B->wgrid, tmp, name, &mass));
     if (B->rho <= 0) PetscCall(OTFieldScale(B->wgrid, 1.0 / mass, tmp));
     /* entropy of the normalised input (the default bound of -sharpen) */
     PetscCall(OTFieldCreate(B->wgrid, &plogp));
@@ -357,11 +371,12 @@ PetscErrorCode OTBarycenterSetUp(OTBarycenter B)
   if (B->sharpen >= 0) PetscCall(OTFieldCreate(B->ggrid, &B->qprev));
   PetscCallMPI(MPI_Op_create(LogAddExpOp, 1, &B->logaddop));
 
-  /* the group's kernel (options as read by SetFromOptions on all ranks) */
+  /* the group's kernel, with the settings of the one SetFromOptions read on all ranks */
   {
+    OTKernel Kg;
+    PetscCall(OTKernelDuplicate(B->K_, B->gcomm, &Kg));
     PetscCall(OTKernelDestroy(&B->K_));
-    PetscCall(OTKernelCreate(B->gcomm, &B->K_));
-    PetscCall(OTKernelSetFromOptions(B->K_));
+    B->K_ = Kg;
     PetscCall(OTKernelSetGrid(B->K_, B->ggrid));
   }
   if (B->eps_start <= 0) {
@@ -553,10 +568,7 @@ PetscErrorCode OTBarycenterDestroy(OTBarycenter *bary)
   if (B->logaddop != MPI_OP_NULL) PetscCallMPI(MPI_Op_free(&B->logaddop));
   if (B->gcomm != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_free(&B->gcomm));
   if (B->xcomm != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_free(&B->xcomm));
-  for (PetscInt k = 0; k < B->K; k++) PetscCall(PetscFree(B->specs[k]));
-  PetscCall(PetscFree(B->specs));
   PetscCall(PetscFree(B->w));
-  PetscCall(PetscFree(B->labels));
   PetscCall(PetscFree(B->loc));
   PetscCall(PetscFree(B));
   *bary = NULL;

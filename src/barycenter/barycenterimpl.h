@@ -11,17 +11,20 @@ typedef enum {
 } OTBaryForm;
 
 struct _p_OTBarycenter {
-  MPI_Comm  comm; /* all ranks */
-  char      prefix[64];
-  PetscInt  K;
-  char    **specs;
-  double   *w, *labels;
-  OTSolver  core;
-  double    eps, rho, lambda, sharpen;
-  PetscInt  G_req, debias_steps, time_kernel, samples;
-  PetscBool debias, eps_scaling, setup, solved, stopped, view;
-  double    eps_factor, eps_start, stage_tol;
-  PetscInt  stage_max_it;
+  MPI_Comm comm; /* all ranks */
+  char     prefix[64];
+  PetscInt K;
+  double  *w;
+  /* the inputs: load(loadctx, k, field) gives input k in the layout of all ranks (SetMeasures: a copy of fields[k]) */
+  PetscErrorCode (*load)(void *, PetscInt, double *);
+  void                *loadctx;
+  const double *const *fields;
+  OTSolver             core;
+  double               eps, rho, lambda, sharpen;
+  PetscInt             G_req, debias_steps, time_kernel, samples;
+  PetscBool            debias, eps_scaling, setup, solved, stopped, view;
+  double               eps_factor, eps_start, stage_tol;
+  PetscInt             stage_max_it;
 
   /* distribution: group g of G (ranks [g Pg, (g+1) Pg) of comm), rank rg in it; xcomm joins the ranks of equal rg */
   PetscInt          G, Pg, g, nloc, *loc;

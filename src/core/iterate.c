@@ -3,9 +3,8 @@
    (progress clock, -restart). The signal poll is a nonblocking reduction started after one step and completed after
    the next, so it costs no synchronisation: every rank learns of a signal at the same iteration, one step late. */
 #include "solverimpl.h"
+#include "../sys/sysimpl.h"
 #include <math.h>
-
-PETSC_INTERN int OTSignalPending(void);
 
 /* Writes the checkpoint: the common attributes (command, iteration, version), then the solver's fields. */
 static PetscErrorCode CheckpointWrite(OTSolver c)
@@ -75,7 +74,7 @@ PetscErrorCode OTSolverBegin(OTSolver c, PetscBool *restarted)
   PetscCall(OTSolverSetUp(c));
   PetscCall(OTProgressDestroy(&c->progress));
   PetscCall(OTProgressCreate(c->comm, c->name, c->max_it, c->tol, &c->progress));
-  if (c->every_line) PetscCall(OTProgressSetInterval(c->progress, 0));
+  PetscCall(OTProgressSetInterval(c->progress, c->monitor ? 0 : c->interval));
   c->reason   = OT_ITERATING;
   c->extra[0] = 0;
   c->itotal = c->count = 0;

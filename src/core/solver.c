@@ -17,12 +17,13 @@ PetscErrorCode OTSolverCreate(MPI_Comm comm, const char name[], void *ctx, const
 
   PetscFunctionBegin;
   PetscCall(PetscNew(&c));
-  c->comm   = comm;
-  c->ctx    = ctx;
-  c->ops    = *ops;
-  c->tol    = 1e-9;
-  c->max_it = 10000;
-  c->req    = MPI_REQUEST_NULL;
+  c->comm     = comm;
+  c->ctx      = ctx;
+  c->ops      = *ops;
+  c->tol      = 1e-9;
+  c->max_it   = 10000;
+  c->interval = OT_PROGRESS_INTERVAL;
+  c->req      = MPI_REQUEST_NULL;
   PetscCall(PetscStrncpy(c->name, name, sizeof c->name));
   PetscCallMPI(MPI_Comm_dup(comm, &c->pcomm));
   PetscCall(OTLogEventRegisterOnce("OTCheckpointWrite", &c->ev_ckpt));
@@ -90,46 +91,42 @@ PetscErrorCode OTSolverGetCheckpoint(OTSolver c, const char **ckpt, const char *
   PetscFunctionReturn(0);
 }
 
-/* -PREFIXname, or else the alias -name: the one place where the short user-facing names are defined. */
-static PetscErrorCode AliasReal(OTSolver c, const char name[], double *v)
+/* The short user-facing names: -name sets -PREFIXname unless that is given too (then -name is reported unused). Each
+   solver lists its aliases once, in its SetFromOptions, and reads only the prefixed names. */
+PetscErrorCode OTOptionsAlias(const char prefix[], PetscInt n, const char *const names[])
 {
-  char      full[96];
-  PetscBool set;
-
   PetscFunctionBegin;
-  snprintf(full, sizeof full, "-%s%s", c->prefix, name + 1);
-  PetscCall(PetscOptionsHasName(NULL, NULL, full, &set));
-  if (!set) PetscCall(PetscOptionsGetReal(NULL, NULL, name, v, NULL));
-  PetscFunctionReturn(0);
-}
-
-static PetscErrorCode AliasInt(OTSolver c, const char name[], PetscInt *v)
-{
-  char      full[96];
-  PetscBool set;
-
-  PetscFunctionBegin;
-  snprintf(full, sizeof full, "-%s%s", c->prefix, name + 1);
-  PetscCall(PetscOptionsHasName(NULL, NULL, full, &set));
-  if (!set) PetscCall(PetscOptionsGetInt(NULL, NULL, name, v, NULL));
+  for (PetscInt i = 0; i < n; i++) {
+    char      full[128], value[PETSC_MAX_PATH_LEN];
+    PetscBool set, has;
+    snprintf(full, sizeof full, "-%s%s", prefix, names[i]);
+    PetscCall(PetscOptionsHasName(NULL, NULL, full, &has));
+    if (has) continue;
+    snprintf(full, sizeof full, "-%s", names[i]);
+    PetscCall(PetscOptionsGetString(NULL, NULL, full, value, sizeof value, &set));
+    if (!set) continue;
+    snprintf(full, sizeof full, "-%s%s", prefix, names[i]);
+    PetscCall(PetscOptionsSetValue(NULL, full, value[0] ? value : NULL));
+  }
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode OTSolverSetFromOptions(OTSolver c)
 {
-  char title[96];
+  char              title[96];
+  const char *const aliases[] = {"tol", "max_it", "min_it"};
 
   PetscFunctionBegin;
-  PetscCall(AliasReal(c, "-tol", &c->tol));
-  PetscCall(AliasInt(c, "-max_it", &c->max_it));
-  PetscCall(AliasInt(c, "-min_it", &c->min_it));
+  PetscCall(OTOptionsAlias(c->prefix, 3, aliases));
   snprintf(title, sizeof title, "%s: iterations (aliases -tol, -max_it, -min_it)", c->name);
   PetscOptionsBegin(c->comm, c->prefix, title, NULL);
   PetscCall(PetscOptionsReal("-tol", "stop when the residual of the progress line is below this", "OTSolverSetTolerances", c->tol, &c->tol, NULL));
   PetscCall(PetscOptionsInt("-max_it", "iterations at most", "OTSolverSetTolerances", c->max_it, &c->max_it, NULL));
   PetscCall(PetscOptionsInt("-min_it", "iterations at least before the tolerance may stop the solve", "OTSolverSetMinIterations", c->min_it, &c->min_it, NULL));
   PetscOptionsEnd();
-  PetscOptionsBegin(c->comm, NULL, "Checkpoints (every solver)", NULL);
+  PetscOptionsBegin(c->comm, NULL, "Progress and checkpoints (every solver)", NULL);
+  PetscCall(PetscOptionsBool("-monitor", "a progress line every iteration", NULL, c->monitor, &c->monitor, NULL));
+  PetscCall(PetscOptionsReal("-progress_interval", "seconds between progress lines", NULL, c->interval, &c->interval, NULL));
   PetscCall(PetscOptionsString("-checkpoint", "checkpoint file (commands: OUT.checkpoint.h5), written on SIGTERM/SIGUSR1", "OTSolverSetCheckpoint", c->ckpt,
                                c->ckpt, sizeof c->ckpt, NULL));
   PetscCall(PetscOptionsInt("-checkpoint_every", "also write it every N iterations (0: on a signal only)", "OTSolverSetCheckpoint", c->ckpt_every,

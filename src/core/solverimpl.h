@@ -3,6 +3,7 @@
 #pragma once
 #include <otmpi/otsolver.h>
 #include <otmpi/otlog.h>
+#include "../io/checkpoint.h"
 
 typedef struct {
   /* one iteration: may set core->err with core->tested (a fresh residual: tested against the tolerance, reported),
@@ -31,7 +32,8 @@ struct _p_OTSolver {
   PetscInt          ckpt_every, ckpt_last;
   MPI_Request       req;
   int               sig_local, sig_any;
-  PetscBool         pending, every_line, setup;
+  PetscBool         pending, monitor, setup;
+  double            interval; /* seconds between progress lines (-progress_interval; -monitor: every iteration) */
   PetscLogEvent     ev_step, ev_ckpt;
   OTProgress        progress;
   double            time, time_min; /* wall time in steps, the fastest step */
@@ -47,4 +49,5 @@ PETSC_INTERN PetscErrorCode OTSolverEnd(OTSolver);
 PETSC_INTERN PetscErrorCode OTSolverSetResidual(OTSolver, double);
 PETSC_INTERN PetscErrorCode OTSolverSetConvergedReason(OTSolver, OTConvergedReason);
 PETSC_INTERN PetscErrorCode OTSolverDestroy(OTSolver *);
+PETSC_INTERN PetscErrorCode OTOptionsAlias(const char[], PetscInt, const char *const[]);
 PETSC_INTERN PetscErrorCode OTEpsSchedule(double, double, double, PetscInt *, double **);

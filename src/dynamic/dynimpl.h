@@ -42,19 +42,29 @@ typedef struct {
    zero mean when shift = 0. r is overwritten (it is the work buffer of the transform). */
 typedef struct _p_OTDynPoisson *OTDynPoisson;
 
+/* What a splitting method supplies (its create function, registered with OTDynamicRegister, fills them). */
+typedef struct {
+  PetscErrorCode (*init)(OTDynamic);                                /* the starting point from the initial path */
+  PetscErrorCode (*step)(OTDynamic, PetscBool, double *, double *); /* one iteration; with check, the residuals */
+  PetscErrorCode (*path)(OTDynamic, OTDynVec **, OTDynVec **);      /* the path in C and the prox point */
+  PetscErrorCode (*view)(OTDynamic, PetscViewer);                   /* its step sizes */
+  PetscBool warm; /* its projections are of slowly moving points: the KSP Poisson solves start from the last solution */
+} OTDynamicOps;
+
 struct _p_OTDynamic {
-  OTGrid               grid;
-  OTSpaceTime          st;
-  OTDynamicType        type;
-  OTDynamicPoissonType ptype;
-  OTDynPoisson         poisson;
-  OTSolver             core;
-  double               delta; /* Fisher–Rao length scale (0: balanced OT) */
-  PetscInt             nt, check_every, it;
-  PetscBool            setup, have_densities, restarted, solved;
-  double              *rho0, *rho1; /* the boundary densities per unit volume (internal units) */
-  double               mass[2], rhomax;
-  double               moments[2][4]; /* fingerprint of the inputs, checked on restart */
+  OTGrid       grid;
+  OTSpaceTime  st;
+  char         type[16], ptype[16];
+  OTDynamicOps ops;
+  OTDynPoisson poisson;
+  OTSolver     core;
+  double       delta; /* Fisher–Rao length scale (0: balanced OT) */
+  PetscInt     nt, check_every, it;
+  PetscBool    setup, have_densities, restarted, solved, view;
+  double      *in[2];       /* the densities as given (mass per cell), until SetUp */
+  double      *rho0, *rho1; /* the boundary densities per unit volume (internal units) */
+  double       mass[2], rhomax;
+  double       moments[2][4]; /* fingerprint of the inputs, checked on restart */
   /* state, four staggered/centred pairs whose roles depend on the method:
        PD:   (U, V) primal path and dual variable; (Z, ZV) extrapolated path and prox point; (X, XV) saved for residuals
        DR:   (U, V) = w; (Z, ZV) = z = P_graph(w); (X, XV) = y = prox_{gamma G1}(2z - w)
@@ -104,6 +114,9 @@ PETSC_INTERN void           OTDynProxJPoints(ptrdiff_t, PetscInt, double, double
 PETSC_INTERN PetscErrorCode OTDynEnergy(OTSpaceTime *, const OTDynVec *, double *, double *);
 
 /* Poisson (poisson.c, poisson_dct.c, poisson_ksp.c) */
+PETSC_EXTERN PetscErrorCode OTDynPoissonRegister(const char[], PetscErrorCode (*)(OTDynPoisson));
+PETSC_INTERN PetscErrorCode OTDynPoissonRegisterAll(void);
+PETSC_INTERN PetscErrorCode OTDynPoissonCheckType(const char[]);
 PETSC_INTERN PetscErrorCode OTDynPoissonCreate(OTSpaceTime *, OTDynamicPoissonType, double, PetscBool, PetscBool, OTDynPoisson *);
 PETSC_INTERN PetscErrorCode OTDynPoissonGetWork(OTDynPoisson, double **);
 PETSC_INTERN PetscErrorCode OTDynPoissonSolve(OTDynPoisson, double *, double *);
@@ -114,7 +127,9 @@ PETSC_INTERN PetscErrorCode OTDynProjectC(OTSpaceTime *, OTDynPoisson, const dou
 
 /* methods (methods.c) and files (dynio.c) */
 PETSC_INTERN PetscErrorCode OTDynamicInitState(OTDynamic);
-PETSC_INTERN PetscErrorCode OTDynamicMethodStep(OTDynamic, PetscBool, double *, double *);
+PETSC_INTERN PetscErrorCode OTDynamicCreate_PD(OTDynamic);
+PETSC_INTERN PetscErrorCode OTDynamicCreate_DR(OTDynamic);
+PETSC_INTERN PetscErrorCode OTDynamicCreate_ALG2(OTDynamic);
 PETSC_INTERN PetscErrorCode OTDynamicStep(void *, OTSolver);
 PETSC_INTERN PetscErrorCode OTDynamicGetPath(OTDynamic, OTDynVec **, OTDynVec **);
 PETSC_INTERN PetscErrorCode OTDynamicPathEnergy(OTDynamic, double *, double *, double *);

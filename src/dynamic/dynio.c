@@ -68,8 +68,7 @@ PetscErrorCode OTDynamicWrite(OTDynamic dyn, OTH5 f)
   }
   PetscCall(PetscFree(buf));
   {
-    int         iters = (int) r->iterations, conv = r->converged ? 1 : 0, ntv = (int) nt;
-    const char *pnames[] = {"dct", "ksp"};
+    int iters = (int) r->iterations, conv = r->converged ? 1 : 0, ntv = (int) nt;
     PetscCall(OTH5WriteAttribute(f, "/", "w2_squared", OT_DOUBLE, 1, &r->w2_squared));
     PetscCall(OTH5WriteAttribute(f, "/", "w2_squared_path", OT_DOUBLE, 1, &r->w2_squared_path));
     PetscCall(OTH5WriteAttribute(f, "/", "iterations", OT_INT32, 1, &iters));
@@ -83,7 +82,7 @@ PetscErrorCode OTDynamicWrite(OTDynamic dyn, OTH5 f)
     PetscCall(OTH5WriteAttribute(f, "/", "rho_min", OT_DOUBLE, 1, &r->rho_min));
     PetscCall(OTH5WriteAttribute(f, "/", "mass_a", OT_DOUBLE, 1, &r->mass[0]));
     PetscCall(OTH5WriteAttribute(f, "/", "mass_b", OT_DOUBLE, 1, &r->mass[1]));
-    PetscCall(OTH5WriteAttributeString(f, "/", "dyn_type", OTDynamicTypes[dyn->type]));
+    PetscCall(OTH5WriteAttributeString(f, "/", "dyn_type", dyn->type));
     {
       int ps = (int) r->poisson_solves, ki = (int) r->ksp_iterations;
       PetscCall(OTH5WriteAttribute(f, "/", "solve_time", OT_DOUBLE, 1, &r->total_time));
@@ -92,7 +91,7 @@ PetscErrorCode OTDynamicWrite(OTDynamic dyn, OTH5 f)
       PetscCall(OTH5WriteAttribute(f, "/", "ksp_iterations", OT_INT32, 1, &ki));
       PetscCall(OTH5WriteAttribute(f, "/", "memory_peak", OT_DOUBLE, 1, &r->memory_peak));
     }
-    PetscCall(OTH5WriteAttributeString(f, "/", "poisson", pnames[dyn->ptype]));
+    PetscCall(OTH5WriteAttributeString(f, "/", "poisson", dyn->ptype));
     if (st->wfr) {
       PetscCall(OTH5WriteAttribute(f, "/", "rho_fr", OT_DOUBLE, 1, &dyn->delta));
       PetscCall(OTH5WriteAttribute(f, "/", "wfr_squared", OT_DOUBLE, 1, &r->w2_squared));
@@ -151,7 +150,7 @@ static PetscErrorCode StateVecs(OTDynamic dyn, OTDynVec *v[4])
 }
 
 typedef struct {
-  int    iteration, type, nt, dim, n[3];
+  int    iteration, nt, dim, n[3];
   double delta, pd[3], dr[2], alg2_r, res[2], mass[2], moments[8];
 } CheckpointHeader;
 
@@ -160,7 +159,6 @@ static void FillHeader(OTDynamic dyn, CheckpointHeader *h)
   OTSpaceTime *st = &dyn->st;
   memset(h, 0, sizeof *h);
   h->iteration = (int) dyn->it;
-  h->type      = (int) dyn->type;
   h->nt        = (int) st->nt;
   h->dim       = (int) st->d;
   for (int k = 0; k < 3; k++) h->n[k] = (int) st->n[k];
@@ -206,8 +204,7 @@ PetscErrorCode OTDynamicCheckpointWrite(void *ctx, OTH5 f)
   gd[1]    = st->nt;
   count[1] = st->nt;
   PetscCall(OTH5WriteArray(f, "/state/p", OT_DOUBLE, 2, gd, start, count, dyn->p));
-  PetscCall(OTH5WriteAttribute(f, "/", "dyn_type_id", OT_INT32, 1, &h.type));
-  PetscCall(OTH5WriteAttributeString(f, "/", "dyn_type", OTDynamicTypes[dyn->type]));
+  PetscCall(OTH5WriteAttributeString(f, "/", "dyn_type", dyn->type));
   PetscCall(OTH5WriteAttribute(f, "/", "nt", OT_INT32, 1, &h.nt));
   PetscCall(OTH5WriteAttribute(f, "/", "dim", OT_INT32, 1, &h.dim));
   PetscCall(OTH5WriteAttribute(f, "/", "shape", OT_INT32, 3, h.n));
@@ -218,6 +215,37 @@ PetscErrorCode OTDynamicCheckpointWrite(void *ctx, OTH5 f)
   PetscCall(OTH5WriteAttribute(f, "/", "residuals", OT_DOUBLE, 2, h.res));
   PetscCall(OTH5WriteAttribute(f, "/", "input_mass", OT_DOUBLE, 2, h.mass));
   PetscCall(OTH5WriteAttribute(f, "/", "input_moments", OT_DOUBLE, 8, h.moments));
+  PetscFunctionReturn(0);
+}
+
+/* The settings a restart must share (method, time cells, Fisher-Rao scale: one helper names a mismatch), the grid and
+   the inputs' fingerprint; the header of the checkpoint into h. */
+static PetscErrorCode MatchSettings(OTDynamic dyn, OTH5 f, const char path[], const CheckpointHeader *mine, CheckpointHeader *h)
+{
+  MPI_Comm comm = dyn->st.comm;
+
+  PetscFunctionBegin;
+  PetscCall(OTCheckpointMatchString(comm, f, path, "dynamic", "dyn_type", "-dyn_type", dyn->type));
+  PetscCall(OTCheckpointMatchInt(comm, f, path, "dynamic", "nt", "-nt", mine->nt));
+  PetscCall(OTCheckpointMatchReal(comm, f, path, "dynamic", "rho_fr", "-rho_fr", mine->delta));
+  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "dim", OT_INT32, 1, &h->dim));
+  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "shape", OT_INT32, 3, h->n));
+  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "pd_steps", OT_DOUBLE, 3, h->pd));
+  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "dr_steps", OT_DOUBLE, 2, h->dr));
+  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "alg2_r", OT_DOUBLE, 1, &h->alg2_r));
+  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "residuals", OT_DOUBLE, 2, h->res));
+  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "input_mass", OT_DOUBLE, 2, h->mass));
+  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "input_moments", OT_DOUBLE, 8, h->moments));
+  PetscCheck(h->dim == mine->dim && h->n[0] == mine->n[0] && h->n[1] == mine->n[1] && h->n[2] == mine->n[2], comm, OT_ERR_INPUT,
+             "-restart %s: the checkpoint is for a %dx%dx%d grid, the inputs are %dx%dx%d", path, h->n[0], h->n[1], h->n[2], mine->n[0], mine->n[1],
+             mine->n[2]);
+  for (int k = 0; k < 2; k++) {
+    PetscCheck(PetscAbsReal(h->mass[k] - mine->mass[k]) <= 1e-12 * PetscAbsReal(mine->mass[k]), comm, OT_ERR_INPUT,
+               "-restart %s: input %s differs from the run that wrote the checkpoint (mass %.15g vs %.15g)", path, k ? "-b" : "-a", mine->mass[k], h->mass[k]);
+    for (int a = 0; a < 4; a++)
+      PetscCheck(PetscAbsReal(h->moments[4 * k + a] - mine->moments[4 * k + a]) <= 1e-10 * (1 + PetscAbsReal(mine->moments[4 * k + a])), comm, OT_ERR_INPUT,
+                 "-restart %s: input %s differs from the run that wrote the checkpoint (moments)", path, k ? "-b" : "-a");
+  }
   PetscFunctionReturn(0);
 }
 
@@ -237,30 +265,7 @@ PetscErrorCode OTDynamicCheckpointRead(void *ctx, OTH5 f, const char path[])
   PetscCall(StateVecs(dyn, v));
   FillHeader(dyn, &mine);
   h.iteration = (int) dyn->core->itotal; /* the checkpoint's iteration, read by the core */
-  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "dyn_type_id", OT_INT32, 1, &h.type));
-  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "nt", OT_INT32, 1, &h.nt));
-  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "dim", OT_INT32, 1, &h.dim));
-  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "shape", OT_INT32, 3, h.n));
-  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "rho_fr", OT_DOUBLE, 1, &h.delta));
-  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "pd_steps", OT_DOUBLE, 3, h.pd));
-  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "dr_steps", OT_DOUBLE, 2, h.dr));
-  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "alg2_r", OT_DOUBLE, 1, &h.alg2_r));
-  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "residuals", OT_DOUBLE, 2, h.res));
-  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "input_mass", OT_DOUBLE, 2, h.mass));
-  PetscCall(OTCheckpointReadAttribute(comm, f, path, "dynamic", "input_moments", OT_DOUBLE, 8, h.moments));
-  PetscCheck(h.dim == mine.dim && h.n[0] == mine.n[0] && h.n[1] == mine.n[1] && h.n[2] == mine.n[2], comm, OT_ERR_INPUT,
-             "-restart %s: the checkpoint is for a %dx%dx%d grid, the inputs are %dx%dx%d", path, h.n[0], h.n[1], h.n[2], mine.n[0], mine.n[1], mine.n[2]);
-  PetscCheck(h.nt == mine.nt, comm, OT_ERR_INPUT, "-restart %s: the checkpoint has -nt %d, this run -nt %d", path, h.nt, mine.nt);
-  PetscCheck(h.type == mine.type, comm, OT_ERR_INPUT, "-restart %s: the checkpoint is of -dyn_type %s, this run is %s", path,
-             OTDynamicTypes[PetscMax(0, PetscMin(2, h.type))], OTDynamicTypes[mine.type]);
-  PetscCheck(h.delta == mine.delta, comm, OT_ERR_INPUT, "-restart %s: the checkpoint has -rho_fr %g, this run %g", path, h.delta, mine.delta);
-  for (int k = 0; k < 2; k++) {
-    PetscCheck(PetscAbsReal(h.mass[k] - mine.mass[k]) <= 1e-12 * PetscAbsReal(mine.mass[k]), comm, OT_ERR_INPUT,
-               "-restart %s: input %s differs from the run that wrote the checkpoint (mass %.15g vs %.15g)", path, k ? "-b" : "-a", mine.mass[k], h.mass[k]);
-    for (int a = 0; a < 4; a++)
-      PetscCheck(PetscAbsReal(h.moments[4 * k + a] - mine.moments[4 * k + a]) <= 1e-10 * (1 + PetscAbsReal(mine.moments[4 * k + a])), comm, OT_ERR_INPUT,
-                 "-restart %s: input %s differs from the run that wrote the checkpoint (moments)", path, k ? "-b" : "-a");
-  }
+  PetscCall(MatchSettings(dyn, f, path, &mine, &h));
   for (int i = 0; i < 4; i++)
     for (PetscInt c = 0; c < st->nc; c++) {
       ptrdiff_t len = (v[i]->stag && c == 0) ? st->nt + 1 : st->nt;

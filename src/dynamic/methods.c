@@ -56,33 +56,50 @@ static PetscErrorCode GraphProject(OTDynamic dyn, const OTDynVec *WU, const OTDy
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OTDynamicInitState(OTDynamic dyn)
+/* The starting points: PD from the projected initial path (dual 0); DR with w = the interpolated initial path; ALG2 from
+   the initial path on the graph side (multiplier 0). */
+static PetscErrorCode InitPD(OTDynamic dyn)
 {
   OTSpaceTime *st = &dyn->st;
 
   PetscFunctionBegin;
-  PetscCall(PetscArrayzero(dyn->p, st->ncell));
-  switch (dyn->type) {
-  case OT_DYN_PD:
-    PetscCall(InitialPath(dyn, &dyn->U));
-    PetscCall(ProjectC(dyn, &dyn->U));
-    PetscCall(OTDynVecCopy(st, &dyn->U, &dyn->Z));
-    PetscCall(OTDynVecAXPBY(st, 0.0, &dyn->V, 0.0, &dyn->V));
-    PetscCall(OTDynInterp(st, &dyn->U, &dyn->ZV));
-    break;
-  case OT_DYN_DR:
-    PetscCall(InitialPath(dyn, &dyn->U));
-    PetscCall(OTDynInterp(st, &dyn->U, &dyn->V));
-    PetscCall(OTDynVecCopy(st, &dyn->U, &dyn->Z));
-    PetscCall(OTDynVecCopy(st, &dyn->V, &dyn->ZV));
-    break;
-  case OT_DYN_ALG2:
-    PetscCall(InitialPath(dyn, &dyn->Z));
-    PetscCall(OTDynInterp(st, &dyn->Z, &dyn->ZV));
-    PetscCall(OTDynVecAXPBY(st, 0.0, &dyn->U, 0.0, &dyn->U));
-    PetscCall(OTDynVecAXPBY(st, 0.0, &dyn->V, 0.0, &dyn->V));
-    break;
-  }
+  PetscCall(InitialPath(dyn, &dyn->U));
+  PetscCall(ProjectC(dyn, &dyn->U));
+  PetscCall(OTDynVecCopy(st, &dyn->U, &dyn->Z));
+  PetscCall(OTDynVecAXPBY(st, 0.0, &dyn->V, 0.0, &dyn->V));
+  PetscCall(OTDynInterp(st, &dyn->U, &dyn->ZV));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode InitDR(OTDynamic dyn)
+{
+  OTSpaceTime *st = &dyn->st;
+
+  PetscFunctionBegin;
+  PetscCall(InitialPath(dyn, &dyn->U));
+  PetscCall(OTDynInterp(st, &dyn->U, &dyn->V));
+  PetscCall(OTDynVecCopy(st, &dyn->U, &dyn->Z));
+  PetscCall(OTDynVecCopy(st, &dyn->V, &dyn->ZV));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode InitALG2(OTDynamic dyn)
+{
+  OTSpaceTime *st = &dyn->st;
+
+  PetscFunctionBegin;
+  PetscCall(InitialPath(dyn, &dyn->Z));
+  PetscCall(OTDynInterp(st, &dyn->Z, &dyn->ZV));
+  PetscCall(OTDynVecAXPBY(st, 0.0, &dyn->U, 0.0, &dyn->U));
+  PetscCall(OTDynVecAXPBY(st, 0.0, &dyn->V, 0.0, &dyn->V));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTDynamicInitState(OTDynamic dyn)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscArrayzero(dyn->p, dyn->st.ncell));
+  PetscCall(dyn->ops.init(dyn));
   PetscFunctionReturn(0);
 }
 
@@ -254,46 +271,92 @@ static PetscErrorCode StepALG2(OTDynamic dyn, PetscBool check, double *rp, doubl
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OTDynamicMethodStep(OTDynamic dyn, PetscBool check, double *rp, double *rd)
+/* The current path in C (continuity equation and boundary data exact) and the prox point where the energy is evaluated.
+   DR and ALG2 recompute them from the state (the next iteration's y or x), which keeps the state minimal. */
+static PetscErrorCode PathPD(OTDynamic dyn, OTDynVec **path, OTDynVec **prox)
 {
   PetscFunctionBegin;
-  switch (dyn->type) {
-  case OT_DYN_PD: PetscCall(StepPD(dyn, check, rp, rd)); break;
-  case OT_DYN_DR: PetscCall(StepDR(dyn, check, rp, rd)); break;
-  case OT_DYN_ALG2: PetscCall(StepALG2(dyn, check, rp, rd)); break;
-  }
+  *path = &dyn->U;
+  *prox = &dyn->ZV;
   PetscFunctionReturn(0);
 }
 
-/* The current path in C (continuity equation and boundary data exact) and the prox point where the energy is evaluated.
-   DR and ALG2 recompute them from the state (the next iteration's y or x), which keeps the state minimal. */
-PetscErrorCode OTDynamicGetPath(OTDynamic dyn, OTDynVec **path, OTDynVec **prox)
+static PetscErrorCode PathDR(OTDynamic dyn, OTDynVec **path, OTDynVec **prox)
 {
   OTSpaceTime *st = &dyn->st;
 
   PetscFunctionBegin;
-  switch (dyn->type) {
-  case OT_DYN_PD:
-    *path = &dyn->U;
-    *prox = &dyn->ZV;
-    break;
-  case OT_DYN_DR:
-    PetscCall(OTDynVecWAXPBY(st, &dyn->X, 2.0, &dyn->Z, -1.0, &dyn->U));
-    PetscCall(OTDynVecWAXPBY(st, &dyn->XV, 2.0, &dyn->ZV, -1.0, &dyn->V));
-    PetscCall(ProjectC(dyn, &dyn->X));
-    PetscCall(Prox(dyn, dyn->dr_gamma, &dyn->XV));
-    *path = &dyn->X;
-    *prox = &dyn->XV;
-    break;
-  case OT_DYN_ALG2:
-    PetscCall(OTDynVecWAXPBY(st, &dyn->X, 1.0, &dyn->Z, -1.0, &dyn->U));
-    PetscCall(OTDynVecWAXPBY(st, &dyn->XV, 1.0, &dyn->ZV, -1.0, &dyn->V));
-    PetscCall(ProjectC(dyn, &dyn->X));
-    PetscCall(Prox(dyn, 1.0 / dyn->alg2_r, &dyn->XV));
-    *path = &dyn->X;
-    *prox = &dyn->XV;
-    break;
-  }
+  PetscCall(OTDynVecWAXPBY(st, &dyn->X, 2.0, &dyn->Z, -1.0, &dyn->U));
+  PetscCall(OTDynVecWAXPBY(st, &dyn->XV, 2.0, &dyn->ZV, -1.0, &dyn->V));
+  PetscCall(ProjectC(dyn, &dyn->X));
+  PetscCall(Prox(dyn, dyn->dr_gamma, &dyn->XV));
+  *path = &dyn->X;
+  *prox = &dyn->XV;
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode PathALG2(OTDynamic dyn, OTDynVec **path, OTDynVec **prox)
+{
+  OTSpaceTime *st = &dyn->st;
+
+  PetscFunctionBegin;
+  PetscCall(OTDynVecWAXPBY(st, &dyn->X, 1.0, &dyn->Z, -1.0, &dyn->U));
+  PetscCall(OTDynVecWAXPBY(st, &dyn->XV, 1.0, &dyn->ZV, -1.0, &dyn->V));
+  PetscCall(ProjectC(dyn, &dyn->X));
+  PetscCall(Prox(dyn, 1.0 / dyn->alg2_r, &dyn->XV));
+  *path = &dyn->X;
+  *prox = &dyn->XV;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTDynamicGetPath(OTDynamic dyn, OTDynVec **path, OTDynVec **prox)
+{
+  PetscFunctionBegin;
+  PetscCall(dyn->ops.path(dyn, path, prox));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ViewPD(OTDynamic dyn, PetscViewer v)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscViewerASCIIPrintf(v, "tau %g sigma %g relaxation %g%s\n", dyn->pd_tau, dyn->pd_sigma, dyn->pd_relax, dyn->pd_adaptive ? " (adaptive)" : ""));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ViewDR(OTDynamic dyn, PetscViewer v)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscViewerASCIIPrintf(v, "gamma %g alpha %g%s\n", dyn->dr_gamma, dyn->dr_alpha, dyn->dr_adaptive ? " (adaptive)" : ""));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode ViewALG2(OTDynamic dyn, PetscViewer v)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscViewerASCIIPrintf(v, "r %g%s\n", dyn->alg2_r, dyn->alg2_adaptive ? " (adaptive)" : ""));
+  PetscFunctionReturn(0);
+}
+
+/* The methods, registered by OTDynamicRegisterAll: primal-dual (Chambolle-Pock; its Poisson solves project increments,
+   for which the last solution is a bad first guess), Douglas-Rachford and ALG2 (points that move slowly: warm start). */
+PetscErrorCode OTDynamicCreate_PD(OTDynamic dyn)
+{
+  PetscFunctionBegin;
+  dyn->ops = (OTDynamicOps){InitPD, StepPD, PathPD, ViewPD, PETSC_FALSE};
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTDynamicCreate_DR(OTDynamic dyn)
+{
+  PetscFunctionBegin;
+  dyn->ops = (OTDynamicOps){InitDR, StepDR, PathDR, ViewDR, PETSC_TRUE};
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTDynamicCreate_ALG2(OTDynamic dyn)
+{
+  PetscFunctionBegin;
+  dyn->ops = (OTDynamicOps){InitALG2, StepALG2, PathALG2, ViewALG2, PETSC_TRUE};
   PetscFunctionReturn(0);
 }
 

@@ -3,23 +3,51 @@
    projection onto the continuity constraint built on it. */
 #include "poisson.h"
 
-const char *const OTDynamicPoissonTypes[] = {"dct", "ksp", "OTDynamicPoissonType", "OT_DYN_POISSON_", NULL};
+static PetscFunctionList OTDynPoissonList = NULL;
+
+/* A Poisson solver of the continuity projection, as KSPRegister: create(P) fills P->ops (poisson.h); -dyn_poisson NAME. */
+PetscErrorCode OTDynPoissonRegister(const char name[], PetscErrorCode (*create)(OTDynPoisson))
+{
+  PetscFunctionBegin;
+  PetscCall(PetscFunctionListAdd(&OTDynPoissonList, name, create));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTDynPoissonRegisterAll(void)
+{
+  PetscFunctionBegin;
+  if (OTDynPoissonList) PetscFunctionReturn(0);
+  PetscCall(OTDynPoissonRegister(OTDYNPOISSONDCT, OTDynPoissonCreate_DCT));
+  PetscCall(OTDynPoissonRegister(OTDYNPOISSONKSP, OTDynPoissonCreate_KSP));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTDynPoissonCheckType(const char name[])
+{
+  PetscErrorCode (*create)(OTDynPoisson) = NULL;
+
+  PetscFunctionBegin;
+  PetscCall(OTDynPoissonRegisterAll());
+  PetscCall(PetscFunctionListFind(OTDynPoissonList, name, &create));
+  PetscCheck(create, PETSC_COMM_WORLD, PETSC_ERR_ARG_UNKNOWN_TYPE, "-dyn_poisson %s is unknown: use dct or ksp", name);
+  PetscFunctionReturn(0);
+}
 
 PetscErrorCode OTDynPoissonCreate(OTSpaceTime *st, OTDynamicPoissonType type, double shift, PetscBool warm, PetscBool measure, OTDynPoisson *poisson)
 {
   OTDynPoisson P;
+  PetscErrorCode (*create)(OTDynPoisson) = NULL;
 
   PetscFunctionBegin;
+  PetscCall(OTDynPoissonCheckType(type));
+  PetscCall(PetscFunctionListFind(OTDynPoissonList, type, &create));
   PetscCall(PetscNew(&P));
   P->st      = st;
-  P->type    = type;
   P->shift   = shift;
   P->warm    = warm;
   P->measure = measure;
-  if (type == OT_DYN_POISSON_DCT)
-    PetscCall(OTDynPoissonSetUpDCT(P));
-  else
-    PetscCall(OTDynPoissonSetUpKSP(P));
+  PetscCall((*create)(P));
+  PetscCall(P->ops.setup(P));
   *poisson = P;
   PetscFunctionReturn(0);
 }
@@ -39,10 +67,7 @@ PetscErrorCode OTDynPoissonSolve(OTDynPoisson P, double *r, double *p)
 
   PetscFunctionBegin;
   PetscCheck(r == P->work, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "the right-hand side must be in the Poisson work array");
-  if (P->type == OT_DYN_POISSON_DCT)
-    PetscCall(OTDynPoissonSolveDCT(P, p));
-  else
-    PetscCall(OTDynPoissonSolveKSP(P, p));
+  PetscCall(P->ops.solve(P, p));
   P->nsolve++;
   P->time += MPI_Wtime() - t0;
   PetscFunctionReturn(0);
@@ -60,16 +85,7 @@ PetscErrorCode OTDynPoissonGetStats(OTDynPoisson P, PetscInt *nsolve, PetscInt *
 PetscErrorCode OTDynPoissonView(OTDynPoisson P, PetscViewer v)
 {
   PetscFunctionBegin;
-  if (P->type == OT_DYN_POISSON_DCT) {
-    PetscCall(PetscViewerASCIIPrintf(v, "Poisson: DCT-II/III (FFTW-MPI r2r, rank %" PetscInt_FMT ", transposed), %" PetscInt_FMT " solves, %.3g s\n", P->rank,
-                                     P->nsolve, P->time));
-  } else {
-    PetscCall(
-        PetscViewerASCIIPrintf(v, "Poisson: PETSc KSP, %" PetscInt_FMT " solves, %" PetscInt_FMT " iterations in all, %.3g s\n", P->nsolve, P->its, P->time));
-    PetscCall(PetscViewerASCIIPushTab(v));
-    PetscCall(KSPView(P->ksp, v));
-    PetscCall(PetscViewerASCIIPopTab(v));
-  }
+  PetscCall(P->ops.view(P, v));
   PetscFunctionReturn(0);
 }
 
@@ -77,10 +93,7 @@ PetscErrorCode OTDynPoissonDestroy(OTDynPoisson *P)
 {
   PetscFunctionBegin;
   if (!*P) PetscFunctionReturn(0);
-  if ((*P)->type == OT_DYN_POISSON_DCT)
-    PetscCall(OTDynPoissonDestroyDCT(*P));
-  else
-    PetscCall(OTDynPoissonDestroyKSP(*P));
+  PetscCall((*P)->ops.destroy(*P));
   PetscCall(PetscFree(*P));
   PetscFunctionReturn(0);
 }

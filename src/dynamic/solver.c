@@ -5,15 +5,35 @@
 #include "poisson.h"
 #include <math.h>
 
-const char *const OTDynamicTypes[] = {"pd", "dr", "alg2", "OTDynamicType", "OT_DYN_", NULL};
+static PetscFunctionList OTDynamicList = NULL;
 
-PetscErrorCode OTDynamicCreate(OTGrid grid, PetscInt nt, OTDynamic *dyn)
+PetscErrorCode OTDynamicRegister(const char name[], PetscErrorCode (*create)(OTDynamic))
+{
+  PetscFunctionBegin;
+  PetscCall(PetscFunctionListAdd(&OTDynamicList, name, create));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode OTDynamicRegisterAll(void)
+{
+  PetscFunctionBegin;
+  if (OTDynamicList) PetscFunctionReturn(0);
+  PetscCall(OTDynamicRegister(OTDYNPD, OTDynamicCreate_PD));
+  PetscCall(OTDynamicRegister(OTDYNDR, OTDynamicCreate_DR));
+  PetscCall(OTDynamicRegister(OTDYNALG2, OTDynamicCreate_ALG2));
+  PetscFunctionReturn(0);
+}
+
+/* On the set-up grid of the densities (NULL: only to list the options). */
+PetscErrorCode OTDynamicCreate(OTGrid grid, OTDynamic *dyn)
 {
   OTDynamic         d;
   MPI_Comm          comm;
   const OTSolverOps ops = {OTDynamicStep, NULL, OTDynamicCheckpointWrite, OTDynamicCheckpointRead};
 
   PetscFunctionBegin;
+  PetscCall(OTDynamicRegisterAll());
+  PetscCall(OTDynPoissonRegisterAll());
   PetscCall(PetscNew(&d));
   if (grid)
     PetscCall(OTGridGetComm(grid, &comm));
@@ -22,10 +42,9 @@ PetscErrorCode OTDynamicCreate(OTGrid grid, PetscInt nt, OTDynamic *dyn)
   PetscCall(OTSolverCreate(comm, "dynamic", d, &ops, &d->core));
   PetscCall(OTSolverSetTolerances(d->core, 1e-5, 20000));
   PetscCall(OTSolverSetOptionsPrefix(d->core, "dyn_"));
-  d->grid          = grid;
-  d->nt            = nt;
-  d->type          = OT_DYN_PD;
-  d->ptype         = OT_DYN_POISSON_DCT;
+  d->grid = grid;
+  PetscCall(PetscStrncpy(d->type, OTDYNPD, sizeof d->type));
+  PetscCall(PetscStrncpy(d->ptype, OTDYNPOISSONDCT, sizeof d->ptype));
   d->check_every   = 10;
   d->pd_relax      = 1.8;
   d->pd_adaptive   = PETSC_TRUE;
@@ -44,7 +63,7 @@ PetscErrorCode OTDynamicCreate(OTGrid grid, PetscInt nt, OTDynamic *dyn)
 PetscErrorCode OTDynamicSetType(OTDynamic dyn, OTDynamicType type)
 {
   PetscFunctionBegin;
-  dyn->type = type;
+  PetscCall(PetscStrncpy(dyn->type, type, sizeof dyn->type));
   PetscFunctionReturn(0);
 }
 
@@ -58,14 +77,7 @@ PetscErrorCode OTDynamicGetType(OTDynamic dyn, OTDynamicType *type)
 PetscErrorCode OTDynamicSetPoissonType(OTDynamic dyn, OTDynamicPoissonType type)
 {
   PetscFunctionBegin;
-  dyn->ptype = type;
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode OTDynamicSetTolerances(OTDynamic dyn, double tol, PetscInt max_it)
-{
-  PetscFunctionBegin;
-  PetscCall(OTSolverSetTolerances(dyn->core, tol, max_it));
+  PetscCall(PetscStrncpy(dyn->ptype, type, sizeof dyn->ptype));
   PetscFunctionReturn(0);
 }
 
@@ -76,51 +88,37 @@ PetscErrorCode OTDynamicGetSolver(OTDynamic dyn, OTSolver *core)
   PetscFunctionReturn(0);
 }
 
+/* Time cells of the space-time grid (0: max(n)/2, at least 2). */
+PetscErrorCode OTDynamicSetTimeCells(OTDynamic dyn, PetscInt nt)
+{
+  PetscFunctionBegin;
+  dyn->nt = nt;
+  PetscFunctionReturn(0);
+}
+
 /* -rho_fr delta: Wasserstein–Fisher–Rao, cost (|m|^2 + delta^2 zeta^2) / rho with a source zeta; the masses are kept. */
 PetscErrorCode OTDynamicSetFisherRao(OTDynamic dyn, double delta)
 {
   PetscFunctionBegin;
-  PetscCheck(delta >= 0 && PetscIsNormalReal(delta + 1), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-rho_fr must be a positive length, not %g", delta);
   dyn->delta = delta;
-  PetscFunctionReturn(0);
-}
-
-/* PETSc reports an unknown enum value on PETSC_COMM_SELF, which otmpi must treat as a one-rank failure (abort); checking
-   the value first, on the world communicator, gives the usual single error line. */
-static PetscErrorCode CheckEnumOption(const char name[], const char *const list[])
-{
-  char      value[64];
-  PetscBool set, found = PETSC_FALSE;
-  char      choices[256] = "";
-  PetscInt  n            = 0;
-
-  PetscFunctionBegin;
-  PetscCall(PetscOptionsGetString(NULL, "dyn_", name, value, sizeof value, &set));
-  if (!set) PetscFunctionReturn(0);
-  while (list[n + 2]) n++; /* a PETSc enum list ends with the type name, the prefix and NULL */
-  for (PetscInt i = 0; i < n; i++) {
-    PetscBool eq;
-    PetscCall(PetscStrcasecmp(value, list[i], &eq));
-    found = (PetscBool) (found || eq);
-    PetscCall(PetscStrlcat(choices, i ? (i == n - 1 ? " or " : ", ") : "", sizeof choices));
-    PetscCall(PetscStrlcat(choices, list[i], sizeof choices));
-  }
-  PetscCheck(found, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_%s %s is unknown: use %s", name + 1, value, choices);
   PetscFunctionReturn(0);
 }
 
 PetscErrorCode OTDynamicSetFromOptions(OTDynamic dyn)
 {
-  PetscEnum type = (PetscEnum) dyn->type, ptype = (PetscEnum) dyn->ptype;
+  const char *const aliases[] = {"nt", "rho_fr"};
 
   PetscFunctionBegin;
-  PetscCall(CheckEnumOption("-type", OTDynamicTypes));
-  PetscCall(CheckEnumOption("-poisson", OTDynamicPoissonTypes));
-  PetscOptionsBegin(PETSC_COMM_WORLD, "dyn_", "Benamou-Brenier dynamic OT solver", NULL);
-  PetscCall(PetscOptionsEnum("-type", "splitting: pd (Chambolle-Pock), dr (Douglas-Rachford), alg2 (ADMM / Benamou-Brenier ALG2)", NULL, OTDynamicTypes, type,
-                             &type, NULL));
-  PetscCall(PetscOptionsEnum("-poisson", "Poisson solver of the continuity projection: dct (FFTW-MPI) or ksp (PETSc, -dyn_ksp_*, -dyn_pc_*)", NULL,
-                             OTDynamicPoissonTypes, ptype, &ptype, NULL));
+  PetscCall(OTOptionsAlias("dyn_", 2, aliases));
+  PetscOptionsBegin(PETSC_COMM_WORLD, "dyn_", "Benamou-Brenier dynamic OT solver (aliases -nt, -rho_fr)", NULL);
+  PetscCall(PetscOptionsInt("-nt", "time cells (0: max(n)/2, at least 2)", "OTDynamicSetTimeCells", dyn->nt, &dyn->nt, NULL));
+  PetscCall(PetscOptionsReal("-rho_fr", "Wasserstein-Fisher-Rao length scale delta (unbalanced; masses kept); 0: balanced W2 (inputs normalised to mass 1)",
+                             "OTDynamicSetFisherRao", dyn->delta, &dyn->delta, NULL));
+  PetscCall(PetscOptionsBool("-view", "print the solver's settings and statistics after the solve", "OTDynamicView", dyn->view, &dyn->view, NULL));
+  PetscCall(PetscOptionsString("-type", "splitting: pd (Chambolle-Pock), dr (Douglas-Rachford), alg2 (ADMM / Benamou-Brenier ALG2); OTDynamicRegister",
+                               "OTDynamicSetType", dyn->type, dyn->type, sizeof dyn->type, NULL));
+  PetscCall(PetscOptionsString("-poisson", "Poisson solver of the continuity projection: dct (FFTW-MPI) or ksp (PETSc, -dyn_ksp_*, -dyn_pc_*)",
+                               "OTDynamicSetPoissonType", dyn->ptype, dyn->ptype, sizeof dyn->ptype, NULL));
   PetscCall(PetscOptionsInt("-check_every", "iterations between residual checks", NULL, dyn->check_every, &dyn->check_every, NULL));
   PetscCall(PetscOptionsReal("-pd_tau", "pd: primal step (default: max density)", NULL, dyn->pd_tau, &dyn->pd_tau, NULL));
   PetscCall(PetscOptionsReal("-pd_sigma", "pd: dual step (default 0.99/tau)", NULL, dyn->pd_sigma, &dyn->pd_sigma, NULL));
@@ -137,8 +135,69 @@ PetscErrorCode OTDynamicSetFromOptions(OTDynamic dyn)
                              &dyn->fftw_measure, NULL));
   PetscOptionsEnd();
   PetscCall(OTSolverSetFromOptions(dyn->core));
-  dyn->type  = (OTDynamicType) type;
-  dyn->ptype = (OTDynamicPoissonType) ptype;
+  PetscFunctionReturn(0);
+}
+
+/* rho0, rho1: mass per cell on the grid (copied; normalised to mass 1 in SetUp when balanced). */
+PetscErrorCode OTDynamicSetDensities(OTDynamic dyn, const double *rho0, const double *rho1)
+{
+  PetscFunctionBegin;
+  PetscCheck(dyn->grid, PETSC_COMM_WORLD, PETSC_ERR_ORDER, "an OTDynamic made without a grid (for its options) takes no densities");
+  PetscCall(OTFieldDestroy(&dyn->in[0]));
+  PetscCall(OTFieldDestroy(&dyn->in[1]));
+  PetscCall(OTFieldCreate(dyn->grid, &dyn->in[0]));
+  PetscCall(OTFieldCreate(dyn->grid, &dyn->in[1]));
+  PetscCall(OTFieldCopy(dyn->grid, rho0, dyn->in[0]));
+  PetscCall(OTFieldCopy(dyn->grid, rho1, dyn->in[1]));
+  dyn->have_densities = PETSC_TRUE;
+  PetscFunctionReturn(0);
+}
+
+/* The boundary densities per unit volume (the units in which the operators are written), normalised to mass 1 when
+   balanced, their largest value and their moments (the fingerprint a restart checks). */
+static PetscErrorCode PrepareDensities(OTDynamic dyn)
+{
+  const OTGridInfo *gi;
+  MPI_Comm          comm;
+  double            mx = 0, var[3], hvol = 1;
+
+  PetscFunctionBegin;
+  PetscCall(OTGridGetInfo(dyn->grid, &gi));
+  PetscCall(OTGridGetComm(dyn->grid, &comm));
+  for (int k = 0; k < 2; k++) {
+    double m;
+    PetscCall(OTDensityValidate(dyn->grid, dyn->in[k], k ? "dynamic: rho1" : "dynamic: rho0", &m));
+    if (dyn->delta == 0) PetscCall(OTFieldScale(dyn->grid, 1.0 / m, dyn->in[k]));
+  }
+  PetscCall(PetscFree2(dyn->rho0, dyn->rho1));
+  PetscCall(PetscMalloc2(gi->nlocal + 1, &dyn->rho0, gi->nlocal + 1, &dyn->rho1));
+  for (PetscInt k = 0; k < gi->dim; k++) hvol *= gi->h[k];
+  for (ptrdiff_t i = 0; i < gi->nlocal; i++) {
+    dyn->rho0[i] = dyn->in[0][i] / hvol;
+    dyn->rho1[i] = dyn->in[1][i] / hvol;
+    mx           = PetscMax(mx, PetscMax(dyn->rho0[i], dyn->rho1[i]));
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &mx, 1, MPI_DOUBLE, MPI_MAX, comm));
+  dyn->rhomax = mx;
+  PetscCall(OTFieldMoments(dyn->grid, dyn->in[0], &dyn->mass[0], dyn->moments[0], var));
+  dyn->moments[0][3] = var[0] + var[1] + var[2];
+  PetscCall(OTFieldMoments(dyn->grid, dyn->in[1], &dyn->mass[1], dyn->moments[1], var));
+  dyn->moments[1][3] = var[0] + var[1] + var[2];
+  PetscCall(OTFieldDestroy(&dyn->in[0]));
+  PetscCall(OTFieldDestroy(&dyn->in[1]));
+  PetscFunctionReturn(0);
+}
+
+/* The settings, checked once the options are read; the method's create function fills its ops. */
+static PetscErrorCode CheckSettings(OTDynamic dyn)
+{
+  PetscErrorCode (*create)(OTDynamic) = NULL;
+
+  PetscFunctionBegin;
+  PetscCall(PetscFunctionListFind(OTDynamicList, dyn->type, &create));
+  PetscCheck(create, PETSC_COMM_WORLD, PETSC_ERR_ARG_UNKNOWN_TYPE, "-dyn_type %s is unknown: use pd, dr or alg2", dyn->type);
+  PetscCall((*create)(dyn));
+  PetscCall(OTDynPoissonCheckType(dyn->ptype));
   PetscCheck(dyn->check_every >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_check_every must be at least 1");
   PetscCheck(dyn->pd_tau >= 0 && dyn->pd_sigma >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_pd_tau and -dyn_pd_sigma must be positive");
   PetscCheck(!(dyn->pd_tau > 0 && dyn->pd_sigma > 0) || dyn->pd_tau * dyn->pd_sigma < 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
@@ -148,37 +207,10 @@ PetscErrorCode OTDynamicSetFromOptions(OTDynamic dyn)
   PetscCheck(dyn->dr_gamma >= 0 && dyn->alg2_r >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_dr_gamma and -dyn_alg2_r must be positive");
   PetscCheck(dyn->balance_mu > 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_balance_mu must be > 1");
   PetscCheck(dyn->cheb_its >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-dyn_cheb_its must be at least 1");
-  PetscFunctionReturn(0);
-}
-
-/* rho0, rho1: mass per cell on the grid. Stored per unit volume, the units in which the operators are written. */
-PetscErrorCode OTDynamicSetDensities(OTDynamic dyn, const double *rho0, const double *rho1)
-{
-  const OTGridInfo *gi;
-  MPI_Comm          comm;
-  double            mx = 0, var[3];
-
-  PetscFunctionBegin;
-  PetscCall(OTGridGetInfo(dyn->grid, &gi));
-  PetscCall(OTGridGetComm(dyn->grid, &comm));
-  PetscCall(PetscFree2(dyn->rho0, dyn->rho1));
-  PetscCall(PetscMalloc2(gi->nlocal + 1, &dyn->rho0, gi->nlocal + 1, &dyn->rho1));
-  {
-    double hvol = 1;
-    for (PetscInt k = 0; k < gi->dim; k++) hvol *= gi->h[k];
-    for (ptrdiff_t i = 0; i < gi->nlocal; i++) {
-      dyn->rho0[i] = rho0[i] / hvol;
-      dyn->rho1[i] = rho1[i] / hvol;
-      mx           = PetscMax(mx, PetscMax(dyn->rho0[i], dyn->rho1[i]));
-    }
-  }
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &mx, 1, MPI_DOUBLE, MPI_MAX, comm));
-  dyn->rhomax = mx;
-  PetscCall(OTFieldMoments(dyn->grid, rho0, &dyn->mass[0], dyn->moments[0], var));
-  dyn->moments[0][3] = var[0] + var[1] + var[2];
-  PetscCall(OTFieldMoments(dyn->grid, rho1, &dyn->mass[1], dyn->moments[1], var));
-  dyn->moments[1][3]  = var[0] + var[1] + var[2];
-  dyn->have_densities = PETSC_TRUE;
+  PetscCall(OTSolverSetUp(dyn->core));
+  PetscCheck(dyn->delta >= 0 && PetscIsNormalReal(dyn->delta + 1), PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE,
+             "-rho_fr must be a positive length (or 0 for balanced transport), not %g", dyn->delta);
+  PetscCheck(dyn->nt >= 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-nt must be positive, not %" PetscInt_FMT, dyn->nt);
   PetscFunctionReturn(0);
 }
 
@@ -190,7 +222,13 @@ PetscErrorCode OTDynamicSetUp(OTDynamic dyn)
   PetscFunctionBegin;
   if (dyn->setup) PetscFunctionReturn(0);
   PetscCheck(dyn->have_densities, PETSC_COMM_WORLD, PETSC_ERR_ORDER, "OTDynamicSetDensities() first");
-  PetscCall(OTSolverSetUp(dyn->core));
+  PetscCall(CheckSettings(dyn));
+  if (dyn->nt == 0) {
+    const OTGridInfo *gi;
+    PetscCall(OTGridGetInfo(dyn->grid, &gi));
+    dyn->nt = (PetscInt) PetscMax(2, PetscMax(gi->n[0], PetscMax(gi->n[1], gi->n[2])) / 2);
+  }
+  PetscCall(PrepareDensities(dyn));
   {
     /* what this rank will hold: 4 staggered/centred pairs, the potential, the Poisson work (FFTW may ask for a little more
        than the cells), 3 Chebyshev arrays; the KSP path adds the matrix (2d+3 entries a row) and its multigrid hierarchy */
@@ -203,7 +241,7 @@ PetscErrorCode OTDynamicSetUp(OTDynamic dyn)
     nc    = 1 + gi->dim + (dyn->delta > 0 ? 1 : 0);
     cells = (double) gi->nlocal * (double) dyn->nt;
     bytes = 8.0 * (4 * ((double) gi->nlocal * (dyn->nt + 1) + (2 * nc - 1) * cells) + cells + 1.2 * cells + 3 * cells);
-    if (dyn->ptype == OT_DYN_POISSON_KSP) bytes += 2.5 * cells * (2 * gi->dim + 3) * 12.0 + 8.0 * 4 * cells;
+    if (!strcmp(dyn->ptype, OTDYNPOISSONKSP)) bytes += 2.5 * cells * (2 * gi->dim + 3) * 12.0 + 8.0 * 4 * cells;
     PetscCall(OTMemoryCheck(comm, bytes, "dynamic (space-time grid)"));
   }
   PetscCall(OTSpaceTimeSetUp(st, dyn->grid, dyn->nt, dyn->delta > 0 ? PETSC_TRUE : PETSC_FALSE));
@@ -225,8 +263,7 @@ PetscErrorCode OTDynamicSetUp(OTDynamic dyn)
   PetscCall(OTLogEventRegisterOnce("OTDynResidual", &dyn->ev_check));
   /* KSP warm start: DR and ALG2 project points whose potential changes slowly; PD projects increments (a small potential
      each time), for which the previous solution is a bad first guess */
-  PetscCall(OTDynPoissonCreate(st, dyn->ptype, dyn->delta > 0 ? 1.0 / (dyn->delta * dyn->delta) : 0.0, (PetscBool) (dyn->type != OT_DYN_PD), dyn->fftw_measure,
-                               &dyn->poisson));
+  PetscCall(OTDynPoissonCreate(st, dyn->ptype, dyn->delta > 0 ? 1.0 / (dyn->delta * dyn->delta) : 0.0, dyn->ops.warm, dyn->fftw_measure, &dyn->poisson));
   /* step sizes scale with the density (the dual variables do not): Chizat's gamma = max rho / 15 for DR and ALG2
      (r = 1/gamma); PD: tau = max rho, sigma = 0.99 / tau (|I| <= 1) */
   if (dyn->dr_gamma == 0) dyn->dr_gamma = dyn->rhomax / 15;
@@ -246,7 +283,7 @@ PetscErrorCode OTDynamicStep(void *ctx, OTSolver core)
   double    rp = dyn->res.primal_residual, rd = dyn->res.dual_residual, et, es;
 
   PetscFunctionBegin;
-  PetscCall(OTDynamicMethodStep(dyn, check, &rp, &rd));
+  PetscCall(dyn->ops.step(dyn, check, &rp, &rd));
   if (!check) PetscFunctionReturn(0);
   dyn->res.primal_residual = rp;
   dyn->res.dual_residual   = rd;
@@ -279,6 +316,8 @@ PetscErrorCode OTDynamicSolve(OTDynamic dyn)
   dyn->res.converged  = (PetscBool) (reason == OT_CONVERGED_TOL);
   dyn->res.stopped    = (PetscBool) (reason == OT_STOPPED_SIGNAL);
   dyn->res.iterations = dyn->it;
+  dyn->res.nt         = dyn->nt;
+  dyn->res.delta      = dyn->delta;
   if (!dyn->res.stopped) {
     PetscCall(OTDynamicPathEnergy(dyn, &dyn->res.w2_squared_path, &dyn->res.w2_squared, &dyn->res.rho_min));
     PetscCall(PetscInfo(NULL, "dynamic: w2^2 of the path %.12g, of the prox point %.12g\n", dyn->res.w2_squared_path, dyn->res.w2_squared));
@@ -290,6 +329,7 @@ PetscErrorCode OTDynamicSolve(OTDynamic dyn)
   dyn->res.total_time = MPI_Wtime() - t0;
   PetscCall(OTMemoryPeak(st->comm, &dyn->res.memory_peak));
   dyn->solved = PETSC_TRUE;
+  if (dyn->view) PetscCall(OTDynamicView(dyn, NULL));
   PetscFunctionReturn(0);
 }
 
@@ -307,15 +347,11 @@ PetscErrorCode OTDynamicView(OTDynamic dyn, PetscViewer v)
   PetscFunctionBegin;
   if (!v) PetscCall(PetscViewerASCIIGetStdout(PETSC_COMM_WORLD, &v));
   PetscCall(OTGridShapeString(dyn->grid, shape, sizeof shape));
-  PetscCall(PetscViewerASCIIPrintf(v, "OTDynamic: %s, space %s x %" PetscInt_FMT " time cells%s\n", OTDynamicTypes[dyn->type], shape, dyn->nt,
+  PetscCall(PetscViewerASCIIPrintf(v, "OTDynamic: %s, space %s x %" PetscInt_FMT " time cells%s\n", dyn->type, shape, dyn->nt,
                                    dyn->delta > 0 ? " (Wasserstein-Fisher-Rao)" : ""));
   PetscCall(PetscViewerASCIIPushTab(v));
   PetscCall(OTSolverView(dyn->core, v));
-  if (dyn->type == OT_DYN_PD)
-    PetscCall(PetscViewerASCIIPrintf(v, "tau %g sigma %g relaxation %g%s\n", dyn->pd_tau, dyn->pd_sigma, dyn->pd_relax, dyn->pd_adaptive ? " (adaptive)" : ""));
-  if (dyn->type == OT_DYN_DR)
-    PetscCall(PetscViewerASCIIPrintf(v, "gamma %g alpha %g%s\n", dyn->dr_gamma, dyn->dr_alpha, dyn->dr_adaptive ? " (adaptive)" : ""));
-  if (dyn->type == OT_DYN_ALG2) PetscCall(PetscViewerASCIIPrintf(v, "r %g%s\n", dyn->alg2_r, dyn->alg2_adaptive ? " (adaptive)" : ""));
+  if (dyn->ops.view) PetscCall(dyn->ops.view(dyn, v));
   if (dyn->poisson) PetscCall(OTDynPoissonView(dyn->poisson, v));
   if (dyn->solved)
     PetscCall(PetscViewerASCIIPrintf(v, "%" PetscInt_FMT " iterations, residuals %.3e (primal) %.3e (dual), w2^2 %.12g\n", dyn->res.iterations,
@@ -339,6 +375,8 @@ PetscErrorCode OTDynamicDestroy(OTDynamic *dyn)
   }
   PetscCall(OTSolverDestroy(&d->core));
   PetscCall(PetscFree2(d->rho0, d->rho1));
+  PetscCall(OTFieldDestroy(&d->in[0]));
+  PetscCall(OTFieldDestroy(&d->in[1]));
   PetscCall(PetscFree(*dyn));
   PetscFunctionReturn(0);
 }

@@ -2,7 +2,7 @@
    at any rank count) whose root carries otmpi_checkpoint = the command that wrote it, iteration = where the solve stands
    (what a restart resumes from), otmpi_version (every OTH5 file), the settings that must match on restart, and the
    solver's own fields and attributes. Absent or mismatched attributes are input errors naming the file. */
-#include <otmpi/otio.h>
+#include "checkpoint.h"
 
 PetscErrorCode OTCheckpointWriteInt(OTH5 f, const char name[], PetscInt v)
 {
@@ -69,6 +69,20 @@ PetscErrorCode OTCheckpointMatchInt(MPI_Comm comm, OTH5 f, const char path[], co
   PetscFunctionBegin;
   PetscCall(OTCheckpointReadAttribute(comm, f, path, command, name, OT_INT32, 1, &v));
   PetscCheck(v == value, comm, PETSC_ERR_ARG_INCOMP, "-restart %s: the checkpoint was made with %s %d, this run has %s %" PetscInt_FMT, path, option, v, option,
+             value);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTCheckpointMatchString(MPI_Comm comm, OTH5 f, const char path[], const char command[], const char name[], const char option[],
+                                       const char value[])
+{
+  char      v[256] = "";
+  PetscBool has;
+
+  PetscFunctionBegin;
+  PetscCall(OTH5ReadAttributeString(f, "/", name, v, sizeof v, &has));
+  PetscCheck(has, comm, OT_ERR_INPUT, "-restart %s: attribute %s missing (not a complete %s checkpoint)", path, name, command);
+  PetscCheck(!strcmp(v, value), comm, PETSC_ERR_ARG_INCOMP, "-restart %s: the checkpoint was made with %s %s, this run has %s %s", path, option, v, option,
              value);
   PetscFunctionReturn(0);
 }

@@ -1,5 +1,6 @@
 /* h5.c: OTH5, collective parallel-HDF5 files: hyperslab datasets, attributes, atomic commit (temporary name + rename). */
 #include <otmpi/otio.h>
+#include "../sys/sysimpl.h"
 #include <otmpi/otlog.h>
 #include "xdmf.h"
 #include <hdf5.h>
@@ -302,7 +303,7 @@ static PetscErrorCode CreateView(OTH5 f, const char vname[], const char src[], P
    The rows are split evenly over the ranks: the values are computed, not owned. */
 static PetscErrorCode WriteExplicitMesh(OTH5 f, PetscBool *explicit_mesh)
 {
-  char      mode[32] = "corect";
+  char      mode[32] = OT_XDMF_MESH_DEFAULT;
   PetscInt  dim;
   ptrdiff_t n[3];
   double    h[3], o[3];

@@ -1,6 +1,7 @@
 /* nifti.c: NIfTI-1 input. The array is indexed [i][j][k] with axis 0 = i, the fastest-varying axis on disk, so rank 0
    transposes to C order while converting to double (applying scl_slope/scl_inter), then scatters the slabs. */
 #include "nifti.h"
+#include "../sys/sysimpl.h"
 #include <nifti1_io.h>
 #include <sys/stat.h>
 #include <unistd.h>

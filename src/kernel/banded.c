@@ -308,6 +308,28 @@ static void LSELine(const AxisTab *A, OTBoundary bc, double eps, PetscInt var, c
   }
 }
 
+/* The outputs of w lines (rows srow -> orow, L of them, line c's max mline[c]) in blocks of 64: the panel sums, and the
+   outputs they could not resolve redone exactly from the input lines (base + c, stride apart), every output of a block
+   when there are too many to list. */
+static void PanelBlocks(OTKernelImpl impl, const AxisTab *A, PetscInt var, const double **srow, double **orow, ptrdiff_t L, ptrdiff_t w, const double *mline,
+                        const double *base, ptrdiff_t stride)
+{
+  BandData    *d   = (BandData *) impl->data;
+  const double eps = impl->K->eps;
+  ptrdiff_t    fi[4 * LSE_CHUNK], fc[4 * LSE_CHUNK], maxf = 4 * LSE_CHUNK;
+
+  for (ptrdiff_t i0 = 0; i0 < L; i0 += 64) {
+    ptrdiff_t i1 = PetscMin(L, i0 + 64), nf = 0;
+    LSEPanel(A, var, srow, orow, i0, i1, w, mline, fi, fc, &nf, maxf);
+    if (nf > maxf) {
+      for (ptrdiff_t i = i0; i < i1; i++)
+        for (ptrdiff_t c = 0; c < w; c++) orow[i][c] = LSEExactLine(A, d->bc, eps, var, base + c, stride, i, mline[c]);
+    } else
+      for (ptrdiff_t f = 0; f < nf; f++) orow[fi[f]][fc[f]] = LSEExactLine(A, d->bc, eps, var, base + fc[f], stride, fi[f], mline[fc[f]]);
+    d->nfallback += nf;
+  }
+}
+
 /* One axis over local whole lines: data [nA][L][nB] (L = the axis), in -> out (distinct arrays). */
 static PetscErrorCode AxisPassLocal(OTKernelImpl impl, const AxisTab *A, PetscInt var, const double *in, double *out, ptrdiff_t nA, ptrdiff_t nB)
 {
@@ -315,7 +337,6 @@ static PetscErrorCode AxisPassLocal(OTKernelImpl impl, const AxisTab *A, PetscIn
   const ptrdiff_t L = A->n;
   const double  **srow;
   double        **orow, mline[LSE_CHUNK];
-  ptrdiff_t       fi[4 * LSE_CHUNK], fc[4 * LSE_CHUNK], maxf = 4 * LSE_CHUNK;
   const double    eps = impl->K->eps;
 
   PetscFunctionBegin;
@@ -324,7 +345,7 @@ static PetscErrorCode AxisPassLocal(OTKernelImpl impl, const AxisTab *A, PetscIn
     /* columns are contiguous: chunks of columns straight from the array */
     for (ptrdiff_t a = 0; a < nA; a++)
       for (ptrdiff_t c0 = 0; c0 < nB; c0 += LSE_CHUNK) {
-        ptrdiff_t w = PetscMin(LSE_CHUNK, nB - c0), nf = 0;
+        ptrdiff_t w = PetscMin(LSE_CHUNK, nB - c0);
         for (ptrdiff_t j = 0; j < L; j++) {
           srow[j] = in + (a * L + j) * nB + c0;
           orow[j] = out + (a * L + j) * nB + c0;
@@ -332,17 +353,7 @@ static PetscErrorCode AxisPassLocal(OTKernelImpl impl, const AxisTab *A, PetscIn
         for (ptrdiff_t c = 0; c < w; c++) mline[c] = -INFINITY;
         for (ptrdiff_t j = 0; j < L; j++)
           for (ptrdiff_t c = 0; c < w; c++) mline[c] = srow[j][c] > mline[c] ? srow[j][c] : mline[c];
-        for (ptrdiff_t i0 = 0; i0 < L; i0 += 64) {
-          ptrdiff_t i1 = PetscMin(L, i0 + 64);
-          nf           = 0;
-          LSEPanel(A, var, srow, orow, i0, i1, w, mline, fi, fc, &nf, maxf);
-          if (nf > maxf) { /* too many to list: redo every output of the block exactly */
-            for (ptrdiff_t i = i0; i < i1; i++)
-              for (ptrdiff_t c = 0; c < w; c++) orow[i][c] = LSEExactLine(A, d->bc, eps, var, srow[0] + c, nB, i, mline[c]);
-          } else
-            for (ptrdiff_t f = 0; f < nf; f++) orow[fi[f]][fc[f]] = LSEExactLine(A, d->bc, eps, var, srow[0] + fc[f], nB, fi[f], mline[fc[f]]);
-          d->nfallback += nf;
-        }
+        PanelBlocks(impl, A, var, srow, orow, L, w, mline, srow[0], nB);
       }
   } else if (nB == 1 && nA < 16) {
     /* a few contiguous lines (1-D grids): vectorise along each line */
@@ -373,16 +384,7 @@ static PetscErrorCode AxisPassLocal(OTKernelImpl impl, const AxisTab *A, PetscIn
         srow[j] = d->panel + j * LSE_CHUNK;
         orow[j] = d->opanel + j * LSE_CHUNK;
       }
-      for (ptrdiff_t i0 = 0; i0 < L; i0 += 64) {
-        ptrdiff_t i1 = PetscMin(L, i0 + 64), nf = 0;
-        LSEPanel(A, var, srow, orow, i0, i1, w, mline, fi, fc, &nf, maxf);
-        if (nf > maxf) {
-          for (ptrdiff_t i = i0; i < i1; i++)
-            for (ptrdiff_t c = 0; c < w; c++) orow[i][c] = LSEExactLine(A, d->bc, eps, var, d->panel + c, LSE_CHUNK, i, mline[c]);
-        } else
-          for (ptrdiff_t f = 0; f < nf; f++) orow[fi[f]][fc[f]] = LSEExactLine(A, d->bc, eps, var, d->panel + fc[f], LSE_CHUNK, fi[f], mline[fc[f]]);
-        d->nfallback += nf;
-      }
+      PanelBlocks(impl, A, var, srow, orow, L, w, mline, d->panel, LSE_CHUNK);
       for (ptrdiff_t c = 0; c < w; c++) {
         ptrdiff_t a = (l0 + c) / nB, b = (l0 + c) % nB;
         for (ptrdiff_t j = 0; j < L; j++) out[(a * L + j) * nB + b] = d->opanel[j * LSE_CHUNK + c];
@@ -656,7 +658,7 @@ static PetscErrorCode Destroy_Banded(OTKernelImpl impl)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OTKernelImplCreate_Banded(OTKernel K, OTKernelImpl *impl)
+static PetscErrorCode ImplCreate_Banded(OTKernel K, OTKernelImpl *impl)
 {
   OTKernelImpl      im;
   BandData         *d;
@@ -696,5 +698,14 @@ PetscErrorCode OTKernelImplCreate_Banded(OTKernel K, OTKernelImpl *impl)
     PetscCheck(d->tr_fwd && d->tr_bwd, K->comm, PETSC_ERR_LIB, "FFTW could not plan the transposes of the banded kernel");
   }
   *impl = im;
+  PetscFunctionReturn(0);
+}
+
+/* The banded type: any boundary (images folded into the band). */
+PetscErrorCode OTKernelCreate_Banded(OTKernel K)
+{
+  PetscFunctionBegin;
+  K->fixed = -1;
+  K->make  = ImplCreate_Banded;
   PetscFunctionReturn(0);
 }

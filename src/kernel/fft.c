@@ -209,8 +209,9 @@ static PetscErrorCode CreatePaddedGrid(OTKernel K, OTGrid *pg)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OTKernelImplCreate_FFT(OTKernel K, OTBoundary bc, OTKernelImpl *impl)
+static PetscErrorCode ImplCreate_FFT(OTKernel K, OTKernelImpl *impl)
 {
+  const OTBoundary  bc = K->boundary;
   OTKernelImpl      im;
   FFTData          *d;
   const OTGridInfo *ti;
@@ -276,5 +277,31 @@ PetscErrorCode OTKernelImplCreate_FFT(OTKernel K, OTBoundary bc, OTKernelImpl *i
     PetscCall(PetscMalloc1(gi->local_n0 * ti->plane + 1, &d->rout));
   }
   *impl = im;
+  PetscFunctionReturn(0);
+}
+
+/* The FFT types: one implementation, the boundary each transform has (DCT-II: mirror images, DFT: periodic, DFT of a
+   zero-padded grid: free space). */
+PetscErrorCode OTKernelCreate_DCT(OTKernel K)
+{
+  PetscFunctionBegin;
+  K->fixed = OT_BOUNDARY_NEUMANN;
+  K->make  = ImplCreate_FFT;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTKernelCreate_FFT(OTKernel K)
+{
+  PetscFunctionBegin;
+  K->fixed = OT_BOUNDARY_PERIODIC;
+  K->make  = ImplCreate_FFT;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTKernelCreate_Padded(OTKernel K)
+{
+  PetscFunctionBegin;
+  K->fixed = OT_BOUNDARY_FREE;
+  K->make  = ImplCreate_FFT;
   PetscFunctionReturn(0);
 }

@@ -3,8 +3,39 @@
 #include "kernelimpl.h"
 
 const char *const        OTBoundaries[] = {"neumann", "periodic", "free", "OTBoundary", "OT_BOUNDARY_", NULL};
-static const char *const KernelTypes[]  = {OTKERNELAUTO, OTKERNELDCT, OTKERNELFFT, OTKERNELPADDED, OTKERNELBANDED};
 static const char *const Planners[]     = {"estimate", "measure", "patient"};
+static PetscFunctionList OTKernelList   = NULL;
+
+/* A kernel type: create(K) sets the boundary the type has and its implementation's constructor (kernelimpl.h). */
+PetscErrorCode OTKernelRegister(const char name[], PetscErrorCode (*create)(OTKernel))
+{
+  PetscFunctionBegin;
+  PetscCall(PetscFunctionListAdd(&OTKernelList, name, create));
+  PetscFunctionReturn(0);
+}
+
+static PetscErrorCode OTKernelRegisterAll(void)
+{
+  PetscFunctionBegin;
+  if (OTKernelList) PetscFunctionReturn(0);
+  PetscCall(OTKernelRegister(OTKERNELDCT, OTKernelCreate_DCT));
+  PetscCall(OTKernelRegister(OTKERNELFFT, OTKernelCreate_FFT));
+  PetscCall(OTKernelRegister(OTKERNELPADDED, OTKernelCreate_Padded));
+  PetscCall(OTKernelRegister(OTKERNELBANDED, OTKernelCreate_Banded));
+  PetscFunctionReturn(0);
+}
+
+/* Calls the create function of a registered type (sets K->fixed, K->make). */
+static PetscErrorCode TypeCreate(OTKernel K, const char name[])
+{
+  PetscErrorCode (*create)(OTKernel) = NULL;
+
+  PetscFunctionBegin;
+  PetscCall(PetscFunctionListFind(OTKernelList, name, &create));
+  PetscCheck(create, K->comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "-kernel %s: unknown kernel", name);
+  PetscCall((*create)(K));
+  PetscFunctionReturn(0);
+}
 
 PetscLogEvent OTKERNEL_Apply, OTKERNEL_FFT, OTKERNEL_Halo, OTKERNEL_LSE;
 
@@ -24,6 +55,7 @@ PetscErrorCode OTKernelCreate(MPI_Comm comm, OTKernel *kernel)
 
   PetscFunctionBegin;
   PetscCall(OTKernelRegisterEvents());
+  PetscCall(OTKernelRegisterAll());
   PetscCall(PetscNew(&K));
   K->comm       = comm;
   K->boundary   = OT_BOUNDARY_NEUMANN;
@@ -36,6 +68,24 @@ PetscErrorCode OTKernelCreate(MPI_Comm comm, OTKernel *kernel)
 }
 
 static PetscErrorCode KernelReset(OTKernel K);
+
+/* A kernel on comm with K's settings (type, boundary, auto ratio, band threshold, planner, prefix), without grid. */
+PetscErrorCode OTKernelDuplicate(OTKernel K, MPI_Comm comm, OTKernel *dup)
+{
+  OTKernel D;
+
+  PetscFunctionBegin;
+  PetscCall(OTKernelCreate(comm, &D));
+  PetscCall(PetscStrncpy(D->type, K->type, sizeof D->type));
+  PetscCall(PetscStrncpy(D->prefix, K->prefix, sizeof D->prefix));
+  D->boundary     = K->boundary;
+  D->boundary_set = K->boundary_set;
+  D->auto_ratio   = K->auto_ratio;
+  D->log_theta    = K->log_theta;
+  D->planner      = K->planner;
+  *dup            = D;
+  PetscFunctionReturn(0);
+}
 
 /* The grid the kernel acts on (on the kernel's communicator); the kernel keeps a reference, the caller keeps ownership. */
 PetscErrorCode OTKernelSetGrid(OTKernel K, OTGrid grid)
@@ -59,10 +109,11 @@ PetscErrorCode OTKernelSetGrid(OTKernel K, OTGrid grid)
 static PetscErrorCode KernelReset(OTKernel K)
 {
   PetscFunctionBegin;
-  if (K->fftimpl) PetscCall(K->fftimpl->destroy(K->fftimpl));
-  if (K->bandimpl) PetscCall(K->bandimpl->destroy(K->bandimpl));
-  PetscCall(PetscFree(K->fftimpl));
-  PetscCall(PetscFree(K->bandimpl));
+  for (PetscInt i = 0; i < K->nimpl; i++) {
+    PetscCall(K->impl[i]->destroy(K->impl[i]));
+    PetscCall(PetscFree(K->impl[i]));
+  }
+  K->nimpl  = 0;
   K->active = NULL;
   K->setup  = PETSC_FALSE;
   PetscFunctionReturn(0);
@@ -70,12 +121,11 @@ static PetscErrorCode KernelReset(OTKernel K)
 
 PetscErrorCode OTKernelSetType(OTKernel K, OTKernelType type)
 {
-  PetscBool found = PETSC_FALSE;
+  PetscErrorCode (*create)(OTKernel) = NULL;
 
   PetscFunctionBegin;
-  for (size_t i = 0; i < sizeof KernelTypes / sizeof KernelTypes[0]; i++)
-    if (!strcmp(type, KernelTypes[i])) found = PETSC_TRUE;
-  PetscCheck(found, K->comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "-kernel %s: unknown kernel (auto, dct, fft, padded or banded)", type);
+  if (strcmp(type, OTKERNELAUTO)) PetscCall(PetscFunctionListFind(OTKernelList, type, &create));
+  PetscCheck(!strcmp(type, OTKERNELAUTO) || create, K->comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "-kernel %s: unknown kernel (auto, dct, fft, padded or banded)", type);
   if (strcmp(type, K->type)) PetscCall(KernelReset(K));
   PetscCall(PetscStrncpy(K->type, type, sizeof K->type));
   PetscFunctionReturn(0);
@@ -120,57 +170,63 @@ PetscErrorCode OTKernelSetOptionsPrefix(OTKernel K, const char prefix[])
 
 PetscErrorCode OTKernelSetFromOptions(OTKernel K)
 {
-  PetscInt  type = 0, planner = K->planner == FFTW_ESTIMATE ? 0 : (K->planner == FFTW_MEASURE ? 1 : 2);
-  PetscEnum bc = (PetscEnum) K->boundary;
+  PetscInt  planner = K->planner == FFTW_ESTIMATE ? 0 : (K->planner == FFTW_MEASURE ? 1 : 2);
+  PetscEnum bc      = (PetscEnum) K->boundary;
   PetscBool set, bset;
   double    theta = exp(-K->log_theta);
+  char      type[16];
 
   PetscFunctionBegin;
-  for (size_t i = 0; i < sizeof KernelTypes / sizeof KernelTypes[0]; i++)
-    if (!strcmp(K->type, KernelTypes[i])) type = (PetscInt) i;
+  PetscCall(PetscStrncpy(type, K->type, sizeof type));
   PetscOptionsBegin(K->comm, K->prefix, "Gibbs kernel exp(-|x-y|^2/eps)", NULL);
-  PetscCall(PetscOptionsEList("-kernel", "kernel implementation", "OTKernelSetType", KernelTypes, 5, KernelTypes[type], &type, &set));
+  PetscCall(PetscOptionsString("-kernel", "kernel implementation: auto or a registered type (dct, fft, padded, banded; OTKernelRegister)", "OTKernelSetType",
+                               type, type, sizeof type, &set));
   PetscCall(PetscOptionsEnum("-kernel_boundary", "images of the kernel at the domain faces (dct: neumann, fft: periodic, padded: free)", "OTKernelSetBoundary",
                              OTBoundaries, bc, &bc, &bset));
   PetscCall(PetscOptionsReal("-kernel_auto_ratio", "auto: FFT kernels where diam^2/eps <= this, banded beyond", NULL, K->auto_ratio, &K->auto_ratio, NULL));
   PetscCall(PetscOptionsReal("-kernel_band_threshold", "banded: kernel values below this are outside the band", NULL, theta, &theta, NULL));
   PetscCall(PetscOptionsEList("-fftw_planner", "FFTW planner effort", NULL, Planners, 3, Planners[planner], &planner, NULL));
   PetscOptionsEnd();
-  if (set) PetscCall(OTKernelSetType(K, KernelTypes[type]));
+  if (set) PetscCall(OTKernelSetType(K, type));
   if (bset) PetscCall(OTKernelSetBoundary(K, (OTBoundary) bc));
-  PetscCheck(K->auto_ratio > 0, K->comm, PETSC_ERR_ARG_OUTOFRANGE, "-kernel_auto_ratio must be positive, not %g", K->auto_ratio);
-  PetscCheck(theta > 0 && theta < 1, K->comm, PETSC_ERR_ARG_OUTOFRANGE, "-kernel_band_threshold must be in (0, 1), not %g", theta);
-  K->log_theta = -log(theta);
+  K->log_theta = theta > 0 && theta < 1 ? -log(theta) : -1; /* checked in SetUp */
   K->planner   = planner == 0 ? FFTW_ESTIMATE : (planner == 1 ? FFTW_MEASURE : FFTW_PATIENT);
   PetscFunctionReturn(0);
 }
 
-/* The implementation for the current eps: the type asked for, or (auto) FFT where its absolute round-off stays far below
-   the smallest kernel values that matter (diam^2/eps <= auto_ratio), banded beyond. */
+/* The implementation of type name: the one made before, or a new one (kept: auto switches back and forth). */
+static PetscErrorCode GetImpl(OTKernel K, const char name[], OTKernelImpl *im)
+{
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < K->nimpl; i++)
+    if (!strcmp(K->impl[i]->name, name)) {
+      *im = K->impl[i];
+      PetscFunctionReturn(0);
+    }
+  PetscCheck(K->nimpl < 4, K->comm, PETSC_ERR_PLIB, "too many kernel implementations");
+  PetscCall(TypeCreate(K, name));
+  PetscCall(K->make(K, im));
+  K->impl[K->nimpl++] = *im;
+  PetscFunctionReturn(0);
+}
+
+/* The implementation for the current eps: the type asked for, or (auto) the FFT type of the boundary where its absolute
+   round-off stays far below the smallest kernel values that matter (diam^2/eps <= auto_ratio), banded beyond. */
 static PetscErrorCode KernelResolve(OTKernel K)
 {
-  double       ratio = OTKernelRangeRatio(K->gi, K->boundary, K->eps);
-  PetscBool    useband;
-  OTKernelImpl im;
+  static const char *const fftof[] = {OTKERNELDCT, OTKERNELFFT, OTKERNELPADDED}; /* by OTBoundary */
+  double                   ratio   = OTKernelRangeRatio(K->gi, K->boundary, K->eps);
+  PetscBool                isauto = (PetscBool) !strcmp(K->type, OTKERNELAUTO), useband = (PetscBool) (ratio > K->auto_ratio);
+  OTKernelImpl             im;
 
   PetscFunctionBegin;
-  if (!strcmp(K->type, OTKERNELAUTO))
-    useband = (PetscBool) (ratio > K->auto_ratio);
-  else
-    useband = (PetscBool) !strcmp(K->type, OTKERNELBANDED);
-  if (useband) {
-    if (!K->bandimpl) PetscCall(OTKernelImplCreate_Banded(K, &K->bandimpl));
-    im = K->bandimpl;
-  } else {
-    if (!K->fftimpl) PetscCall(OTKernelImplCreate_FFT(K, K->boundary, &K->fftimpl));
-    im = K->fftimpl;
-  }
+  PetscCall(GetImpl(K, isauto ? (useband ? OTKERNELBANDED : fftof[K->boundary]) : K->type, &im));
   if (im->eps != K->eps) {
     PetscCall(im->seteps(im));
     im->eps = K->eps;
   }
   K->active = im;
-  if (!strcmp(K->type, OTKERNELAUTO))
+  if (isauto)
     snprintf(K->choice, sizeof K->choice, "kernel %s (auto, %s boundaries: diam^2/eps = %.4g %s %g)", im->name, OTBoundaries[K->boundary], ratio,
              useband ? ">" : "<=", K->auto_ratio);
   else
@@ -183,14 +239,17 @@ PetscErrorCode OTKernelSetUp(OTKernel K)
   PetscFunctionBegin;
   if (K->setup && K->active && K->active->eps == K->eps) PetscFunctionReturn(0);
   PetscCheck(K->grid, K->comm, PETSC_ERR_ORDER, "call OTKernelSetGrid() first");
+  PetscCheck(K->auto_ratio > 0, K->comm, PETSC_ERR_ARG_OUTOFRANGE, "-kernel_auto_ratio must be positive, not %g", K->auto_ratio);
+  PetscCheck(K->log_theta > 0, K->comm, PETSC_ERR_ARG_OUTOFRANGE, "-kernel_band_threshold must be in (0, 1)");
   PetscCheck(K->eps > 0 && isfinite(K->eps), K->comm, PETSC_ERR_ARG_OUTOFRANGE, "-eps must be positive and finite, not %g", K->eps);
-  /* the FFT kernels fix the boundary; asking for another one is a contradiction, not a preference */
-  if (!strcmp(K->type, OTKERNELDCT) || !strcmp(K->type, OTKERNELFFT) || !strcmp(K->type, OTKERNELPADDED)) {
-    OTBoundary want = !strcmp(K->type, OTKERNELDCT) ? OT_BOUNDARY_NEUMANN : (!strcmp(K->type, OTKERNELFFT) ? OT_BOUNDARY_PERIODIC : OT_BOUNDARY_FREE);
-    PetscCheck(!K->boundary_set || K->boundary == want, K->comm, PETSC_ERR_ARG_INCOMP,
-               "-kernel %s has %s boundaries; -kernel_boundary %s needs -kernel %s or banded", K->type, OTBoundaries[want], OTBoundaries[K->boundary],
+  /* a type with its own boundary (the FFT kernels): asking for another one is a contradiction, not a preference */
+  if (strcmp(K->type, OTKERNELAUTO)) {
+    PetscCall(TypeCreate(K, K->type));
+    PetscCheck(K->fixed < 0 || !K->boundary_set || K->boundary == (OTBoundary) K->fixed, K->comm, PETSC_ERR_ARG_INCOMP,
+               "-kernel %s has %s boundaries; -kernel_boundary %s needs -kernel %s or banded", K->type, OTBoundaries[K->fixed < 0 ? 0 : K->fixed],
+               OTBoundaries[K->boundary],
                K->boundary == OT_BOUNDARY_NEUMANN ? OTKERNELDCT : (K->boundary == OT_BOUNDARY_PERIODIC ? OTKERNELFFT : OTKERNELPADDED));
-    K->boundary = want;
+    if (K->fixed >= 0) K->boundary = (OTBoundary) K->fixed;
   }
   PetscCall(KernelResolve(K));
   K->setup = PETSC_TRUE;

@@ -5,7 +5,7 @@
 #include <fftw3-mpi.h>
 #include <math.h>
 
-/* One implementation of the kernel (auto keeps an FFT one and a banded one and switches as eps changes). */
+/* One implementation of the kernel (auto keeps one per type it used and switches as eps changes). */
 typedef struct _OTKernelImpl *OTKernelImpl;
 struct _OTKernelImpl {
   const char *name;
@@ -29,19 +29,33 @@ struct _p_OTKernel {
   OTBoundary        boundary;
   PetscBool         boundary_set, setup;
   double            eps;
-  double            auto_ratio; /* FFT kernels only where diam^2/eps <= auto_ratio */
-  double            log_theta;  /* band truncation: exp(-d^2/eps) >= exp(-log_theta) = 1e-300 */
-  unsigned          planner;    /* FFTW planner flag */
-  OTKernelImpl      fftimpl, bandimpl, active;
-  char              choice[256];
-  double           *scratch; /* one field, for the log-domain apply of FFT kernels and the scaling apply of banded */
+  double            auto_ratio;      /* FFT kernels only where diam^2/eps <= auto_ratio */
+  double            log_theta;       /* band truncation: exp(-d^2/eps) >= exp(-log_theta) = 1e-300 */
+  unsigned          planner;         /* FFTW planner flag */
+  OTKernelImpl      impl[4], active; /* the implementations made so far (one per type), the one in use */
+  PetscInt          nimpl;
+  /* set by a type's create function (OTKernelRegister): the boundary the type has (-1: any) and its constructor */
+  int fixed;
+  PetscErrorCode (*make)(OTKernel, OTKernelImpl *);
+  char    choice[256];
+  double *scratch; /* one field, for the log-domain apply of FFT kernels and the scaling apply of banded */
 };
 
-PETSC_INTERN PetscLogEvent  OTKERNEL_Apply, OTKERNEL_FFT, OTKERNEL_Halo, OTKERNEL_LSE;
+PETSC_INTERN PetscLogEvent OTKERNEL_Apply, OTKERNEL_FFT, OTKERNEL_Halo, OTKERNEL_LSE;
+
+/* A sample of a bare application (the slowest rank of comm) while *count < limit, kept in *fastest: the solvers'
+   -*_time_kernel baseline, taken between iterations. */
+PETSC_INTERN PetscErrorCode OTKernelSample(OTKernel, MPI_Comm, PetscInt, PetscInt *, double *);
+/* The 1-D operator entry of axis k between cells i and j (moment 0: k, 1: the moment kernel), images included as the
+   boundary says, summed until they underflow: the dense reference of the unit tests. */
+PETSC_EXTERN PetscErrorCode OTKernelEntry(OTKernel, PetscInt, PetscInt, ptrdiff_t, ptrdiff_t, double *);
 PETSC_INTERN PetscErrorCode OTKernelRegisterEvents(void);
 
-PETSC_INTERN PetscErrorCode OTKernelImplCreate_FFT(OTKernel, OTBoundary, OTKernelImpl *);
-PETSC_INTERN PetscErrorCode OTKernelImplCreate_Banded(OTKernel, OTKernelImpl *);
+/* The registered types (OTKernelRegisterAll): each create function sets K->fixed and K->make. */
+PETSC_INTERN PetscErrorCode OTKernelCreate_DCT(OTKernel);
+PETSC_INTERN PetscErrorCode OTKernelCreate_FFT(OTKernel);
+PETSC_INTERN PetscErrorCode OTKernelCreate_Padded(OTKernel);
+PETSC_INTERN PetscErrorCode OTKernelCreate_Banded(OTKernel);
 
 /* 1-D profiles. Offsets m in cells, spacing h: k(m) = exp(-(m h)^2/eps); moment: (m h)^2 k(m). */
 PETSC_INTERN double    OTKernel1D(double, double, ptrdiff_t, PetscInt);

@@ -284,6 +284,31 @@ static PetscErrorCode ClipByLeaf(OTSD sd, SDCellWork *cw, PetscInt i, const SDNo
   PetscFunctionReturn(0);
 }
 
+/* The cell built again from the domain box by its neighbours (the tags of its faces) in increasing order. */
+static PetscErrorCode Rebuild(OTSD sd, PetscInt i, const double *w, SDCellWork *cw, int *cur, double lo[], double hi[], PetscBool *empty)
+{
+  const int *tag;
+  int        nf = SDPieceFaces(cw, SDPiece(cw, *cur), &tag), nn = 0, *nb;
+
+  PetscFunctionBegin;
+  if (nf > cw->nbcap) {
+    cw->nbcap = 2 * nf;
+    PetscCall(PetscRealloc(sizeof(int) * (size_t) cw->nbcap, &cw->nbuf));
+  }
+  nb = cw->nbuf;
+  for (int f = 0; f < nf; f++)
+    if (tag[f] >= 0) nb[nn++] = tag[f];
+  PetscCall(PetscSortInt(nn, nb));
+  *cur = 0;
+  DomainBox(sd, cw);
+  for (int q = 0; q < nn; q++) {
+    if (q > 0 && nb[q] == nb[q - 1]) continue;
+    PetscCall(ClipBy(sd, cw, i, nb[q], w, cur, lo, hi, empty));
+    if (*empty) break;
+  }
+  PetscFunctionReturn(0);
+}
+
 /* The cell: the domain box clipped first by a guess of its neighbours (those of the previous evaluation, else the
    sites of the k-d tree leaf holding y_i), then by every site of the tree nodes that the weight-aware bound cannot
    rule out, most promising first, until no node is left. The result does not depend on the guess beyond round-off. */
@@ -341,26 +366,8 @@ PetscErrorCode SDBuildCell(OTSD sd, PetscInt i, const double *w, SDCellWork *cw,
   /* The same cell again from the domain box and its neighbours in increasing order: the rounding of its vertices then
      depends on the neighbour set only, not on the search order (warm starts differ between evaluations, ranks and
      restarts), so that every rank builds the same cell and a restart repeats the same iterations bit for bit. */
-  {
-    const int *tag;
-    int        nf = SDPieceFaces(cw, SDPiece(cw, cur), &tag), nn = 0, *nb;
-    if (nf > cw->nbcap) {
-      cw->nbcap = 2 * nf;
-      PetscCall(PetscRealloc(sizeof(int) * (size_t) cw->nbcap, &cw->nbuf));
-    }
-    nb = cw->nbuf;
-    for (int f = 0; f < nf; f++)
-      if (tag[f] >= 0) nb[nn++] = tag[f];
-    PetscCall(PetscSortInt(nn, nb));
-    cur = 0;
-    DomainBox(sd, cw);
-    for (int q = 0; q < nn; q++) {
-      if (q > 0 && nb[q] == nb[q - 1]) continue;
-      PetscCall(ClipBy(sd, cw, i, nb[q], w, &cur, lo, hi, empty));
-      if (*empty) break;
-    }
-    if (*empty) PetscFunctionReturn(0);
-  }
+  PetscCall(Rebuild(sd, i, w, cw, &cur, lo, hi, empty));
+  if (*empty) PetscFunctionReturn(0);
   if (cur) { /* the cell lives in p[0] */
     SDPoly2 t2 = cw->p2[0];
     SDPoly3 t3 = cw->p3[0];

@@ -122,6 +122,53 @@ static double PseudoAngle(double a, double b)
   return a < 0 ? 2 - p : (b < 0 ? 4 + p : p);
 }
 
+/* The cap face of a clip: its ncap vertices (w->capv) ordered by angle around their centre in the plane's frame, so
+   that it does not depend on the face-walking order, added to out with the tag. */
+static void AddCap(const double nrm[], int tag, int ncap, SDPoly3 *out, SDClip3Work *w)
+{
+  double cen[3] = {0, 0, 0}, u[3], v[3], e[3] = {0, 0, 0}, nu;
+  int    kmin = 0, start = out->ni;
+  for (int t = 0; t < ncap; t++)
+    for (int k = 0; k < 3; k++) cen[k] += out->v[3 * w->capv[t] + k] / ncap;
+  for (int k = 1; k < 3; k++)
+    if (PetscAbsReal(nrm[k]) < PetscAbsReal(nrm[kmin])) kmin = k;
+  e[kmin] = 1;
+  u[0]    = nrm[1] * e[2] - nrm[2] * e[1];
+  u[1]    = nrm[2] * e[0] - nrm[0] * e[2];
+  u[2]    = nrm[0] * e[1] - nrm[1] * e[0];
+  nu      = PetscSqrtReal(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]);
+  for (int k = 0; k < 3; k++) u[k] /= nu;
+  v[0] = nrm[1] * u[2] - nrm[2] * u[1];
+  v[1] = nrm[2] * u[0] - nrm[0] * u[2];
+  v[2] = nrm[0] * u[1] - nrm[1] * u[0];
+  /* (u, v, nrm) is right-handed: increasing angle is counter-clockwise seen from outside (the cap's normal is nrm) */
+  for (int t = 0; t < ncap; t++) {
+    const double *p = out->v + 3 * w->capv[t];
+    double        a = 0, b = 0;
+    for (int k = 0; k < 3; k++) {
+      a += (p[k] - cen[k]) * u[k];
+      b += (p[k] - cen[k]) * v[k];
+    }
+    w->ang[t] = PseudoAngle(a, b);
+  }
+  for (int t = 1; t < ncap; t++) { /* insertion sort: caps are small */
+    double at = w->ang[t];
+    int    ct = w->capv[t], q = t - 1;
+    while (q >= 0 && w->ang[q] > at) {
+      w->ang[q + 1]  = w->ang[q];
+      w->capv[q + 1] = w->capv[q];
+      q--;
+    }
+    w->ang[q + 1]  = at;
+    w->capv[q + 1] = ct;
+  }
+  for (int t = 0; t < ncap; t++) out->idx[out->ni++] = w->capv[t];
+  out->fs[out->nf]   = start;
+  out->fn[out->nf]   = ncap;
+  out->ftag[out->nf] = tag;
+  out->nf++;
+}
+
 /* Keeps {x : nrm.x <= c} (nrm a unit vector); the cap face gets `tag`. Vertices within tol of the plane count as on
    it and are kept (no new vertex is made next to them). The cap is ordered by angle around its centre, so that it
    does not depend on the face-walking order. Call SDPoly3ReserveFor(out, in, w) first. */
@@ -172,49 +219,7 @@ SDClipResult SDPoly3Clip(const SDPoly3 *in, const double nrm[], double c, int ta
     } else
       out->ni = start;
   }
-  if (ncap >= 3) {
-    double cen[3] = {0, 0, 0}, u[3], v[3], e[3] = {0, 0, 0}, nu;
-    int    kmin = 0, start = out->ni;
-    for (int t = 0; t < ncap; t++)
-      for (int k = 0; k < 3; k++) cen[k] += out->v[3 * w->capv[t] + k] / ncap;
-    for (int k = 1; k < 3; k++)
-      if (PetscAbsReal(nrm[k]) < PetscAbsReal(nrm[kmin])) kmin = k;
-    e[kmin] = 1;
-    u[0]    = nrm[1] * e[2] - nrm[2] * e[1];
-    u[1]    = nrm[2] * e[0] - nrm[0] * e[2];
-    u[2]    = nrm[0] * e[1] - nrm[1] * e[0];
-    nu      = PetscSqrtReal(u[0] * u[0] + u[1] * u[1] + u[2] * u[2]);
-    for (int k = 0; k < 3; k++) u[k] /= nu;
-    v[0] = nrm[1] * u[2] - nrm[2] * u[1];
-    v[1] = nrm[2] * u[0] - nrm[0] * u[2];
-    v[2] = nrm[0] * u[1] - nrm[1] * u[0];
-    /* (u, v, nrm) is right-handed: increasing angle is counter-clockwise seen from outside (the cap's normal is nrm) */
-    for (int t = 0; t < ncap; t++) {
-      const double *p = out->v + 3 * w->capv[t];
-      double        a = 0, b = 0;
-      for (int k = 0; k < 3; k++) {
-        a += (p[k] - cen[k]) * u[k];
-        b += (p[k] - cen[k]) * v[k];
-      }
-      w->ang[t] = PseudoAngle(a, b);
-    }
-    for (int t = 1; t < ncap; t++) { /* insertion sort: caps are small */
-      double at = w->ang[t];
-      int    ct = w->capv[t], q = t - 1;
-      while (q >= 0 && w->ang[q] > at) {
-        w->ang[q + 1]  = w->ang[q];
-        w->capv[q + 1] = w->capv[q];
-        q--;
-      }
-      w->ang[q + 1]  = at;
-      w->capv[q + 1] = ct;
-    }
-    for (int t = 0; t < ncap; t++) out->idx[out->ni++] = w->capv[t];
-    out->fs[out->nf]   = start;
-    out->fn[out->nf]   = ncap;
-    out->ftag[out->nf] = tag;
-    out->nf++;
-  }
+  if (ncap >= 3) AddCap(nrm, tag, ncap, out, w);
   return out->nf >= 4 ? SD_CLIP_CHANGED : SD_CLIP_EMPTY;
 }
 

@@ -44,7 +44,7 @@ PetscErrorCode OTSDCreate(OTGrid grid, OTSD *out)
     PetscCall(OTSolverCreate(sd->comm, "semidiscrete", sd, &ops, &sd->core));
     PetscCall(OTSolverSetTolerances(sd->core, 1e-9, 100));
     PetscCall(OTSolverSetOptionsPrefix(sd->core, "sd_"));
-    sd->core->every_line = PETSC_TRUE; /* Newton iterations are few and long: a line each */
+    sd->core->interval = 0; /* Newton iterations are few and long: a line each */
   }
   PetscCall(OTLogEventRegisterOnce("SDCells", &SD_Cells));
   PetscCall(OTLogEventRegisterOnce("SDIntegrate", &SD_Integrate));
@@ -129,13 +129,6 @@ PetscErrorCode OTSDSetPoints(OTSD sd, PetscInt m, const double *pts, const doubl
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OTSDSetTolerances(OTSD sd, double tol, PetscInt max_it)
-{
-  PetscFunctionBegin;
-  PetscCall(OTSolverSetTolerances(sd->core, tol, max_it));
-  PetscFunctionReturn(0);
-}
-
 PetscErrorCode OTSDGetSolver(OTSD sd, OTSolver *core)
 {
   PetscFunctionBegin;
@@ -159,29 +152,37 @@ PetscErrorCode OTSDGetKSP(OTSD sd, KSP *ksp)
 
 PetscErrorCode OTSDSetFromOptions(OTSD sd)
 {
+  const char *const aliases[] = {"lloyd"};
+
   PetscFunctionBegin;
-  PetscOptionsBegin(sd->comm, NULL, "otmpi semidiscrete: damped Newton for semi-discrete OT (also -sd_ksp_*, -sd_pc_* for the Newton systems)", NULL);
-  PetscCall(PetscOptionsInt("-lloyd", "Lloyd rounds: move the points to their cell centroids and solve again", NULL, sd->lloyd, &sd->lloyd, NULL));
-  PetscCall(PetscOptionsInt("-sd_max_halvings", "most step halvings of one damped Newton step", NULL, sd->max_halvings, &sd->max_halvings, NULL));
-  PetscCall(PetscOptionsReal("-sd_merge_tol", "points closer than this (relative to the domain size) are merged into one site", NULL, sd->merge_tol,
+  PetscCall(OTOptionsAlias("sd_", 1, aliases));
+  PetscOptionsBegin(sd->comm, "sd_", "otmpi semidiscrete: damped Newton for semi-discrete OT (alias -lloyd; -sd_ksp_*, -sd_pc_* for the Newton systems)", NULL);
+  PetscCall(PetscOptionsInt("-lloyd", "Lloyd rounds: move the points to their cell centroids and solve again", "OTSDSetLloyd", sd->lloyd, &sd->lloyd, NULL));
+  PetscCall(PetscOptionsInt("-max_halvings", "most step halvings of one damped Newton step", NULL, sd->max_halvings, &sd->max_halvings, NULL));
+  PetscCall(PetscOptionsReal("-merge_tol", "points closer than this (relative to the domain size) are merged into one site", NULL, sd->merge_tol,
                              &sd->merge_tol, NULL));
-  PetscCall(PetscOptionsReal("-sd_clip_tol", "vertices closer than this (relative to the domain size) to a cutting plane count as on it", NULL, sd->clip_tol,
+  PetscCall(PetscOptionsReal("-clip_tol", "vertices closer than this (relative to the domain size) to a cutting plane count as on it", NULL, sd->clip_tol,
                              &sd->clip_tol, NULL));
-  PetscCall(PetscOptionsBool("-sd_pin", "hold the last weight in the Newton systems (else: the constant null space)", NULL, sd->pin, &sd->pin, NULL));
+  PetscCall(PetscOptionsBool("-pin", "hold the last weight in the Newton systems (else: the constant null space)", NULL, sd->pin, &sd->pin, NULL));
   PetscOptionsEnd();
   PetscCall(OTSolverSetFromOptions(sd->core));
   PetscCall(OTIsQuiet(&sd->quiet));
+  PetscCall(KSPSetFromOptions(sd->ksp));
+  PetscFunctionReturn(0);
+}
 
+/* The settings, checked once the options are read. */
+static PetscErrorCode CheckSettings(OTSD sd)
+{
+  double tol;
+
+  PetscFunctionBegin;
   PetscCheck(sd->lloyd >= 0, sd->comm, PETSC_ERR_ARG_OUTOFRANGE, "-lloyd must be >= 0");
   PetscCheck(sd->max_halvings >= 1, sd->comm, PETSC_ERR_ARG_OUTOFRANGE, "-sd_max_halvings must be >= 1");
   PetscCheck(sd->merge_tol >= 0 && sd->merge_tol < 1, sd->comm, PETSC_ERR_ARG_OUTOFRANGE, "-sd_merge_tol must be in [0, 1)");
   PetscCall(OTSolverSetUp(sd->core));
-  {
-    double tol;
-    PetscCall(OTSolverGetTolerances(sd->core, &tol, NULL));
-    PetscCheck(tol > 0, sd->comm, PETSC_ERR_ARG_OUTOFRANGE, "-tol must be positive (a relative mass error), not %g", tol);
-  }
-  PetscCall(KSPSetFromOptions(sd->ksp));
+  PetscCall(OTSolverGetTolerances(sd->core, &tol, NULL));
+  PetscCheck(tol > 0, sd->comm, PETSC_ERR_ARG_OUTOFRANGE, "-tol must be positive (a relative mass error), not %g", tol);
   PetscFunctionReturn(0);
 }
 
@@ -290,6 +291,7 @@ PetscErrorCode OTSDSetUp(OTSD sd)
 
   PetscFunctionBegin;
   if (sd->setup) PetscFunctionReturn(0);
+  PetscCall(CheckSettings(sd));
   PetscCheck(sd->grid && sd->rho, sd->comm, PETSC_ERR_ORDER, "OTSDSetDensity() first");
   PetscCheck(sd->y0, sd->comm, PETSC_ERR_ORDER, "OTSDSetPoints() first");
   PetscCheck(sd->dim == 2 || sd->dim == 3, sd->comm, PETSC_ERR_SUP, "semidiscrete needs a 2-D or 3-D density, not %" PetscInt_FMT "-D", sd->dim);

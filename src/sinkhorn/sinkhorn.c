@@ -4,11 +4,14 @@
 
 PetscLogEvent OTSINKHORN_Solve, OTSINKHORN_Iteration, OTSINKHORN_Reduce, OTSINKHORN_Evaluate;
 
-PetscErrorCode OTSinkhornCreate(MPI_Comm comm, OTSinkhorn *sinkhorn)
+/* On a set-up grid (NULL: no problem, only the options, for -help). */
+PetscErrorCode OTSinkhornCreate(OTGrid g, OTSinkhorn *sinkhorn)
 {
   OTSinkhorn S;
+  MPI_Comm   comm = PETSC_COMM_WORLD;
 
   PetscFunctionBegin;
+  if (g) PetscCall(OTGridGetComm(g, &comm));
   PetscCall(PetscNew(&S));
   S->comm         = comm;
   S->eps          = 1e-2;
@@ -20,6 +23,11 @@ PetscErrorCode OTSinkhornCreate(MPI_Comm comm, OTSinkhorn *sinkhorn)
   S->stage_max_it = 200;
   PetscCall(PetscStrncpy(S->prefix, "sinkhorn_", sizeof S->prefix));
   PetscCall(OTKernelCreate(comm, &S->K));
+  if (g) {
+    S->grid = g;
+    PetscCall(OTGridGetInfo(g, &S->gi));
+    PetscCall(OTKernelSetGrid(S->K, g));
+  }
   {
     const OTSolverOps ops = {OTSinkhornStep, OTSinkhornSample, OTSinkhornCheckpointWrite, OTSinkhornCheckpointRead};
     PetscCall(OTSolverCreate(comm, "sinkhorn", S, &ops, &S->core));
@@ -58,12 +66,13 @@ PetscErrorCode OTSinkhornGetKernel(OTSinkhorn S, OTKernel *K)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OTSinkhornSetMeasures(OTSinkhorn S, OTGrid g, const double *a, const double *b)
+PetscErrorCode OTSinkhornSetMeasures(OTSinkhorn S, const double *a, const double *b)
 {
+  OTGrid g = S->grid;
+
   PetscFunctionBegin;
+  PetscCheck(g, S->comm, PETSC_ERR_ORDER, "an OTSinkhorn made without a grid (for its options) takes no measures");
   PetscCheck(!S->setup, S->comm, PETSC_ERR_ORDER, "the measures are set before OTSinkhornSetUp()");
-  S->grid = g;
-  PetscCall(OTGridGetInfo(g, &S->gi));
   {
     double bytes;
     PetscCall(OTFieldBytes(g, 2, &bytes));
@@ -75,7 +84,6 @@ PetscErrorCode OTSinkhornSetMeasures(OTSinkhorn S, OTGrid g, const double *a, co
   PetscCall(OTFieldCreate(g, &S->b));
   PetscCall(OTFieldCopy(g, a, S->a));
   PetscCall(OTFieldCopy(g, b, S->b));
-  PetscCall(OTKernelSetGrid(S->K, g));
   PetscFunctionReturn(0);
 }
 
@@ -83,13 +91,6 @@ PetscErrorCode OTSinkhornSetEpsilon(OTSinkhorn S, double eps)
 {
   PetscFunctionBegin;
   S->eps = eps;
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode OTSinkhornSetTolerances(OTSinkhorn S, double tol, PetscInt max_it)
-{
-  PetscFunctionBegin;
-  PetscCall(OTSolverSetTolerances(S->core, tol, max_it));
   PetscFunctionReturn(0);
 }
 
@@ -125,8 +126,11 @@ PetscErrorCode OTSinkhornSetSaveMap(OTSinkhorn S, PetscBool flg)
    own (-kernel, -kernel_boundary, -fftw_planner, ...). */
 PetscErrorCode OTSinkhornSetFromOptions(OTSinkhorn S)
 {
+  const char *const aliases[] = {"eps", "rho", "debias", "eps_scaling", "save_map"};
+
   PetscFunctionBegin;
-  PetscOptionsBegin(S->comm, S->prefix, "Sinkhorn solver (entropic OT)", NULL);
+  PetscCall(OTOptionsAlias(S->prefix, 5, aliases));
+  PetscOptionsBegin(S->comm, S->prefix, "Sinkhorn solver (entropic OT; aliases -eps, -rho, -debias, -eps_scaling, -save_map)", NULL);
   PetscCall(PetscOptionsReal("-eps", "entropic regularisation (squared length units)", "OTSinkhornSetEpsilon", S->eps, &S->eps, NULL));
   PetscCall(PetscOptionsReal("-rho", "unbalanced: marginal penalty rho KL (<= 0: balanced)", "OTSinkhornSetRho", S->rho, &S->rho, NULL));
   PetscCall(PetscOptionsBool("-debias", "also solve OT(a,a), OT(b,b): the Sinkhorn divergence", "OTSinkhornSetDebias", S->debias, &S->debias, NULL));
@@ -156,7 +160,7 @@ PetscErrorCode OTSinkhornSetUp(OTSinkhorn S)
 
   PetscFunctionBegin;
   if (S->setup) PetscFunctionReturn(0);
-  PetscCheck(S->grid, S->comm, PETSC_ERR_ORDER, "call OTSinkhornSetMeasures() first");
+  PetscCheck(S->a, S->comm, PETSC_ERR_ORDER, "call OTSinkhornSetMeasures() first");
   gi = S->gi;
   PetscCheck(S->eps > 0 && isfinite(S->eps), S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-eps must be positive and finite, not %g", S->eps);
   PetscCall(OTSolverSetUp(S->core));
@@ -177,6 +181,12 @@ PetscErrorCode OTSinkhornSetUp(OTSinkhorn S)
     PetscCheck(ma > 0 && mb > 0, S->comm, PETSC_ERR_ARG_OUTOFRANGE, "the densities must have positive mass");
     S->res.mass_a = ma;
     S->res.mass_b = mb;
+    {
+      char shape[96];
+      PetscCall(OTGridShapeString(S->grid, shape, sizeof shape));
+      PetscCall(OTPrintf(S->comm, "sinkhorn: %s grid, masses %.6g and %.6g, eps %g, %s%s\n", shape, ma, mb, S->eps, S->rho > 0 ? "unbalanced" : "balanced",
+                         S->debias ? ", debiased" : ""));
+    }
     if (S->rho <= 0) {
       PetscCall(OTFieldScale(S->grid, 1.0 / ma, S->a));
       PetscCall(OTFieldScale(S->grid, 1.0 / mb, S->b));

@@ -4,6 +4,7 @@
 #include <otmpi/otsinkhorn.h>
 #include <otmpi/otlog.h>
 #include "../core/solverimpl.h"
+#include "../kernel/kernelimpl.h"
 #include <math.h>
 
 typedef enum {

@@ -1,5 +1,6 @@
 /* error.c: the error handler that turns PETSc's error stack into one `otmpi: error:` line, and the cleanup of partial outputs. */
 #include <otmpi/otsys.h>
+#include "sysimpl.h"
 #include <unistd.h>
 
 static char      ot_err_msg[2048];

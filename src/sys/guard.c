@@ -3,6 +3,7 @@
    file, with partial outputs removed and a non-zero exit, instead of a signal trace or a hang in a crash handler that
    allocates on a corrupted heap. Only async-signal-safe calls (write, unlink, _exit) run in the handler. */
 #include <otmpi/otsys.h>
+#include "sysimpl.h"
 #include <signal.h>
 #include <unistd.h>
 

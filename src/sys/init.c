@@ -1,5 +1,6 @@
 /* init.c: otmpi start-up and shut-down (PETSc, FFTW-MPI, HDF5 error printing, signals) and the recorded command line. */
 #include <otmpi/otsys.h>
+#include "sysimpl.h"
 #include <fftw3-mpi.h>
 #include <hdf5.h>
 
@@ -40,10 +41,6 @@ const char *OTGetCommandLine(void)
 {
   return ot_command_line ? ot_command_line : "otmpi";
 }
-
-PETSC_INTERN PetscErrorCode OTErrorHandlerPush(void);
-PETSC_INTERN PetscErrorCode OTLogEventsRegister(void);
-PETSC_INTERN PetscErrorCode OTSignalHold(void);
 
 PetscErrorCode OTInitialize(int *argc, char ***argv, const char help[])
 {

@@ -1,5 +1,6 @@
 /* log.c: registration of otmpi's log events so that -log_view shows where time goes. */
 #include <otmpi/otsys.h>
+#include "sysimpl.h"
 #include <otmpi/otlog.h>
 
 PetscClassId  OT_CLASSID = 0;

@@ -1,5 +1,6 @@
 /* memory.c: memory estimates against what the node (or its cgroup, e.g. a Slurm --mem limit) can give, before allocating. */
 #include <otmpi/otsys.h>
+#include "sysimpl.h"
 #include <sys/resource.h>
 
 static double ReadMemAvailable(void)

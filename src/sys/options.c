@@ -1,5 +1,6 @@
 /* options.c: helpers around the PETSc options database: comma-separated lists and the report of options nobody used. */
 #include <otmpi/otsys.h>
+#include "sysimpl.h"
 
 /* Splits "a,b,c" into a PETSc-allocated list; empty items are kept so that the caller can reject them by name. */
 PetscErrorCode OTStringSplit(const char s[], PetscInt *n, char ***list)

@@ -1,5 +1,5 @@
-/* progress.c: progress lines of iterative solvers at a rate a person can read (every -progress_interval seconds, every
-   iteration with -monitor, none with -quiet), with an ETA from the observed linear rate of convergence towards the tolerance. */
+/* progress.c: progress lines of iterative solvers at a rate a person can read (every interval seconds, set by the
+   iteration core from -progress_interval and -monitor; none with -quiet), with an ETA from the observed linear rate of convergence towards the tolerance. */
 #include <otmpi/otsys.h>
 #include <math.h>
 #include <stdarg.h>
@@ -9,7 +9,7 @@ struct _p_OTProgress {
   char      name[64];
   PetscInt  max_it;
   double    tol, t0, last, interval;
-  PetscBool monitor, quiet;
+  PetscBool quiet;
   PetscInt  it_ref;
   double    err_ref, t_ref;
 };
@@ -47,11 +47,9 @@ PetscErrorCode OTProgressCreate(MPI_Comm comm, const char name[], PetscInt max_i
   pr->comm     = comm;
   pr->max_it   = max_it;
   pr->tol      = tol;
-  pr->interval = 2.0;
+  pr->interval = OT_PROGRESS_INTERVAL;
   PetscCall(PetscStrncpy(pr->name, name, sizeof pr->name));
-  PetscCall(PetscOptionsHasName(NULL, NULL, "-monitor", &pr->monitor));
   PetscCall(OTIsQuiet(&pr->quiet));
-  PetscCall(PetscOptionsGetReal(NULL, NULL, "-progress_interval", &pr->interval, NULL));
   pr->t0 = pr->last = pr->t_ref = MPI_Wtime();
   pr->it_ref                    = -1;
   *p                            = pr;
@@ -66,7 +64,7 @@ PetscErrorCode OTProgressUpdate(OTProgress p, PetscInt it, double err, const cha
 
   PetscFunctionBegin;
   if (p->quiet) PetscFunctionReturn(0);
-  if (!p->monitor && now - p->last < p->interval && p->interval > 0) PetscFunctionReturn(0);
+  if (now - p->last < p->interval) PetscFunctionReturn(0);
   /* ETA: the rate of decrease of log(err) since the reference point, extrapolated to tol, capped by max_it */
   if (p->it_ref >= 0 && it > p->it_ref && err > 0 && p->err_ref > err && p->tol > 0) {
     double rate = (log(p->err_ref) - log(err)) / (double) (it - p->it_ref), tper = (now - p->t_ref) / (double) (it - p->it_ref);
@@ -88,14 +86,11 @@ PetscErrorCode OTProgressUpdate(OTProgress p, PetscInt it, double err, const cha
   PetscFunctionReturn(0);
 }
 
-/* The least time between lines (0: every update is printed, as with -monitor); -progress_interval overrides it. */
+/* The least time between lines (0: every update is printed). */
 PetscErrorCode OTProgressSetInterval(OTProgress p, double interval)
 {
-  PetscBool set;
-
   PetscFunctionBegin;
-  PetscCall(PetscOptionsHasName(NULL, NULL, "-progress_interval", &set));
-  if (!set) p->interval = interval;
+  p->interval = interval;
   PetscFunctionReturn(0);
 }
 

@@ -2,6 +2,7 @@
    every rank writes its part of a checkpoint at the same iteration and stops with OTMPI_EXIT_CHECKPOINTED. A command
    that does not checkpoint (gen, info, convert) stops at once instead: partial outputs removed, status 128 + signal. */
 #include <otmpi/otsys.h>
+#include "sysimpl.h"
 #include <signal.h>
 #include <unistd.h>
 

@@ -113,7 +113,7 @@ done
 [[ -f o.xmf && -f o.png ]] && ok "XDMF sidecar and PNG written" || fail "o.xmf/o.png missing"
 [[ $(grep -c '^sinkhorn: OT_eps' .out) -eq 1 ]] && ok "one summary line" || fail "summary line: $(tail -2 .out)"
 run_otmpi 1 sinkhorn -help
-grep -q -- "-eps <0.01" .out && grep -q -- "-kernel <now auto" .out && grep -q -- "-sinkhorn_min_it" .out && ok "-help lists the options with defaults" || fail "-help: $(head -5 .out)"
+grep -q -- "-sinkhorn_eps <0.01" .out && grep -q -- "aliases -eps" .out && grep -q -- "-kernel <now auto" .out && grep -q -- "-sinkhorn_min_it" .out && ok "-help lists the options with defaults" || fail "-help: $(head -5 .out)"
 
 # --- bad input: one error line, non-zero exit, no output
 $PY "$OTMPI_TOP/tests/ref/io_fields.py" make . || fail "io_fields.py make"

@@ -119,7 +119,7 @@ stopped=$(attr sig.ckpt iterations)
 must "restart after signal" 1 barycenter -inputs s0.h5,s1.h5,s2.h5,s3.h5 -eps 0.002 -tol 0 -max_it $((stopped + 5)) -restart sig.ckpt -o sig.h5 -quiet &&
   [[ $(attr sig.h5 iterations) -eq $((stopped + 5)) ]] && ok "barycenter restart after the signal continues to iteration $((stopped + 5))" || fail "barycenter restart after signal: $(attr sig.h5 iterations 2>&1)"
 run_otmpi 1 barycenter -help
-grep -q -- "-groups <now 0" .out && grep -q -- "-kernel <now auto" .out && grep -q -- "-bary_debias_steps" .out && ok "barycenter -help lists the options" || fail "-help: $(head -5 .out)"
+grep -q -- "-bary_groups <now 0" .out && grep -q -- "aliases -eps" .out && grep -q -- "-kernel <now auto" .out && grep -q -- "-bary_debias_steps" .out && ok "barycenter -help lists the options" || fail "-help: $(head -5 .out)"
 
 # --- bad input
 $PY "$OTMPI_TOP/tests/ref/io_fields.py" make . || fail "io_fields.py make"

@@ -120,5 +120,5 @@ must "restart after the signal" 2 $TR -tol 1e-5 -restart sg.checkpoint.h5 -o sg.
 
 # --- -help lists the command's and the solver's options with defaults, and does nothing
 run_otmpi 1 dynamic -help
-grep -q -- "-nt <" .out && grep -q -- "-dyn_type <now pd" .out && grep -q -- "-dyn_poisson <now dct" .out && grep -q -- "-rho_fr <" .out &&
+grep -q -- "-dyn_nt <" .out && grep -q -- "aliases -nt, -rho_fr" .out && grep -q -- "-dyn_type <now pd" .out && grep -q -- "-dyn_poisson <now dct" .out && grep -q -- "-dyn_rho_fr <" .out &&
   ok "dynamic -help lists -nt, -dyn_type, -dyn_poisson, -rho_fr" || fail "dynamic -help: $(head -30 .out)"

@@ -45,5 +45,5 @@ expect_error "too many ranks for the grid (3 planes, 4 ranks)" out.h5 4 semidisc
 expect_error "too little memory" out.h5 2 semidiscrete -density d.h5 -points p.h5 -o out.h5 -memory_limit 1KiB
 
 run_otmpi 2 semidiscrete -help
-grep -q -- "-sd_tol <1e-09" .out && grep -q -- "-sd_ksp_type" .out && grep -q -- "-lloyd <" .out && [[ ! -e out.h5 ]] &&
+grep -q -- "-sd_tol <1e-09" .out && grep -q -- "-sd_ksp_type" .out && grep -q -- "-sd_lloyd <" .out && grep -q -- "alias -lloyd" .out && [[ ! -e out.h5 ]] &&
   ok "semidiscrete -help lists its options with defaults" || fail "semidiscrete -help: $(grep -E 'tol|lloyd|ksp_type' .out | head -5)"

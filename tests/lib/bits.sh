@@ -1,8 +1,8 @@
 #!/bin/bash
-# bits.sh OLD NEW: compare the answers of two builds of bin/otmpi bit for bit (BITS_ONLY="s1|b2" picks cases).
-# bits.sh OLD NEW: the accuracy cases of each solver run with two binaries at the same rank count; every dataset and
+# bits.sh OLD NEW: the accuracy cases of each solver (2-D/3-D, scaling/log domain, balanced/unbalanced/debiased,
+# eps-scaling, Lloyd) run with two builds of bin/otmpi at 2 ranks; every dataset and every numeric attribute except
+# timings must have the same bits. BITS_ONLY="s1|b2" picks cases. Used to show that a refactoring changed no answer.
 shopt -s extglob
-# every numeric attribute except timings must be bit-identical.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
 OLD=$1 NEW=$2; D=$(mktemp -d); cd $D
 $NEW gen -shape gaussian -n 64,64 -center 0.3,0.4 -sigma 0.05 -o a.h5 >/dev/null
@@ -22,6 +22,8 @@ cases=(
  "d1|dynamic -a a.h5 -b b.h5 -nt 8 -tol 0 -max_it 120"
  "d2|dynamic -a a.h5 -b b.h5 -nt 8 -tol 0 -max_it 60 -dyn_type dr"
  "d3|dynamic -a a.h5 -b b.h5 -nt 8 -tol 1e-4 -max_it 400 -dyn_type alg2"
+ "d4|dynamic -a a.h5 -b b.h5 -nt 6 -tol 0 -max_it 40 -dyn_type dr -dyn_poisson ksp -dyn_ksp_rtol 1e-12"
+ "d5|dynamic -a a.h5 -b c.h5 -nt 6 -tol 0 -max_it 60 -rho_fr 0.2"
  "p1|semidiscrete -density g.h5 -points p.h5"
  "p2|semidiscrete -density g.h5 -points p.h5 -lloyd 2"
 )

@@ -109,8 +109,8 @@ static PetscErrorCode TestGrid(PetscInt dim, const ptrdiff_t n[], PetscInt nt, P
   }
 
   /* continuity projection: zero divergence, data on the boundary, idempotent; the DCT and KSP potentials agree */
-  PetscCall(OTDynPoissonCreate(&st, OT_DYN_POISSON_DCT, wfr ? 1.0 / (delta * delta) : 0, PETSC_FALSE, PETSC_FALSE, &pd));
-  PetscCall(OTDynPoissonCreate(&st, OT_DYN_POISSON_KSP, wfr ? 1.0 / (delta * delta) : 0, PETSC_FALSE, PETSC_FALSE, &pk));
+  PetscCall(OTDynPoissonCreate(&st, OTDYNPOISSONDCT, wfr ? 1.0 / (delta * delta) : 0, PETSC_FALSE, PETSC_FALSE, &pd));
+  PetscCall(OTDynPoissonCreate(&st, OTDYNPOISSONKSP, wfr ? 1.0 / (delta * delta) : 0, PETSC_FALSE, PETSC_FALSE, &pk));
   {
     double *rho0, *rho1, *r, *p, *p2, m0 = 0, m1 = 0, mm[2];
     PetscCall(PetscMalloc5(st.ns + 1, &rho0, st.ns + 1, &rho1, st.ncell + 1, &r, st.ncell + 1, &p, st.ncell + 1, &p2));

@@ -3,6 +3,7 @@
    the banded log-domain kernel at small eps against a dense log-sum-exp (huge dynamic range, Diracs far apart); symmetry.
    Run at 1, 2 and 4 ranks. */
 #include "test.h"
+#include "../../src/kernel/kernelimpl.h" /* OTKernelEntry: the dense reference */
 
 /* a positive test field, a function of the global index (the same on every rank count) */
 static double Input(ptrdiff_t g)

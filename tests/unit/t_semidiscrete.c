@@ -138,7 +138,11 @@ static void TestTwoSites(void)
   OTGrid    g;
   OTSD      sd = MakeSolver(2, n, 0, 2, pts, mass, &g);
 
-  PetscCallAbort(PETSC_COMM_WORLD, OTSDSetTolerances(sd, 1e-12, 50));
+  {
+    OTSolver core;
+    PetscCallAbort(PETSC_COMM_WORLD, OTSDGetSolver(sd, &core));
+    PetscCallAbort(PETSC_COMM_WORLD, OTSolverSetTolerances(core, 1e-12, 50));
+  }
   PetscCallAbort(PETSC_COMM_WORLD, OTSDSolve(sd));
   PetscCallAbort(PETSC_COMM_WORLD, OTSDGetResults(sd, psi, cm, NULL, NULL, NULL));
   PetscCallAbort(PETSC_COMM_WORLD, OTSDGetTransportCost(sd, &cost));
@@ -205,7 +209,11 @@ static void TestDerivatives(PetscInt dim)
 
   for (PetscInt i = 0; i < m * dim; i++) pts[i] = 0.1 + 0.7 * Rand();
   sd = MakeSolver(dim, n, 0.2, m, pts, NULL, &g);
-  PetscCallAbort(PETSC_COMM_WORLD, OTSDSetTolerances(sd, 1e-6, 50));
+  {
+    OTSolver core;
+    PetscCallAbort(PETSC_COMM_WORLD, OTSDGetSolver(sd, &core));
+    PetscCallAbort(PETSC_COMM_WORLD, OTSolverSetTolerances(core, 1e-6, 50));
+  }
   PetscCallAbort(PETSC_COMM_WORLD, OTSDSolve(sd));
   PetscCallAbort(PETSC_COMM_WORLD, OTSDGetResults(sd, psi, NULL, NULL, nu, NULL));
   for (PetscInt i = 0; i < m; i++) psi[i] += 2e-3 * (Rand() - 0.5) * (dim == 2 ? 1 : 4);
