@@ -5,7 +5,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 otmpi="$top/bin/otmpi"
-out="$top/demo"
+out=${DEMO_OUT:-$top/demo} # make check runs it in its own folder
 PY=${PYTHON:-/usr/bin/python3}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 export OMPI_MCA_btl_vader_single_copy_mechanism=none
@@ -35,7 +35,7 @@ import struct, zlib
 import numpy as np, h5py
 names = ["ball2d", "shell2d", "box2d", "blobs2d", "bary2d"]
 # y up (array row 0 at the bottom), as otmpi's -png and ParaView show the fields
-panels = [h5py.File(n + ".h5", "r")["density"][::-1] for n in names]
+panels = [h5py.File(n + ".h5", "r")["density"][()][::-1] for n in names]  # row 0 at the bottom, as ParaView
 # viridis, sampled at 6 points and interpolated
 anchors = np.array([[68, 1, 84], [65, 68, 135], [42, 120, 142], [34, 168, 132], [122, 209, 81], [253, 231, 37]], float)
 def colour(a):

@@ -1,7 +1,7 @@
 # 14-examples.sh: the programs in examples/ (built by make) run at 2 ranks and give their closed-form answers, and one is
 # compiled again outside the tree against the installed library through pkg-config and gives the same output.
 # timeout: 300
-# checks: 7
+# checks: 8
 source "$OTMPI_TOP/tests/lib/common.sh"
 EX=$OTMPI_TOP/build/examples
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -36,4 +36,11 @@ if make -C "$OTMPI_TOP" -s install PREFIX="$PWD/inst" >/dev/null 2>inst.err &&
   ok "examples/sinkhorn_divergence.c built against the installed library (pkg-config otmpi, #include <otmpi/otmpi.h>): same output"
 else
   fail "installed build of the example: $(head -c 400 inst.err) $(diff sd.out sdx.out 2>&1 | head -3)"
+fi
+
+# make demo (README's first command) runs as a new user would: two barycenters, their PNGs and the montage
+if DEMO_OUT=$PWD/demo "$OTMPI_TOP/tests/demo.sh" >demo.out 2>&1 && [[ -s demo/bary2d.h5 && -s demo/bary3d.h5 && -s demo/montage2d.png ]]; then
+  ok "make demo (tests/demo.sh): bary2d.h5, bary3d.h5 and montage2d.png written ($(grep -o '[0-9]* s:' demo.out))"
+else
+  fail "make demo: $(tail -3 demo.out)"
 fi
