@@ -19,27 +19,6 @@ static PetscErrorCode CheckDistinct(const char path[], const char what[], const 
   PetscFunctionReturn(0);
 }
 
-/* The checkpoint's name and directory, checked before any work: the solver that reads -checkpoint is made (for its
-   options only) before the grid is known. */
-static PetscErrorCode CheckPaths(const char a[], const char b[], const char out[])
-{
-  OTDynamic   dyn;
-  OTSolver    core;
-  const char *ckpt;
-
-  PetscFunctionBegin;
-  PetscCall(OTDynamicCreate(NULL, &dyn));
-  PetscCall(OTDynamicGetSolver(dyn, &core));
-  PetscCall(OTDriverSolverDefaults(core, out));
-  PetscCall(OTSolverSetFromOptions(core));
-  PetscCall(OTSolverSetUp(core));
-  PetscCall(OTSolverGetCheckpoint(core, &ckpt, NULL));
-  PetscCall(CheckDistinct(out, "-o", a, b, ckpt));
-  PetscCall(CheckDistinct(ckpt, "-checkpoint", a, b, out));
-  PetscCall(OTDynamicDestroy(&dyn));
-  PetscFunctionReturn(0);
-}
-
 /* The two densities on one grid (validated: errors name the file). */
 static PetscErrorCode LoadInputs(const char a[], const char b[], OTGrid *grid, double **fa, double **fb)
 {
@@ -97,6 +76,7 @@ PetscErrorCode OTCommandDynamic(PetscInt npos, char **pos)
   OTDynamic         dyn;
   OTSolver          core;
   OTConvergedReason reason;
+  const char       *ckpt;
 
   PetscFunctionBegin;
   PetscCheck(npos == 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "dynamic takes no positional argument ('%s'); see otmpi dynamic -help", pos[0]);
@@ -116,12 +96,14 @@ PetscErrorCode OTCommandDynamic(PetscInt npos, char **pos)
   }
   PetscCheck(a[0] && b[0], PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "-a A.h5 and -b B.h5 are required");
   PetscCheck(frames >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-png_frames must be at least 1");
-  PetscCall(CheckPaths(a, b, out));
   PetscCall(LoadInputs(a, b, &grid, &fa, &fb));
   PetscCall(OTDynamicCreate(grid, &dyn));
   PetscCall(OTDynamicGetSolver(dyn, &core));
   PetscCall(OTDriverSolverDefaults(core, out));
   PetscCall(OTDynamicSetFromOptions(dyn));
+  PetscCall(OTSolverGetCheckpoint(core, &ckpt, NULL));
+  PetscCall(CheckDistinct(out, "-o", a, b, ckpt));
+  PetscCall(CheckDistinct(ckpt, "-checkpoint", a, b, out));
   PetscCall(OTDynamicSetDensities(dyn, fa, fb));
   PetscCall(OTFieldDestroy(&fa));
   PetscCall(OTFieldDestroy(&fb));

@@ -396,7 +396,7 @@ PetscErrorCode OTBarycenterSetUp(OTBarycenter B)
 }
 
 /* Moves the state to stage s (eps and form), or checks the one a restart read. */
-static PetscErrorCode EnterStage(OTBarycenter B, PetscInt s, PetscBool first, double eps_prev, double eps)
+static PetscErrorCode EnterStage(OTBarycenter B, PetscInt s, double eps_prev, double eps)
 {
   PetscBool   logd;
   const char *choice;
@@ -412,7 +412,7 @@ static PetscErrorCode EnterStage(OTBarycenter B, PetscInt s, PetscBool first, do
                B->form == OT_BARY_LOG ? "log-domain" : "scaling", logd ? "log" : "scaling", eps);
     B->resume = PETSC_FALSE;
   } else
-    PetscCall(OTBarycenterStageChange(B, logd ? OT_BARY_LOG : OT_BARY_SCALING, first ? eps : eps_prev, eps));
+    PetscCall(OTBarycenterStageChange(B, logd ? OT_BARY_LOG : OT_BARY_SCALING, eps_prev, eps));
   B->stage   = s;
   B->cur_eps = eps;
   B->lambda  = B->rho > 0 ? B->rho / (B->rho + eps) : 1.0;
@@ -451,27 +451,23 @@ PetscErrorCode OTBarycenterSolve(OTBarycenter B)
     PetscCall(PetscMalloc1(1, &sched));
     sched[0] = B->eps;
   }
-  B->stopped = PETSC_FALSE;
   B->samples = 0;
   PetscCall(OTSolverBegin(B->core, &restarted));
   if (restarted) s0 = B->stage;
   PetscCheck(s0 < ns, B->comm, PETSC_ERR_FILE_UNEXPECTED, "-restart: the checkpoint's stage %" PetscInt_FMT " does not exist in this eps schedule", s0);
-  for (PetscInt s = s0; s < ns && !B->stopped; s++) {
-    PetscBool         final = (PetscBool) (s == ns - 1);
-    PetscInt          limit = final ? max_it : PetscMin(B->it + B->stage_max_it, B->it + (max_it - B->it) / 2);
-    OTConvergedReason reason;
-    char              label[96] = "";
+  for (PetscInt s = s0; s < ns && !OTSolverStopped(B->core); s++) {
+    PetscBool final     = (PetscBool) (s == ns - 1);
+    PetscInt  limit     = final ? max_it : PetscMin(B->it + B->stage_max_it, B->it + (max_it - B->it) / 2);
+    char      label[96] = "";
 
-    PetscCall(EnterStage(B, s, (PetscBool) (s == s0), s > s0 ? sched[s - 1] : sched[s], sched[s]));
+    PetscCall(EnterStage(B, s, s > s0 ? sched[s - 1] : sched[s], sched[s]));
     if (ns > 1) snprintf(label, sizeof label, "eps %g (stage %d/%d)", sched[s], (int) s + 1, (int) ns);
     if (limit > B->it) PetscCall(OTSolverIterate(B->core, &B->it, limit, final ? tol : PetscMax(tol, B->stage_tol), label));
-    PetscCall(OTSolverGetConvergedReason(B->core, &reason));
-    B->stopped = (PetscBool) (reason == OT_STOPPED_SIGNAL);
   }
   PetscCall(OTSolverEnd(B->core));
   PetscCall(PetscFree(sched));
   PetscCall(PetscLogEventEnd(OTBARY_Solve, 0, 0, 0, 0));
-  if (B->stopped) PetscFunctionReturn(0);
+  if (OTSolverStopped(B->core)) PetscFunctionReturn(0);
   PetscCall(CollectResults(B, tol));
   B->res.time = MPI_Wtime() - t0;
   B->solved   = PETSC_TRUE;

@@ -22,7 +22,7 @@ struct _p_OTBarycenter {
   OTSolver             core;
   double               eps, rho, lambda, sharpen;
   PetscInt             G_req, debias_steps, time_kernel, samples;
-  PetscBool            debias, eps_scaling, setup, solved, stopped, view;
+  PetscBool            debias, eps_scaling, setup, solved, view;
   double               eps_factor, eps_start, stage_tol;
   PetscInt             stage_max_it;
 

@@ -40,6 +40,12 @@ struct _p_OTSolver {
   PetscInt          count;          /* steps timed */
 };
 
+/* Whether the last run ended on a signal (checkpoint written, no results). */
+static inline PetscBool OTSolverStopped(OTSolver c)
+{
+  return (PetscBool) (c->reason == OT_STOPPED_SIGNAL);
+}
+
 PETSC_INTERN PetscErrorCode OTSolverCreate(MPI_Comm, const char[], void *, const OTSolverOps *, OTSolver *);
 PETSC_INTERN PetscErrorCode OTSolverSetOptionsPrefix(OTSolver, const char[]);
 PETSC_INTERN PetscErrorCode OTSolverSetStepEvent(OTSolver, PetscLogEvent);

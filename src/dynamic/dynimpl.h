@@ -60,7 +60,7 @@ struct _p_OTDynamic {
   OTSolver     core;
   double       delta; /* Fisher–Rao length scale (0: balanced OT) */
   PetscInt     nt, check_every, it;
-  PetscBool    setup, have_densities, restarted, solved, view;
+  PetscBool    setup, have_densities, solved, view;
   double      *in[2];       /* the densities as given (mass per cell), until SetUp */
   double      *rho0, *rho1; /* the boundary densities per unit volume (internal units) */
   double       mass[2], rhomax;

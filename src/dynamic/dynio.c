@@ -150,7 +150,7 @@ static PetscErrorCode StateVecs(OTDynamic dyn, OTDynVec *v[4])
 }
 
 typedef struct {
-  int    iteration, nt, dim, n[3];
+  int    nt, dim, n[3];
   double delta, pd[3], dr[2], alg2_r, res[2], mass[2], moments[8];
 } CheckpointHeader;
 
@@ -158,9 +158,8 @@ static void FillHeader(OTDynamic dyn, CheckpointHeader *h)
 {
   OTSpaceTime *st = &dyn->st;
   memset(h, 0, sizeof *h);
-  h->iteration = (int) dyn->it;
-  h->nt        = (int) st->nt;
-  h->dim       = (int) st->d;
+  h->nt  = (int) st->nt;
+  h->dim = (int) st->d;
   for (int k = 0; k < 3; k++) h->n[k] = (int) st->n[k];
   h->delta  = dyn->delta;
   h->pd[0]  = dyn->pd_tau;
@@ -264,7 +263,6 @@ PetscErrorCode OTDynamicCheckpointRead(void *ctx, OTH5 f, const char path[])
   PetscFunctionBegin;
   PetscCall(StateVecs(dyn, v));
   FillHeader(dyn, &mine);
-  h.iteration = (int) dyn->core->itotal; /* the checkpoint's iteration, read by the core */
   PetscCall(MatchSettings(dyn, f, path, &mine, &h));
   for (int i = 0; i < 4; i++)
     for (PetscInt c = 0; c < st->nc; c++) {
@@ -280,7 +278,7 @@ PetscErrorCode OTDynamicCheckpointRead(void *ctx, OTH5 f, const char path[])
     }
   count[1] = st->nt;
   PetscCall(OTH5ReadArray(f, "/state/p", OT_DOUBLE, 2, start, count, dyn->p));
-  dyn->it                  = h.iteration;
+  dyn->it                  = dyn->core->itotal; /* the checkpoint's iteration, read by the core */
   dyn->pd_tau              = h.pd[0];
   dyn->pd_sigma            = h.pd[1];
   dyn->pd_alpha            = h.pd[2];
@@ -289,6 +287,5 @@ PetscErrorCode OTDynamicCheckpointRead(void *ctx, OTH5 f, const char path[])
   dyn->alg2_r              = h.alg2_r;
   dyn->res.primal_residual = h.res[0];
   dyn->res.dual_residual   = h.res[1];
-  dyn->restarted           = PETSC_TRUE;
   PetscFunctionReturn(0);
 }

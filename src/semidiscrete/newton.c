@@ -220,9 +220,8 @@ PetscErrorCode SDNewtonStep(void *ctx, OTSolver core)
 /* The Newton iterations of one Lloyd round, from sd evaluated at sd->w (SDInitWeights or a restart) with sd->eps0 set. */
 PetscErrorCode SDNewton(OTSD sd)
 {
-  double            mmin, tol;
-  PetscInt          max_it;
-  OTConvergedReason reason;
+  double   mmin, tol;
+  PetscInt max_it;
 
   PetscFunctionBegin;
   PetscCall(OTSolverGetTolerances(sd->core, &tol, &max_it));
@@ -232,8 +231,5 @@ PetscErrorCode SDNewton(OTSD sd)
   PetscCall(PetscMalloc3(sd->m, &sd->nd, sd->m, &sd->nwt, sd->m, &sd->nwtlo));
   PetscCall(OTSolverIterate(sd->core, &sd->its, max_it, tol, NULL));
   PetscCall(PetscFree3(sd->nd, sd->nwt, sd->nwtlo));
-  PetscCall(OTSolverGetConvergedReason(sd->core, &reason));
-  sd->converged = (PetscBool) (reason == OT_CONVERGED_TOL);
-  sd->stopped   = (PetscBool) (reason == OT_STOPPED_SIGNAL);
   PetscFunctionReturn(0);
 }

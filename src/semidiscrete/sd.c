@@ -328,7 +328,6 @@ PetscErrorCode OTSDSolve(OTSD sd)
 
   PetscFunctionBegin;
   PetscCall(OTSDSetUp(sd));
-  sd->stopped = PETSC_FALSE;
   PetscCall(OTSolverBegin(sd->core, &restarted));
   if (!restarted) {
     double mmin = 0, gn, err;
@@ -348,8 +347,8 @@ PetscErrorCode OTSDSolve(OTSD sd)
   }
   for (;;) {
     PetscCall(SDNewton(sd));
-    if (sd->stopped || sd->lloyd_done >= sd->lloyd) break;
-    if (!sd->converged && !sd->quiet)
+    if (OTSolverStopped(sd->core) || sd->lloyd_done >= sd->lloyd) break;
+    if (sd->core->reason != OT_CONVERGED_TOL && !sd->quiet)
       PetscCall(
           PetscPrintf(sd->comm, "semidiscrete: warning: Lloyd round %" PetscInt_FMT " did not converge (mass_error %g)\n", sd->lloyd_done, sd->mass_error));
     /* the new sites start from the weights of the old ones (the points moved a little), else from scratch */
@@ -381,7 +380,7 @@ PetscErrorCode OTSDGetConvergence(OTSD sd, PetscInt *its, PetscInt *its_total, d
   if (its) *its = sd->its;
   if (its_total) PetscCall(OTSolverGetTiming(sd->core, its_total, NULL, NULL));
   if (mass_error) *mass_error = sd->mass_error;
-  if (converged) *converged = sd->converged;
+  if (converged) *converged = (PetscBool) (sd->core->reason == OT_CONVERGED_TOL);
   PetscFunctionReturn(0);
 }
 

@@ -137,7 +137,7 @@ struct _p_OTSD {
   double       *mass, *mom, *cost;
   double        eps0, mass_error, gnorm, transport_cost;
   PetscInt      its, lloyd_done;
-  PetscBool     converged, stopped, have_moments, setup;
+  PetscBool     have_moments, setup;
   double       *nd, *nwt, *nwtlo; /* the Newton direction and the trial weights (a double-double) */
 
   /* options (-tol, -max_it, checkpoints: the iteration core) */

@@ -298,24 +298,19 @@ static PetscErrorCode SolveProblem(OTSinkhorn S, PetscInt pi)
   PetscCheck(s0 < ns, S->comm, PETSC_ERR_FILE_UNEXPECTED, "-restart: the checkpoint's stage %" PetscInt_FMT " does not exist in this eps schedule", s0);
   S->cur = P;
   for (PetscInt s = s0; s < ns; s++) {
-    PetscBool         final = (PetscBool) (s == ns - 1);
-    OTConvergedReason reason;
-    char              label[160];
-    PetscInt          limit = final ? max_it : PetscMin(P->it + S->stage_max_it, P->it + (max_it - P->it) / 2);
+    PetscBool final = (PetscBool) (s == ns - 1);
+    char      label[160];
+    PetscInt  limit = final ? max_it : PetscMin(P->it + S->stage_max_it, P->it + (max_it - P->it) / 2);
 
     PetscCall(EnterStage(S, P, s, (PetscBool) (s == s0), sched[s]));
     snprintf(label, sizeof label, "%s%s%s", S->debias ? "OT(" : "", S->debias ? P->name : "", S->debias ? ")" : "");
     if (ns > 1) snprintf(label + strlen(label), sizeof label - strlen(label), "%seps %g (stage %d/%d)", S->debias ? " " : "", sched[s], (int) s + 1, (int) ns);
     if (limit > P->it) PetscCall(OTSolverIterate(S->core, &P->it, limit, final ? tol : PetscMax(tol, S->stage_tol), label));
-    PetscCall(OTSolverGetConvergedReason(S->core, &reason));
-    if (reason == OT_STOPPED_SIGNAL) {
-      S->stopped = PETSC_TRUE;
-      break;
-    }
+    if (OTSolverStopped(S->core)) break;
     PetscCall(OTSinkhornEvaluate(S, P, S->form, sched[s], final));
     if (final && pi == 0 && S->save_map) PetscCall(OTSinkhornComputeMap(S, P, S->form, sched[s]));
   }
-  if (!S->stopped) {
+  if (!OTSolverStopped(S->core)) {
     P->converged = (PetscBool) (P->err <= tol);
     P->done      = PETSC_TRUE;
   }
@@ -359,14 +354,13 @@ PetscErrorCode OTSinkhornSolve(OTSinkhorn S)
   PetscFunctionBegin;
   PetscCall(OTSinkhornSetUp(S));
   PetscCall(PetscLogEventBegin(OTSINKHORN_Solve, 0, 0, 0, 0));
-  S->stopped = PETSC_FALSE;
   S->samples = 0;
   PetscCall(OTSolverBegin(S->core, &restarted));
-  for (PetscInt p = 0; p < S->nprob && !S->stopped; p++)
+  for (PetscInt p = 0; p < S->nprob && !OTSolverStopped(S->core); p++)
     if (!S->prob[p].done) PetscCall(SolveProblem(S, p));
   PetscCall(OTSolverEnd(S->core));
   PetscCall(PetscLogEventEnd(OTSINKHORN_Solve, 0, 0, 0, 0));
-  if (S->stopped) PetscFunctionReturn(0);
+  if (OTSolverStopped(S->core)) PetscFunctionReturn(0);
   PetscCall(CollectResults(S));
   S->res.time = MPI_Wtime() - t0;
   S->solved   = PETSC_TRUE;

@@ -34,7 +34,7 @@ struct _p_OTSinkhorn {
   OTKernel          K;
   OTSolver          core;
   double            eps, rho, lambda;
-  PetscBool         debias, eps_scaling, save_map, setup, solved, stopped, view;
+  PetscBool         debias, eps_scaling, save_map, setup, solved, view;
   double            eps_factor, eps_start, stage_tol;
   PetscInt          stage_max_it;
   PetscInt          time_kernel, samples;
