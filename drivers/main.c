@@ -71,6 +71,18 @@ PetscErrorCode OTDriverOutputOptions(PetscOptionItems *PetscOptionsObject, const
   PetscFunctionReturn(0);
 }
 
+/* -monitor and -progress_interval are options of every command (the contract) but act only in the solvers' iteration
+   core: the commands without one accept them without the unused-option warning. */
+static PetscErrorCode AcceptProgressOptions(void)
+{
+  PetscBool set;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-monitor", &set));
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-progress_interval", &set));
+  PetscFunctionReturn(0);
+}
+
 int main(int argc, char **argv)
 {
   const OTCommand *cmd = NULL;
@@ -129,6 +141,7 @@ int main(int argc, char **argv)
     return 0;
   }
   ierr = OTSignalSetCheckpointing(cmd->checkpoints);
+  if (!ierr && !cmd->checkpoints) ierr = AcceptProgressOptions();
   if (!ierr) ierr = cmd->run(npos, pargs);
   if (!ierr) ierr = OTReportUnusedOptions(PETSC_COMM_WORLD);
   ierr   = OTErrorReport(ierr);
