@@ -19,14 +19,15 @@ typedef struct {
 } RunTable;
 
 typedef struct {
-  PetscBool active; /* axes beyond the grid's dimension are skipped (one cell, identity) */
-  ptrdiff_t n, r, r2;
-  double    h;
-  RunTable  band[2], mid[2]; /* per variant (plain, moment) */
-  double    built[2];        /* eps the tables were built for (0: not built) */
-  double    taufar[2];       /* log of the kernel weight beyond r2 (all images) */
-  double    taunear[2];      /* log of the kernel weight beyond r (all images): when the line max times this is negligible, the mid band is not looked at */
-  double    logmid;          /* log of the number of offsets in the mid band */
+  PetscBool  active; /* axes beyond the grid's dimension are skipped (one cell, identity) */
+  ptrdiff_t  n, r, r2;
+  double     h;
+  RunTable   band[2], mid[2]; /* per variant (plain, moment) */
+  double     built[2];        /* eps the tables were built for (0: not built) */
+  double     taufar[2];       /* log of the kernel weight beyond r2 (all images) */
+  double     taunear[2];      /* log of the kernel weight beyond r (all images): when the line max times this is negligible, the mid band is not looked at */
+  double     logmid;          /* log of the number of offsets in the mid band */
+  OTShiftTab sh;              /* the stabilised product's band (both variants) */
 } AxisTab;
 
 typedef struct {
@@ -42,8 +43,10 @@ typedef struct {
   double          **orow;
   fftw_plan         tr_fwd, tr_bwd;
   const OTGridInfo *gi;
-  ptrdiff_t         nfallback, nredo;
+  ptrdiff_t         nfallback, nredo, nout, noutfail; /* outputs redone exactly; outputs of the stabilised product, outputs it left */
   double           *panel, *opanel;
+  double           *E;              /* the stabilised product's exponentials */
+  unsigned char    *rowfail, *fail; /* its rows and outputs left to the exact path */
 } BandData;
 
 static PetscErrorCode RunTableDestroy(RunTable *t)
@@ -161,6 +164,7 @@ static PetscErrorCode BuildAxis(OTKernelImpl impl, PetscInt k, PetscInt var)
   A->taufar[var]  = (d->bc == OT_BOUNDARY_FREE && A->r2 >= A->n - 1) ? -INFINITY : OTKernelTailLog(A->h, eps, A->r2, var);
   A->taunear[var] = (d->bc == OT_BOUNDARY_FREE && A->r >= A->n - 1) ? -INFINITY : OTKernelTailLog(A->h, eps, A->r, var);
   A->built[var]   = eps;
+  if (impl->K->shift) PetscCall(OTShiftTabBuild(&A->sh, d->bc, A->n, A->h, eps, A->r, A->r2, (PetscBool) (k > 0 || !d->distributed)));
   PetscFunctionReturn(0);
 }
 
@@ -318,12 +322,28 @@ static void PanelBlocks(OTKernelImpl impl, const AxisTab *A, PetscInt var, const
   const double eps = impl->K->eps;
   ptrdiff_t    fi[4 * LSE_CHUNK], fc[4 * LSE_CHUNK], maxf = 4 * LSE_CHUNK;
 
+  /* the stabilised product first; what it cannot certify goes the exact way: a row at a time when there is much of it */
+  if (impl->K->shift)
+    d->noutfail += OTShiftPanel(&A->sh, var, srow, orow, 0, L, w, mline, d->E, d->fail, d->rowfail);
+  else
+    memset(d->rowfail, 1, (size_t) L);
+  d->nout += L * w;
   for (ptrdiff_t i0 = 0; i0 < L; i0 += 64) {
     ptrdiff_t i1 = PetscMin(L, i0 + 64), nf = 0;
-    LSEPanel(A, var, srow, orow, i0, i1, w, mline, fi, fc, &nf, maxf);
+    for (ptrdiff_t i = i0; i < i1; i++) {
+      ptrdiff_t nrow = 0;
+      if (!d->rowfail[i]) continue;
+      for (ptrdiff_t c = 0; impl->K->shift && c < w; c++) nrow += d->fail[i * OT_SHIFT_W + c];
+      if (!impl->K->shift || nrow > 16)
+        LSEPanel(A, var, srow, orow, i, i + 1, w, mline, fi, fc, &nf, maxf);
+      else
+        for (ptrdiff_t c = 0; c < w; c++)
+          if (d->fail[i * OT_SHIFT_W + c]) orow[i][c] = LSEExactLine(A, d->bc, eps, var, base + c, stride, i, mline[c]);
+    }
     if (nf > maxf) {
       for (ptrdiff_t i = i0; i < i1; i++)
-        for (ptrdiff_t c = 0; c < w; c++) orow[i][c] = LSEExactLine(A, d->bc, eps, var, base + c, stride, i, mline[c]);
+        if (d->rowfail[i])
+          for (ptrdiff_t c = 0; c < w; c++) orow[i][c] = LSEExactLine(A, d->bc, eps, var, base + c, stride, i, mline[c]);
     } else
       for (ptrdiff_t f = 0; f < nf; f++) orow[fi[f]][fc[f]] = LSEExactLine(A, d->bc, eps, var, base + fc[f], stride, fi[f], mline[fc[f]]);
     d->nfallback += nf;
@@ -488,7 +508,13 @@ static PetscErrorCode Axis0Halo(OTKernelImpl impl, PetscInt var, const double *i
       ptrdiff_t w = PetscMin(LSE_CHUNK, plane - c0), nf0 = PetscMin(nf, maxf), add = 0;
       for (ptrdiff_t j = d->hlo; j <= d->hhi; j++) d->srow[j] = d->hbuf + (j - d->hlo) * plane + c0;
       for (ptrdiff_t i = gi->start0; i < gi->start0 + gi->local_n0; i++) d->orow[i] = out + (i - gi->start0) * plane + c0;
-      LSEPanel(A, var, d->srow, d->orow, gi->start0, gi->start0 + gi->local_n0, w, d->mline + c0, fi + nf0, fc + nf0, &add, maxf - nf0);
+      if (impl->K->shift)
+        d->noutfail += OTShiftPanel(&A->sh, var, d->srow, d->orow, gi->start0, gi->start0 + gi->local_n0, w, d->mline + c0, d->E, d->fail, d->rowfail);
+      else
+        memset(d->rowfail, 1, (size_t) gi->local_n0);
+      d->nout += gi->local_n0 * w;
+      for (ptrdiff_t i = gi->start0; i < gi->start0 + gi->local_n0; i++)
+        if (d->rowfail[i - gi->start0]) LSEPanel(A, var, d->srow, d->orow, i, i + 1, w, d->mline + c0, fi + nf0, fc + nf0, &add, maxf - nf0);
       for (ptrdiff_t f = nf0; f < PetscMin(nf0 + add, maxf); f++) fc[f] += c0;
       nf += add;
     }
@@ -566,12 +592,33 @@ static PetscErrorCode SetUpHalo(OTKernelImpl impl)
   PetscFunctionReturn(0);
 }
 
+/* The stabilised product's scratch for the longest panel of this eps (whole lines, or the local planes of axis 0). */
+static PetscErrorCode SetUpShift(OTKernelImpl impl)
+{
+  BandData         *d  = (BandData *) impl->data;
+  const OTGridInfo *gi = d->gi;
+  ptrdiff_t         ne = 0, nr = 0;
+  double            bytes;
+
+  PetscFunctionBegin;
+  PetscCall(PetscFree3(d->E, d->rowfail, d->fail));
+  for (PetscInt k = 0; k < gi->dim; k++) {
+    ne = PetscMax(ne, OTShiftScratch(&d->ax[k].sh, d->ax[k].n));
+    nr = PetscMax(nr, d->ax[k].n);
+  }
+  bytes = (double) ne * sizeof(double) + (double) nr * (1 + OT_SHIFT_W);
+  PetscCall(OTMemoryCheck(impl->K->comm, bytes, "banded kernel: stabilised product"));
+  PetscCall(PetscMalloc3(ne, &d->E, nr, &d->rowfail, nr * OT_SHIFT_W, &d->fail));
+  PetscFunctionReturn(0);
+}
+
 static PetscErrorCode SetEps_Banded(OTKernelImpl impl)
 {
   BandData *d = (BandData *) impl->data;
 
   PetscFunctionBegin;
   for (PetscInt k = 0; k < 3; k++) PetscCall(BuildAxis(impl, k, 0));
+  PetscCall(SetUpShift(impl));
   if (d->distributed) PetscCall(SetUpHalo(impl));
   PetscFunctionReturn(0);
 }
@@ -632,6 +679,12 @@ static PetscErrorCode View_Banded(OTKernelImpl impl, PetscViewer v)
   PetscCall(PetscViewerASCIIPrintf(v, "  band radius (cells):"));
   for (PetscInt k = 0; k < impl->K->gi->dim; k++) PetscCall(PetscViewerASCIIPrintf(v, " %td", d->ax[k].r));
   PetscCall(PetscViewerASCIIPrintf(v, "; outputs beyond the band recomputed: %td (axis-0 passes on whole lines: %td)\n", d->nfallback, d->nredo));
+  if (impl->K->shift) {
+    PetscCall(PetscViewerASCIIPrintf(v, "  stabilised product: band radius (cells):"));
+    for (PetscInt k = 0; k < impl->K->gi->dim; k++) PetscCall(PetscViewerASCIIPrintf(v, " %td", d->ax[k].sh.r));
+    PetscCall(PetscViewerASCIIPrintf(v, "; outputs left to the exact log-sum-exp: %td of %td (%.3g%%)\n", d->noutfail, d->nout,
+                                     d->nout ? 100.0 * (double) d->noutfail / (double) d->nout : 0.0));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -645,6 +698,8 @@ static PetscErrorCode Destroy_Banded(OTKernelImpl impl)
       PetscCall(RunTableDestroy(&d->ax[k].band[v]));
       PetscCall(RunTableDestroy(&d->ax[k].mid[v]));
     }
+  for (PetscInt k = 0; k < 3; k++) PetscCall(OTShiftTabDestroy(&d->ax[k].sh));
+  PetscCall(PetscFree3(d->E, d->rowfail, d->fail));
   PetscCall(OTFieldDestroy(&d->t1));
   PetscCall(OTFieldDestroy(&d->t2));
   PetscCall(OTPlaneExchangeDestroy(&d->halo));

@@ -61,6 +61,7 @@ PetscErrorCode OTKernelCreate(MPI_Comm comm, OTKernel *kernel)
   K->boundary   = OT_BOUNDARY_NEUMANN;
   K->auto_ratio = 25.0;              /* exp(-25) = 1.4e-11: FFT round-off (1e-16 of the max) stays 1e-5 below the tails */
   K->log_theta  = 300.0 * log(10.0); /* truncation of the band at 1e-300 */
+  K->shift      = PETSC_TRUE;
   K->planner    = FFTW_MEASURE;
   PetscCall(PetscStrncpy(K->type, OTKERNELAUTO, sizeof K->type));
   *kernel = K;
@@ -82,6 +83,7 @@ PetscErrorCode OTKernelDuplicate(OTKernel K, MPI_Comm comm, OTKernel *dup)
   D->boundary_set = K->boundary_set;
   D->auto_ratio   = K->auto_ratio;
   D->log_theta    = K->log_theta;
+  D->shift        = K->shift;
   D->planner      = K->planner;
   *dup            = D;
   PetscFunctionReturn(0);
@@ -185,6 +187,8 @@ PetscErrorCode OTKernelSetFromOptions(OTKernel K)
                              OTBoundaries, bc, &bc, &bset));
   PetscCall(PetscOptionsReal("-kernel_auto_ratio", "auto: FFT kernels where diam^2/eps <= this, banded beyond", NULL, K->auto_ratio, &K->auto_ratio, NULL));
   PetscCall(PetscOptionsReal("-kernel_band_threshold", "banded: kernel values below this are outside the band", NULL, theta, &theta, NULL));
+  PetscCall(PetscOptionsBool("-kernel_shift", "banded: the stabilised product (one exp per voxel and axis, exact log-sum-exp only where it cannot certify)",
+                             NULL, K->shift, &K->shift, NULL));
   PetscCall(PetscOptionsEList("-fftw_planner", "FFTW planner effort", NULL, Planners, 3, Planners[planner], &planner, NULL));
   PetscOptionsEnd();
   if (set) PetscCall(OTKernelSetType(K, type));

@@ -31,6 +31,7 @@ struct _p_OTKernel {
   double            eps;
   double            auto_ratio;      /* FFT kernels only where diam^2/eps <= auto_ratio */
   double            log_theta;       /* band truncation: exp(-d^2/eps) >= exp(-log_theta) = 1e-300 */
+  PetscBool         shift;           /* banded: the stabilised product first (shifted.c) */
   unsigned          planner;         /* FFTW planner flag */
   OTKernelImpl      impl[4], active; /* the implementations made so far (one per type), the one in use */
   PetscInt          nimpl;
@@ -70,6 +71,33 @@ PETSC_INTERN PetscErrorCode OTKernelSpectrum(double, double, PetscInt, ptrdiff_t
 PETSC_INTERN ptrdiff_t OTKernelFold(OTBoundary, ptrdiff_t, ptrdiff_t);
 /* diam^2/eps of the grid for a boundary: how far the kernel's dynamic range must reach. */
 PETSC_INTERN double OTKernelRangeRatio(const OTGridInfo *, OTBoundary, double);
+
+/* The stabilised product of the banded kernel (shifted.c): a band of the 1-D kernel, tabulated linearly, applied to
+   exp(x - line max) and certified output by output (outputs it cannot certify are left to the exact log-sum-exp). */
+#define OT_SHIFT_W 128 /* columns of a panel (a multiple of 8) */
+typedef struct {
+  ptrdiff_t  n, r, R2; /* cells of the axis, band radius, reach of the mid band (the certificate's) */
+  OTBoundary bc;
+  double     eps;      /* the eps tabulated (0: none) */
+  double    *kt[2];    /* k(m), |m| <= r, with zeros around, per variant (plain, moment) */
+  double    *lmid[2];  /* log k(m), r < m <= R2 */
+  ptrdiff_t  B, rb;    /* stage 2: sources per block, reach */
+  double     tailb[2]; /* stage 2: log of the weight beyond rb */
+  double    *lkmax[2]; /* stage 2: max of log k over a block at each offset */
+  double    *khat[2];  /* stage 2: the block's k normalised by it */
+  PetscBool  dense;    /* the band spans the line: W, the folded n x n matrix, instead of kt */
+  double    *W[2];
+  double     tail[2];    /* log of the weight beyond the band */
+  double     tailfar[2]; /* log of the weight beyond R2 */
+  double     lognmid, floor;
+  double     accept[2];      /* an output is certified at once when log of its shifted sum is at least this */
+  double     acceptdense[2]; /* the same for the dense matrix */
+} OTShiftTab;
+PETSC_INTERN PetscErrorCode OTShiftTabBuild(OTShiftTab *, OTBoundary, ptrdiff_t, double, double, ptrdiff_t, ptrdiff_t, PetscBool);
+PETSC_INTERN PetscErrorCode OTShiftTabDestroy(OTShiftTab *);
+PETSC_INTERN ptrdiff_t      OTShiftScratch(const OTShiftTab *, ptrdiff_t);
+PETSC_INTERN ptrdiff_t      OTShiftPanel(const OTShiftTab *, PetscInt, const double *const *, double *const *, ptrdiff_t, ptrdiff_t, ptrdiff_t, const double *,
+                                         double *, unsigned char *, unsigned char *);
 
 /* Plane exchange: this rank receives the listed global planes of a slab-distributed array from their owners (the local ones
    are copied). recv holds nneed planes in the order of need[]. */

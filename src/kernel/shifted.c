@@ -1,0 +1,347 @@
+/* shifted.c: the stabilised product of the banded kernel. Per column of a panel of whole lines, the sources are shifted
+   by the line's maximum and exponentiated once, multiplied by the 1-D kernel (a Toeplitz band over the boundary's
+   images, or the folded dense matrix when the band spans the line; register-blocked: 4 outputs x 8 columns per pass over
+   the sources) and the log is taken once: one exp and one log per voxel instead of one exp per kernel term. All terms are
+   positive, so the sum has no cancellation: it is exact to rounding wherever every term that matters is representable
+   and the band holds all but e^-38 of the output. Outputs far below their line's maximum are redone with the maximum of
+   their tile's sources as the shift; what still cannot be certified is left to the exact log-sum-exp. */
+#include "kernelimpl.h"
+
+#define SHIFT_MARGIN   38.0  /* what the band leaves out must be below e^-38 of the output */
+#define SHIFT_FLOOR    662.0 /* e^(x - max) below e^-708 flushes to zero: an output must be above e^-662 (times the terms) */
+#define SHIFT_PAD      4     /* zeros around the tabulated band: the 4-output blocks read 3 offsets beyond it */
+#define SHIFT_TILE     16    /* outputs of a tile in stage 2 */
+#define SHIFT_BLOCKVAR 560.0 /* stage 2: how much log k may vary within a block of sources (the floor leaves 662) */
+#define SHIFT_DENSE    2048  /* the folded dense matrix up to this many cells */
+
+PetscErrorCode OTShiftTabDestroy(OTShiftTab *T)
+{
+  PetscFunctionBegin;
+  for (int v = 0; v < 2; v++) PetscCall(PetscFree(T->kt[v]));
+  for (int v = 0; v < 2; v++) PetscCall(PetscFree(T->lmid[v]));
+  for (int v = 0; v < 2; v++) PetscCall(PetscFree(T->W[v]));
+  for (int v = 0; v < 2; v++) PetscCall(PetscFree2(T->lkmax[v], T->khat[v]));
+  T->eps = 0;
+  PetscFunctionReturn(0);
+}
+
+/* The folded dense matrix of variant v: W[i n + j] = sum of k(m) over |m| <= 4n with fold(i + m) = j (every image that
+   does not underflow on lines of up to SHIFT_DENSE cells at the eps that need this kernel; the rest is bounded). */
+static PetscErrorCode BuildDense(OTShiftTab *T, double h, double eps, PetscInt v)
+{
+  const ptrdiff_t n = T->n, R = T->bc == OT_BOUNDARY_FREE ? n - 1 : 4 * n;
+  double         *k;
+
+  PetscFunctionBegin;
+  PetscCall(PetscCalloc1(n * n, &T->W[v]));
+  PetscCall(PetscMalloc1(2 * R + 1, &k));
+  for (ptrdiff_t m = -R; m <= R; m++) k[m + R] = exp(OTKernel1DLog(h, eps, m, v));
+  for (ptrdiff_t i = 0; i < n; i++)
+    for (ptrdiff_t m = -R; m <= R; m++) {
+      ptrdiff_t j = OTKernelFold(T->bc, n, i + m);
+      if (j >= 0) T->W[v][i * n + j] += k[m + R];
+    }
+  PetscCall(PetscFree(k));
+  T->acceptdense[v] = PetscMax((T->bc == OT_BOUNDARY_FREE ? -INFINITY : OTKernelTailLog(h, eps, R, v)) + SHIFT_MARGIN, T->floor);
+  PetscFunctionReturn(0);
+}
+
+/* Stage 2's blocks: the largest B (16 down to 1) over which log k varies by at most SHIFT_BLOCKVAR anywhere within its
+   reach rb, and per block offset o (start - output, in [-rb - B + 1, rb]) the max of log k over the block's part within
+   rb and the block's weights normalised by it. */
+static PetscErrorCode BuildBlocks(OTShiftTab *T, double h, double eps)
+{
+  const ptrdiff_t r = T->rb;
+
+  PetscFunctionBegin;
+  for (T->B = 16; T->B > 1; T->B /= 2) {
+    double worst = 0;
+    for (ptrdiff_t o = -r - T->B + 1; o <= r; o++) {
+      double hi = -INFINITY, lo = INFINITY;
+      for (ptrdiff_t u = 0; u < T->B; u++)
+        if (PetscAbsInt(o + u) <= r) {
+          hi = PetscMax(hi, OTKernel1DLog(h, eps, o + u, 0));
+          lo = PetscMin(lo, OTKernel1DLog(h, eps, o + u, 0));
+        }
+      worst = PetscMax(worst, hi - lo);
+    }
+    if (worst <= SHIFT_BLOCKVAR) break;
+  }
+  for (int v = 0; v < 2; v++) {
+    const ptrdiff_t no = 2 * r + T->B;
+    PetscCall(PetscMalloc2(no, &T->lkmax[v], no * T->B, &T->khat[v]));
+    for (ptrdiff_t o = -r - T->B + 1; o <= r; o++) {
+      double *kh = T->khat[v] + (o + r + T->B - 1) * T->B, m = -INFINITY;
+      for (ptrdiff_t u = 0; u < T->B; u++)
+        if (PetscAbsInt(o + u) <= r) m = PetscMax(m, OTKernel1DLog(h, eps, o + u, v));
+      T->lkmax[v][o + r + T->B - 1] = m;
+      for (ptrdiff_t u = 0; u < T->B; u++) kh[u] = (PetscAbsInt(o + u) <= r && m > -INFINITY) ? exp(OTKernel1DLog(h, eps, o + u, v) - m) : 0;
+    }
+    T->tailb[v] = (T->bc == OT_BOUNDARY_FREE && r >= T->n - 1) ? -INFINITY : OTKernelTailLog(h, eps, r, v);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* The kernel's band |m| <= r, tabulated linearly for both variants (stage 2, and stage 1 on long lines), the folded
+   dense matrix of stage 1 when the rank holds whole lines of at most SHIFT_DENSE cells (whole: every output reaches the
+   whole line then, nothing is beyond the band); the mid band r < |m| <= R2 as log weights (the certificate's bound);
+   the thresholds. */
+PetscErrorCode OTShiftTabBuild(OTShiftTab *T, OTBoundary bc, ptrdiff_t n, double h, double eps, ptrdiff_t r, ptrdiff_t R2, PetscBool whole)
+{
+  PetscFunctionBegin;
+  if (T->eps == eps && T->n == n && T->bc == bc) PetscFunctionReturn(0);
+  PetscCall(OTShiftTabDestroy(T));
+  T->n     = n;
+  T->bc    = bc;
+  T->dense = (PetscBool) ((whole || R2 >= n - 1) && n <= SHIFT_DENSE && n <= 2 * (2 * r + 1)); /* at most twice the band's work */
+  T->r     = PetscMin(r, 4 * n);
+  if (bc == OT_BOUNDARY_FREE) T->r = PetscMin(T->r, n - 1);
+  T->R2 = PetscMax(T->r, PetscMin(R2, 4 * n));
+  /* stage 2 reaches the whole line (and one image each side) when the rank holds it: outputs whose mass comes from
+     beyond the band (far from the support of a compact input) are then certified too */
+  T->rb      = (whole && n <= SHIFT_DENSE) ? (bc == OT_BOUNDARY_FREE ? n - 1 : n) : T->r;
+  T->rb      = PetscMax(T->rb, T->r);
+  T->lognmid = log(2.0 * (double) PetscMax(T->R2 - T->r, 1));
+  T->floor   = log(2.0 * (double) (T->dense ? n : 2 * T->r + 8)) - SHIFT_FLOOR;
+  for (int v = 0; v < 2; v++) {
+    PetscCall(PetscCalloc1(2 * T->r + 1 + 2 * SHIFT_PAD, &T->kt[v]));
+    for (ptrdiff_t m = -T->r; m <= T->r; m++) T->kt[v][m + T->r + SHIFT_PAD] = exp(OTKernel1DLog(h, eps, m, v));
+    if (T->dense) PetscCall(BuildDense(T, h, eps, v));
+    PetscCall(PetscMalloc1(T->R2 - T->r + 1, &T->lmid[v]));
+    for (ptrdiff_t a = T->r + 1; a <= T->R2; a++) T->lmid[v][a - T->r - 1] = OTKernel1DLog(h, eps, a, v);
+    /* beyond the band (R2): nothing when the line ends inside it (free), else the tail bounds every image */
+    T->tail[v]    = (bc == OT_BOUNDARY_FREE && T->r >= n - 1) ? -INFINITY : OTKernelTailLog(h, eps, T->r, v);
+    T->tailfar[v] = (bc == OT_BOUNDARY_FREE && T->R2 >= n - 1) ? -INFINITY : OTKernelTailLog(h, eps, T->R2, v);
+    T->accept[v]  = PetscMax(T->tail[v] + SHIFT_MARGIN, T->floor);
+  }
+  PetscCall(BuildBlocks(T, h, eps));
+  T->eps = eps;
+  PetscFunctionReturn(0);
+}
+
+/* Rows of E (ld apart) for the padded sources g in [glo, ghi), columns [c0, c0 + w8) of the panel: exp(x - shift) for
+   the cells, then the images (copies of their cell's row when it is in range), zeros beyond a free boundary. */
+static void Exponentiate(const OTShiftTab *T, const double *const *srow, ptrdiff_t glo, ptrdiff_t ghi, ptrdiff_t c0, ptrdiff_t w, ptrdiff_t w8,
+                         const double *shift, double *E, ptrdiff_t ld)
+{
+  for (int pass = 0; pass < 2; pass++)
+    for (ptrdiff_t g = glo; g < ghi; g++) {
+      ptrdiff_t j = OTKernelFold(T->bc, T->n, g);
+      double   *e = E + (g - glo) * ld;
+      if ((j == g) != (pass == 0)) continue;
+      if (j < 0) {
+        for (ptrdiff_t c = 0; c < w8; c++) e[c] = 0;
+      } else if (j != g && j >= glo && j < ghi) {
+        memcpy(e, E + (j - glo) * ld, sizeof(double) * (size_t) w8);
+      } else {
+        for (ptrdiff_t c = 0; c < w; c++) e[c] = OTFastExp(srow[j][c0 + c] - shift[c]);
+        for (ptrdiff_t c = w; c < w8; c++) e[c] = 0;
+      }
+    }
+}
+
+/* s_q[c] = sum_g w_q(g) E[g][c] for q < 4, c < 8 (the register block: 32 accumulators), over the rows [g0, g1) of E;
+   w_q(g) = kt[(g - i) - q] (Toeplitz band) or W[(i + q) n + g] (dense). */
+static inline void Block4x8(const OTShiftTab *T, PetscInt var, PetscBool dense, const double *E, ptrdiff_t ld, ptrdiff_t g0, ptrdiff_t g1, ptrdiff_t i,
+                            double s[4][8])
+{
+  double        a0[8] = {0}, a1[8] = {0}, a2[8] = {0}, a3[8] = {0};
+  const double *kt = T->kt[var] + T->r + SHIFT_PAD, *w[4] = {NULL, NULL, NULL, NULL};
+
+  if (dense)
+    for (int q = 0; q < 4; q++) w[q] = T->W[var] + PetscMin(i + q, T->n - 1) * T->n;
+  for (ptrdiff_t g = g0; g < g1; g++) {
+    const double *e  = E + g * ld;
+    const double  k0 = dense ? w[0][g] : kt[g - i], k1 = dense ? w[1][g] : kt[g - i - 1];
+    const double  k2 = dense ? w[2][g] : kt[g - i - 2], k3 = dense ? w[3][g] : kt[g - i - 3];
+    for (int c = 0; c < 8; c++) {
+      a0[c] += k0 * e[c];
+      a1[c] += k1 * e[c];
+      a2[c] += k2 * e[c];
+      a3[c] += k3 * e[c];
+    }
+  }
+  for (int c = 0; c < 8; c++) s[0][c] = a0[c], s[1][c] = a1[c], s[2][c] = a2[c], s[3][c] = a3[c];
+}
+
+/* First and last row of E with a nonzero entry in each chunk of 8 columns (zero rows, e.g. an empty background, are
+   skipped by the product). */
+static void NonzeroRows(const double *E, ptrdiff_t nrows, ptrdiff_t w, ptrdiff_t *first, ptrdiff_t *last)
+{
+  for (ptrdiff_t c0 = 0; c0 < w; c0 += 8) {
+    ptrdiff_t f = nrows, l = -1;
+    for (ptrdiff_t g = 0; g < nrows; g++) {
+      const double *e  = E + g * OT_SHIFT_W + c0;
+      int           nz = 0;
+      for (int c = 0; c < 8; c++) nz |= e[c] != 0;
+      if (nz) {
+        f = PetscMin(f, g);
+        l = g;
+      }
+    }
+    first[c0 / 8] = f;
+    last[c0 / 8]  = l;
+  }
+}
+
+/* The certificate of output i, columns [c0, c0 + cw) whose simple test failed: what lies beyond the band is bounded by the
+   exact max of x + log k over the mid band (offsets r < |m| <= R2) and by the line max beyond it. */
+static void MidCheck(const OTShiftTab *T, PetscInt var, const double *const *srow, ptrdiff_t i, ptrdiff_t c0, ptrdiff_t cw, const double *shift,
+                     const double *mline, const double *v, unsigned char *ok, ptrdiff_t rlo)
+{
+  const double far = rlo >= T->R2 ? (rlo == T->r ? T->tailfar[var] : T->tailb[var]) : T->tailfar[var];
+  double       t[8];
+
+  for (int c = 0; c < 8; c++) t[c] = -INFINITY;
+  for (ptrdiff_t a = rlo + 1; a <= T->R2; a++) {
+    const double l = T->lmid[var][a - T->r - 1];
+    for (int sgn = -1; sgn <= 1; sgn += 2) {
+      ptrdiff_t j = OTKernelFold(T->bc, T->n, i + sgn * a);
+      if (j < 0) continue;
+      for (ptrdiff_t c = 0; c < cw; c++) {
+        double y = srow[j][c0 + c] + l;
+        t[c]     = y > t[c] ? y : t[c];
+      }
+    }
+  }
+  for (ptrdiff_t c = 0; c < cw; c++) {
+    const double lv = v[c] > 0 ? OTFastLog(v[c]) : -INFINITY, sh = shift[c];
+    const double bound = PetscMax(t[c] - sh + T->lognmid, far + mline[c0 + c] - sh);
+    ok[c]              = (unsigned char) (lv >= bound + SHIFT_MARGIN && lv >= T->floor);
+  }
+}
+
+/* Certify and store outputs i..i+nb-1, columns [c0, c0 + 8) of one block (shift[q * ss + c] for row q, column c0 + c);
+   the others are marked in fail (row i - i0, column c). Stage 1 (stage 0) tests every output; stages 2 and 3 look only
+   at what the stage before left, and stage 3 (affine shifts: the sources beyond the band are not below the shift) always
+   bounds what lies beyond the band. Returns how many are left. */
+static ptrdiff_t StoreBlock(const OTShiftTab *T, PetscInt var, const double *const *srow, double *const *orow, ptrdiff_t i, ptrdiff_t nb, ptrdiff_t c0,
+                            ptrdiff_t w, const double *shift, ptrdiff_t ss, const double *mline, double s[4][8], unsigned char *fail, int stage)
+{
+  const ptrdiff_t cw     = PetscMin(8, w - c0);
+  const PetscBool dense  = (PetscBool) (T->dense && stage == 0);                              /* the dense matrix has every image: nothing is beyond it */
+  const double    accept = stage ? INFINITY : (dense ? T->acceptdense[var] : T->accept[var]); /* stage 2: always the bound */
+  ptrdiff_t       nf     = 0;
+
+  for (ptrdiff_t q = 0; q < nb; q++) {
+    unsigned char ok[8], *f = fail + q * OT_SHIFT_W + c0;
+    const double *sh   = shift + q * ss;
+    int           need = 0;
+    for (ptrdiff_t c = 0; c < cw; c++) {
+      const double v = s[q][c];
+      ok[c]          = (unsigned char) ((stage && !f[c]) || mline[c0 + c] == -INFINITY || (v > 0 && OTFastLog(v) >= accept));
+      need |= !ok[c];
+    }
+    if (need && !dense && (T->R2 > T->r || stage)) MidCheck(T, var, srow, i + q, c0, cw, sh, mline, s[q], ok, stage ? T->rb : T->r);
+    for (ptrdiff_t c = 0; c < cw; c++) {
+      if (stage && !f[c]) continue;
+      if (mline[c0 + c] == -INFINITY)
+        orow[i + q][c0 + c] = -INFINITY; /* the line holds no mass: exact */
+      else if (ok[c])
+        orow[i + q][c0 + c] = sh[c] + OTFastLog(s[q][c]);
+      f[c] = (unsigned char) !ok[c];
+      nf += !ok[c];
+    }
+  }
+  return nf;
+}
+
+/* Stage 2 for the tile [t0, t1) and columns [c0, c0 + 8): the window of sources its band reaches in blocks of B, each
+   shifted by its own max c_b (one exp per source); an output sums block b as p_b = sum_u khat(o, u) e_u with the
+   kernel normalised by its max over the block (o = block start - output) and combines the blocks by
+   sum_b p_b e^(c_b + lkmax(o) - M), M the largest c_b + lkmax(o): every term is then at least e^-variation of its block's
+   scale, so none that matters underflows (OTShiftTabBuild picks B for a variation <= SHIFT_BLOCKVAR). */
+static ptrdiff_t RedoTile(const OTShiftTab *T, PetscInt var, const double *const *srow, double *const *orow, ptrdiff_t i0, ptrdiff_t t0, ptrdiff_t t1,
+                          ptrdiff_t c0, ptrdiff_t w, const double *mline, double *Et, double *cb, unsigned char *fail)
+{
+  const ptrdiff_t r = T->rb, B = T->B, cw = PetscMin(8, w - c0);
+  const ptrdiff_t glo = T->bc == OT_BOUNDARY_FREE ? PetscMax(0, t0 - r) : t0 - r, ghi = T->bc == OT_BOUNDARY_FREE ? PetscMin(T->n, t1 + r) : t1 + r;
+  const ptrdiff_t nblk = (ghi - glo + B - 1) / B;
+  ptrdiff_t       nf   = 0;
+
+  for (ptrdiff_t b = 0; b < nblk; b++) {
+    double *m = cb + b * 8;
+    for (int c = 0; c < 8; c++) m[c] = -INFINITY;
+    for (ptrdiff_t g = glo + b * B; g < PetscMin(ghi, glo + (b + 1) * B); g++) {
+      ptrdiff_t j = OTKernelFold(T->bc, T->n, g);
+      for (ptrdiff_t c = 0; j >= 0 && c < cw; c++) m[c] = PetscMax(m[c], srow[j][c0 + c]);
+    }
+    for (ptrdiff_t g = glo + b * B; g < glo + (b + 1) * B; g++) {
+      ptrdiff_t j = g < ghi ? OTKernelFold(T->bc, T->n, g) : -1;
+      for (int c = 0; c < 8; c++) Et[(g - glo) * 8 + c] = (j >= 0 && c < cw && m[c] > -INFINITY) ? OTFastExp(srow[j][c0 + c] - m[c]) : 0;
+    }
+  }
+  for (ptrdiff_t i = t0; i < t1; i++) {
+    double        L[8], S[8], s[4][8], sh[8];
+    unsigned char any = 0;
+    for (ptrdiff_t c = 0; c < cw; c++) any |= fail[(i - i0) * OT_SHIFT_W + c0 + c];
+    if (!any) continue;
+    for (int c = 0; c < 8; c++) L[c] = -INFINITY, S[c] = 0;
+    /* the blocks that meet the band [i - r, i + r]: first the scale M (in L), then the sum */
+    for (int pass = 0; pass < 2; pass++)
+      for (ptrdiff_t b = PetscMax(0, (i - r - glo) / B); b < nblk && glo + b * B <= i + r; b++) {
+        const ptrdiff_t o   = glo + b * B - i; /* in [-r - B + 1, r] */
+        const double    lkm = T->lkmax[var][o + r + B - 1], *kh = T->khat[var] + (o + r + B - 1) * B;
+        const double   *m = cb + b * 8, *e = Et + (b * B) * 8;
+        if (lkm == -INFINITY) continue;
+        if (!pass) {
+          for (int c = 0; c < 8; c++) L[c] = PetscMax(L[c], m[c] + lkm);
+          continue;
+        }
+        for (int c = 0; c < 8; c++) {
+          double p = 0;
+          for (ptrdiff_t u = 0; u < B; u++) p += kh[u] * e[u * 8 + c];
+          S[c] += m[c] > -INFINITY ? p * OTFastExp(m[c] + lkm - L[c]) : 0;
+        }
+      }
+    for (int c = 0; c < 8; c++) sh[c] = L[c] > -INFINITY ? L[c] : 0, s[0][c] = S[c];
+    nf += StoreBlock(T, var, srow, orow, i, 1, c0, w, sh, 0, mline, s, fail + (i - i0) * OT_SHIFT_W, 1);
+  }
+  return nf;
+}
+
+/* Outputs [i0, i1) of w <= OT_SHIFT_W columns: srow[j] the source rows (every j within R2 of an output, folded), orow[i]
+   the output rows, mline[c] the maximum of column c over its whole line. E: OTShiftScratch(T, i1 - i0) doubles. Stage 1
+   shifts by the line max; stage 2 redoes the tiles with outputs left, shifted by the tile's own max. The outputs that
+   still cannot be certified are marked in fail[(i - i0) * OT_SHIFT_W + c] (their rows in rowfail); returns how many. */
+ptrdiff_t OTShiftPanel(const OTShiftTab *T, PetscInt var, const double *const *srow, double *const *orow, ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t w,
+                       const double *mline, double *E, unsigned char *fail, unsigned char *rowfail)
+{
+  const ptrdiff_t r = T->r, dn = T->dense; /* dense: E holds the cells [0, n) */
+  const ptrdiff_t glo = dn ? 0 : (T->bc == OT_BOUNDARY_FREE ? PetscMax(0, i0 - r) : i0 - r);
+  const ptrdiff_t ghi = dn ? T->n : (T->bc == OT_BOUNDARY_FREE ? PetscMin(T->n, i1 + r + 3) : i1 + r + 3);
+  double          shift[OT_SHIFT_W], *Et = E + (ghi - glo) * OT_SHIFT_W, *Cb = Et + (SHIFT_TILE + 2 * T->rb + 2 * T->B) * 8;
+  ptrdiff_t       nfail = 0, first[OT_SHIFT_W / 8], last[OT_SHIFT_W / 8];
+
+  for (ptrdiff_t c = 0; c < w; c++) shift[c] = mline[c] > -INFINITY ? mline[c] : 0;
+  Exponentiate(T, srow, glo, ghi, 0, w, (w + 7) / 8 * 8, shift, E, OT_SHIFT_W);
+  NonzeroRows(E, ghi - glo, w, first, last);
+  for (ptrdiff_t i = i0; i < i1; i += 4)
+    for (ptrdiff_t c0 = 0; c0 < w; c0 += 8) {
+      double    s[4][8] = {{0}};
+      ptrdiff_t g0      = PetscMax(dn ? 0 : PetscMax(glo, i - r) - glo, first[c0 / 8]);
+      ptrdiff_t g1      = PetscMin(dn ? T->n : PetscMin(ghi, i + 3 + r + 1) - glo, last[c0 / 8] + 1);
+      if (g0 < g1) Block4x8(T, var, (PetscBool) dn, E + c0, OT_SHIFT_W, g0, g1, dn ? i : i - glo, s);
+      nfail += StoreBlock(T, var, srow, orow, i, PetscMin(4, i1 - i), c0, w, shift + c0, 0, mline, s, fail + (i - i0) * OT_SHIFT_W, 0);
+    }
+  if (nfail)
+    for (ptrdiff_t t0 = i0; t0 < i1; t0 += SHIFT_TILE)
+      for (ptrdiff_t c0 = 0; c0 < w; c0 += 8) {
+        ptrdiff_t t1 = PetscMin(i1, t0 + SHIFT_TILE), left = 0;
+        for (ptrdiff_t i = t0; i < t1; i++)
+          for (ptrdiff_t c = c0; c < PetscMin(w, c0 + 8); c++) left += fail[(i - i0) * OT_SHIFT_W + c];
+        if (left) nfail += RedoTile(T, var, srow, orow, i0, t0, t1, c0, w, mline, Et, Cb, fail) - left;
+      }
+  for (ptrdiff_t i = i0; i < i1; i++) {
+    rowfail[i - i0] = 0;
+    for (ptrdiff_t c = 0; c < w; c++) rowfail[i - i0] |= fail[(i - i0) * OT_SHIFT_W + c];
+  }
+  return nfail;
+}
+
+/* Doubles of E for a panel of L outputs. */
+ptrdiff_t OTShiftScratch(const OTShiftTab *T, ptrdiff_t L)
+{
+  const ptrdiff_t rows = PetscMax(T->dense ? T->n : 0, L + 2 * T->r + 8);
+  return rows * OT_SHIFT_W + 2 * (SHIFT_TILE + 2 * T->rb + 2 * T->B) * 8; /* stage 1; stage 2: exponentials, block maxima */
+}
