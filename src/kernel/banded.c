@@ -43,7 +43,7 @@ typedef struct {
   double          **orow;
   fftw_plan         tr_fwd, tr_bwd;
   const OTGridInfo *gi;
-  ptrdiff_t         nfallback, nredo, nout, noutfail; /* outputs redone exactly; outputs of the stabilised product, outputs it left */
+  ptrdiff_t         nfallback, nredo, nout, nsecond, noutfail; /* outputs redone exactly; of the stabilised product: outputs, in stage 2, left */
   double           *panel, *opanel;
   double           *E;              /* the stabilised product's exponentials */
   unsigned char    *rowfail, *fail; /* its rows and outputs left to the exact path */
@@ -324,7 +324,7 @@ static void PanelBlocks(OTKernelImpl impl, const AxisTab *A, PetscInt var, const
 
   /* the stabilised product first; what it cannot certify goes the exact way: a row at a time when there is much of it */
   if (impl->K->shift)
-    d->noutfail += OTShiftPanel(&A->sh, var, srow, orow, 0, L, w, mline, d->E, d->fail, d->rowfail);
+    d->noutfail += OTShiftPanel(&A->sh, var, srow, orow, 0, L, w, mline, d->E, d->fail, d->rowfail, &d->nsecond);
   else
     memset(d->rowfail, 1, (size_t) L);
   d->nout += L * w;
@@ -375,7 +375,7 @@ static PetscErrorCode AxisPassLocal(OTKernelImpl impl, const AxisTab *A, PetscIn
           for (ptrdiff_t c = 0; c < w; c++) mline[c] = srow[j][c] > mline[c] ? srow[j][c] : mline[c];
         PanelBlocks(impl, A, var, srow, orow, L, w, mline, srow[0], nB);
       }
-  } else if (nB == 1 && nA < 16) {
+  } else if (nB == 1 && nA < 16 && !impl->K->shift) {
     /* a few contiguous lines (1-D grids): vectorise along each line */
     for (ptrdiff_t a = 0; a < nA; a++) {
       const double *x  = in + a * L;
@@ -500,7 +500,7 @@ static PetscErrorCode Axis0Halo(OTKernelImpl impl, PetscInt var, const double *i
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, d->mline, (int) plane, MPI_DOUBLE, MPI_MAX, impl->K->comm));
   PetscCall(PetscLogEventEnd(OTKERNEL_Halo, 0, 0, 0, 0));
   PetscCall(PetscMalloc2(maxf, &fi, maxf, &fc));
-  if (plane == 1) {
+  if (plane == 1 && !impl->K->shift) {
     LSELine(A, d->bc, impl->K->eps, var, d->hbuf - d->hlo, out - gi->start0, gi->start0, gi->start0 + gi->local_n0, d->mline[0], PETSC_FALSE, fi, maxf, &nf);
     for (ptrdiff_t f = 0; f < PetscMin(nf, maxf); f++) fc[f] = 0;
   } else
@@ -509,7 +509,8 @@ static PetscErrorCode Axis0Halo(OTKernelImpl impl, PetscInt var, const double *i
       for (ptrdiff_t j = d->hlo; j <= d->hhi; j++) d->srow[j] = d->hbuf + (j - d->hlo) * plane + c0;
       for (ptrdiff_t i = gi->start0; i < gi->start0 + gi->local_n0; i++) d->orow[i] = out + (i - gi->start0) * plane + c0;
       if (impl->K->shift)
-        d->noutfail += OTShiftPanel(&A->sh, var, d->srow, d->orow, gi->start0, gi->start0 + gi->local_n0, w, d->mline + c0, d->E, d->fail, d->rowfail);
+        d->noutfail +=
+            OTShiftPanel(&A->sh, var, d->srow, d->orow, gi->start0, gi->start0 + gi->local_n0, w, d->mline + c0, d->E, d->fail, d->rowfail, &d->nsecond);
       else
         memset(d->rowfail, 1, (size_t) gi->local_n0);
       d->nout += gi->local_n0 * w;
@@ -680,10 +681,20 @@ static PetscErrorCode View_Banded(OTKernelImpl impl, PetscViewer v)
   for (PetscInt k = 0; k < impl->K->gi->dim; k++) PetscCall(PetscViewerASCIIPrintf(v, " %td", d->ax[k].r));
   PetscCall(PetscViewerASCIIPrintf(v, "; outputs beyond the band recomputed: %td (axis-0 passes on whole lines: %td)\n", d->nfallback, d->nredo));
   if (impl->K->shift) {
-    PetscCall(PetscViewerASCIIPrintf(v, "  stabilised product: band radius (cells):"));
-    for (PetscInt k = 0; k < impl->K->gi->dim; k++) PetscCall(PetscViewerASCIIPrintf(v, " %td", d->ax[k].sh.r));
-    PetscCall(PetscViewerASCIIPrintf(v, "; outputs left to the exact log-sum-exp: %td of %td (%.3g%%)\n", d->noutfail, d->nout,
-                                     d->nout ? 100.0 * (double) d->noutfail / (double) d->nout : 0.0));
+    char   buf[256];
+    size_t len = 0;
+    for (PetscInt k = 0; k < impl->K->gi->dim; k++) {
+      const OTShiftTab *T = &d->ax[k].sh;
+      char              s1[32];
+      if (T->dense)
+        snprintf(s1, sizeof s1, "dense");
+      else
+        snprintf(s1, sizeof s1, "band %td", T->r);
+      len += (size_t) snprintf(buf + len, sizeof buf - len, " %s / %s in blocks of %td;", s1, T->folded ? "line" : "band", T->B);
+    }
+    PetscCall(PetscViewerASCIIPrintf(v, "  stabilised product per axis (stage 1 / stage 2):%s\n", buf));
+    PetscCall(PetscViewerASCIIPrintf(v, "  outputs: %td, per-block shifts (stage 2): %td, left to the exact log-sum-exp: %td (%.3g%%)\n", d->nout, d->nsecond,
+                                     d->noutfail, d->nout ? 100.0 * (double) d->noutfail / (double) d->nout : 0.0));
   }
   PetscFunctionReturn(0);
 }

@@ -82,6 +82,8 @@ typedef struct {
   double    *kt[2];    /* k(m), |m| <= r, with zeros around, per variant (plain, moment) */
   double    *lmid[2];  /* log k(m), r < m <= R2 */
   ptrdiff_t  B, rb;    /* stage 2: sources per block, reach */
+  PetscBool  folded;   /* stage 2 on the whole line, images folded in (lkmax, khat per output and block) */
+  ptrdiff_t  nb, wt;   /* stage 2: blocks of a line (folded), rows of its scratch */
   double     tailb[2]; /* stage 2: log of the weight beyond rb */
   double    *lkmax[2]; /* stage 2: max of log k over a block at each offset */
   double    *khat[2];  /* stage 2: the block's k normalised by it */
@@ -97,7 +99,7 @@ PETSC_INTERN PetscErrorCode OTShiftTabBuild(OTShiftTab *, OTBoundary, ptrdiff_t,
 PETSC_INTERN PetscErrorCode OTShiftTabDestroy(OTShiftTab *);
 PETSC_INTERN ptrdiff_t      OTShiftScratch(const OTShiftTab *, ptrdiff_t);
 PETSC_INTERN ptrdiff_t      OTShiftPanel(const OTShiftTab *, PetscInt, const double *const *, double *const *, ptrdiff_t, ptrdiff_t, ptrdiff_t, const double *,
-                                         double *, unsigned char *, unsigned char *);
+                                         double *, unsigned char *, unsigned char *, ptrdiff_t *);
 
 /* Plane exchange: this rank receives the listed global planes of a slab-distributed array from their owners (the local ones
    are copied). recv holds nneed planes in the order of need[]. */

@@ -13,6 +13,7 @@
 #define SHIFT_TILE     16    /* outputs of a tile in stage 2 */
 #define SHIFT_BLOCKVAR 560.0 /* stage 2: how much log k may vary within a block of sources (the floor leaves 662) */
 #define SHIFT_DENSE    2048  /* the folded dense matrix up to this many cells */
+#define SHIFT_FOLD     1024  /* stage 2 over the whole (folded) line up to this many cells */
 
 PetscErrorCode OTShiftTabDestroy(OTShiftTab *T)
 {
@@ -43,6 +44,52 @@ static PetscErrorCode BuildDense(OTShiftTab *T, double h, double eps, PetscInt v
     }
   PetscCall(PetscFree(k));
   T->acceptdense[v] = PetscMax((T->bc == OT_BOUNDARY_FREE ? -INFINITY : OTKernelTailLog(h, eps, R, v)) + SHIFT_MARGIN, T->floor);
+  PetscFunctionReturn(0);
+}
+
+/* Stage 2 on whole lines: log W(i, j) over the folded images (|m| <= 4n), the largest B (16 down to 1) over which it
+   varies by at most SHIFT_BLOCKVAR within a block of cells, and per output and block the max and the weights
+   normalised by it. */
+static PetscErrorCode BuildFolded(OTShiftTab *T, double h, double eps)
+{
+  const ptrdiff_t n = T->n, R = T->rb;
+  double         *lw;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(n * n, &lw));
+  for (int v = 0; v < 2; v++) {
+    for (ptrdiff_t i = 0; i < n; i++) {
+      for (ptrdiff_t j = 0; j < n; j++) lw[i * n + j] = -INFINITY;
+      for (ptrdiff_t m = -R; m <= R; m++) {
+        ptrdiff_t j = OTKernelFold(T->bc, n, i + m);
+        double    l = OTKernel1DLog(h, eps, m, v), *t = lw + i * n + j;
+        if (j < 0 || l == -INFINITY) continue;
+        *t = *t == -INFINITY ? l : PetscMax(*t, l) + log1p(exp(-PetscAbsReal(*t - l)));
+      }
+    }
+    if (!v)
+      for (T->B = 16; T->B > 1; T->B /= 2) {
+        double worst = 0;
+        for (ptrdiff_t i = 0; i < n; i++)
+          for (ptrdiff_t b0 = 0; b0 < n; b0 += T->B) {
+            double hi = -INFINITY, lo = INFINITY;
+            for (ptrdiff_t j = b0; j < PetscMin(n, b0 + T->B); j++) hi = PetscMax(hi, lw[i * n + j]), lo = PetscMin(lo, lw[i * n + j]);
+            worst = PetscMax(worst, hi - lo);
+          }
+        if (worst <= SHIFT_BLOCKVAR) break;
+      }
+    T->nb = (n + T->B - 1) / T->B;
+    PetscCall(PetscMalloc2(n * T->nb, &T->lkmax[v], n * T->nb * T->B, &T->khat[v]));
+    for (ptrdiff_t i = 0; i < n; i++)
+      for (ptrdiff_t b = 0; b < T->nb; b++) {
+        double m = -INFINITY, *kh = T->khat[v] + (i * T->nb + b) * T->B;
+        for (ptrdiff_t u = 0; u < T->B && b * T->B + u < n; u++) m = PetscMax(m, lw[i * n + b * T->B + u]);
+        T->lkmax[v][i * T->nb + b] = m;
+        for (ptrdiff_t u = 0; u < T->B; u++) kh[u] = (b * T->B + u < n && m > -INFINITY) ? exp(lw[i * n + b * T->B + u] - m) : 0;
+      }
+    T->tailb[v] = T->bc == OT_BOUNDARY_FREE ? -INFINITY : OTKernelTailLog(h, eps, R, v);
+  }
+  PetscCall(PetscFree(lw));
   PetscFunctionReturn(0);
 }
 
@@ -97,9 +144,10 @@ PetscErrorCode OTShiftTabBuild(OTShiftTab *T, OTBoundary bc, ptrdiff_t n, double
   T->r     = PetscMin(r, 4 * n);
   if (bc == OT_BOUNDARY_FREE) T->r = PetscMin(T->r, n - 1);
   T->R2 = PetscMax(T->r, PetscMin(R2, 4 * n));
-  /* stage 2 reaches the whole line (and one image each side) when the rank holds it: outputs whose mass comes from
-     beyond the band (far from the support of a compact input) are then certified too */
-  T->rb      = (whole && n <= SHIFT_DENSE) ? (bc == OT_BOUNDARY_FREE ? n - 1 : n) : T->r;
+  /* stage 2 reaches the whole line (its images folded in) when the rank holds it: outputs whose mass comes from beyond
+     the band (far from the support of a compact input) are then certified too */
+  T->folded  = (PetscBool) (whole && n <= SHIFT_FOLD);
+  T->rb      = T->folded ? (bc == OT_BOUNDARY_FREE ? n - 1 : 4 * n) : T->r;
   T->rb      = PetscMax(T->rb, T->r);
   T->lognmid = log(2.0 * (double) PetscMax(T->R2 - T->r, 1));
   T->floor   = log(2.0 * (double) (T->dense ? n : 2 * T->r + 8)) - SHIFT_FLOOR;
@@ -114,7 +162,11 @@ PetscErrorCode OTShiftTabBuild(OTShiftTab *T, OTBoundary bc, ptrdiff_t n, double
     T->tailfar[v] = (bc == OT_BOUNDARY_FREE && T->R2 >= n - 1) ? -INFINITY : OTKernelTailLog(h, eps, T->R2, v);
     T->accept[v]  = PetscMax(T->tail[v] + SHIFT_MARGIN, T->floor);
   }
-  PetscCall(BuildBlocks(T, h, eps));
+  if (T->folded)
+    PetscCall(BuildFolded(T, h, eps));
+  else
+    PetscCall(BuildBlocks(T, h, eps));
+  T->wt  = T->folded ? n + T->B : SHIFT_TILE + 2 * T->rb + 2 * T->B; /* stage 2's rows */
   T->eps = eps;
   PetscFunctionReturn(0);
 }
@@ -187,7 +239,7 @@ static void NonzeroRows(const double *E, ptrdiff_t nrows, ptrdiff_t w, ptrdiff_t
 /* The certificate of output i, columns [c0, c0 + cw) whose simple test failed: what lies beyond the band is bounded by the
    exact max of x + log k over the mid band (offsets r < |m| <= R2) and by the line max beyond it. */
 static void MidCheck(const OTShiftTab *T, PetscInt var, const double *const *srow, ptrdiff_t i, ptrdiff_t c0, ptrdiff_t cw, const double *shift,
-                     const double *mline, const double *v, unsigned char *ok, ptrdiff_t rlo)
+                     const double *mline, const double *lv, unsigned char *ok, ptrdiff_t rlo)
 {
   const double far = rlo >= T->R2 ? (rlo == T->r ? T->tailfar[var] : T->tailb[var]) : T->tailfar[var];
   double       t[8];
@@ -205,9 +257,8 @@ static void MidCheck(const OTShiftTab *T, PetscInt var, const double *const *sro
     }
   }
   for (ptrdiff_t c = 0; c < cw; c++) {
-    const double lv = v[c] > 0 ? OTFastLog(v[c]) : -INFINITY, sh = shift[c];
-    const double bound = PetscMax(t[c] - sh + T->lognmid, far + mline[c0 + c] - sh);
-    ok[c]              = (unsigned char) (lv >= bound + SHIFT_MARGIN && lv >= T->floor);
+    const double sh = shift[c], bound = PetscMax(t[c] - sh + T->lognmid, far + mline[c0 + c] - sh);
+    ok[c] = (unsigned char) (lv[c] >= bound + SHIFT_MARGIN && lv[c] >= T->floor);
   }
 }
 
@@ -225,20 +276,26 @@ static ptrdiff_t StoreBlock(const OTShiftTab *T, PetscInt var, const double *con
 
   for (ptrdiff_t q = 0; q < nb; q++) {
     unsigned char ok[8], *f = fail + q * OT_SHIFT_W + c0;
-    const double *sh   = shift + q * ss;
+    const double *sh = shift + q * ss;
+    double        lv[8];
     int           need = 0;
+    for (int c = 0; c < 8; c++) lv[c] = OTFastLog(s[q][c]); /* -inf for 0; vectorised */
     for (ptrdiff_t c = 0; c < cw; c++) {
-      const double v = s[q][c];
-      ok[c]          = (unsigned char) ((stage && !f[c]) || mline[c0 + c] == -INFINITY || (v > 0 && OTFastLog(v) >= accept));
+      ok[c] = (unsigned char) ((stage && !f[c]) || mline[c0 + c] == -INFINITY || lv[c] >= accept);
       need |= !ok[c];
     }
-    if (need && !dense && (T->R2 > T->r || stage)) MidCheck(T, var, srow, i + q, c0, cw, sh, mline, s[q], ok, stage ? T->rb : T->r);
+    if (need && !dense && (T->R2 > T->r || stage)) MidCheck(T, var, srow, i + q, c0, cw, sh, mline, lv, ok, stage ? T->rb : T->r);
+    if (!need && !stage) {
+      for (ptrdiff_t c = 0; c < cw; c++) orow[i + q][c0 + c] = mline[c0 + c] == -INFINITY ? -INFINITY : sh[c] + lv[c];
+      for (ptrdiff_t c = 0; c < cw; c++) f[c] = 0;
+      continue;
+    }
     for (ptrdiff_t c = 0; c < cw; c++) {
       if (stage && !f[c]) continue;
       if (mline[c0 + c] == -INFINITY)
         orow[i + q][c0 + c] = -INFINITY; /* the line holds no mass: exact */
       else if (ok[c])
-        orow[i + q][c0 + c] = sh[c] + OTFastLog(s[q][c]);
+        orow[i + q][c0 + c] = sh[c] + lv[c];
       f[c] = (unsigned char) !ok[c];
       nf += !ok[c];
     }
@@ -288,10 +345,12 @@ static ptrdiff_t RedoTile(const OTShiftTab *T, PetscInt var, const double *const
           for (int c = 0; c < 8; c++) L[c] = PetscMax(L[c], m[c] + lkm);
           continue;
         }
-        for (int c = 0; c < 8; c++) {
-          double p = 0;
-          for (ptrdiff_t u = 0; u < B; u++) p += kh[u] * e[u * 8 + c];
-          S[c] += m[c] > -INFINITY ? p * OTFastExp(m[c] + lkm - L[c]) : 0;
+        {
+          double p[8] = {0}, f[8];
+          for (ptrdiff_t u = 0; u < B; u++)
+            for (int c = 0; c < 8; c++) p[c] += kh[u] * e[u * 8 + c];
+          for (int c = 0; c < 8; c++) f[c] = OTFastExp(m[c] + lkm - (L[c] > -INFINITY ? L[c] : 0)); /* 0 where the block is empty */
+          for (int c = 0; c < 8; c++) S[c] += p[c] * f[c];
         }
       }
     for (int c = 0; c < 8; c++) sh[c] = L[c] > -INFINITY ? L[c] : 0, s[0][c] = S[c];
@@ -300,17 +359,59 @@ static ptrdiff_t RedoTile(const OTShiftTab *T, PetscInt var, const double *const
   return nf;
 }
 
+/* Stage 2 on a whole line, columns [c0, c0 + 8): blocks of B cells, each shifted by its own max c_b (one exp per cell),
+   output i sums block b as p_b = sum_u what(i, b, u) e_u with its folded weights normalised by their max lwmax(i, b),
+   and combines the blocks by sum_b p_b e^(c_b + lwmax(i, b) - M), M the largest c_b + lwmax(i, b). */
+static ptrdiff_t FoldedRedo(const OTShiftTab *T, PetscInt var, const double *const *srow, double *const *orow, ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t c0,
+                            ptrdiff_t w, const double *mline, double *Et, double *cb, unsigned char *fail)
+{
+  const ptrdiff_t n = T->n, B = T->B, nb = T->nb, cw = PetscMin(8, w - c0);
+  ptrdiff_t       nf = 0;
+
+  for (ptrdiff_t b = 0; b < nb; b++) {
+    double *m = cb + b * 8;
+    for (int c = 0; c < 8; c++) m[c] = -INFINITY;
+    for (ptrdiff_t j = b * B; j < PetscMin(n, (b + 1) * B); j++)
+      for (ptrdiff_t c = 0; c < cw; c++) m[c] = PetscMax(m[c], srow[j][c0 + c]);
+    for (ptrdiff_t j = b * B; j < (b + 1) * B; j++)
+      for (int c = 0; c < 8; c++) Et[j * 8 + c] = (j < n && c < cw && m[c] > -INFINITY) ? OTFastExp(srow[j][c0 + c] - m[c]) : 0;
+  }
+  for (ptrdiff_t i = i0; i < i1; i++) {
+    double        L[8], S[8] = {0}, s[4][8], sh[8];
+    const double *lwm = T->lkmax[var] + i * nb, *kh = T->khat[var] + i * nb * B;
+    unsigned char any = 0;
+    for (ptrdiff_t c = 0; c < cw; c++) any |= fail[(i - i0) * OT_SHIFT_W + c0 + c];
+    if (!any) continue;
+    for (int c = 0; c < 8; c++) L[c] = -INFINITY;
+    for (ptrdiff_t b = 0; b < nb; b++)
+      for (int c = 0; c < 8; c++) L[c] = PetscMax(L[c], cb[b * 8 + c] + lwm[b]);
+    for (int c = 0; c < 8; c++) sh[c] = L[c] > -INFINITY ? L[c] : 0;
+    for (ptrdiff_t b = 0; b < nb; b++) {
+      double p[8] = {0}, f[8];
+      if (lwm[b] == -INFINITY) continue;
+      for (ptrdiff_t u = 0; u < B; u++)
+        for (int c = 0; c < 8; c++) p[c] += kh[b * B + u] * Et[(b * B + u) * 8 + c];
+      for (int c = 0; c < 8; c++) f[c] = OTFastExp(cb[b * 8 + c] + lwm[b] - sh[c]); /* 0 where the block is empty */
+      for (int c = 0; c < 8; c++) S[c] += p[c] * f[c];
+    }
+    for (int c = 0; c < 8; c++) s[0][c] = S[c];
+    nf += StoreBlock(T, var, srow, orow, i, 1, c0, w, sh, 0, mline, s, fail + (i - i0) * OT_SHIFT_W, 1);
+  }
+  return nf;
+}
+
 /* Outputs [i0, i1) of w <= OT_SHIFT_W columns: srow[j] the source rows (every j within R2 of an output, folded), orow[i]
    the output rows, mline[c] the maximum of column c over its whole line. E: OTShiftScratch(T, i1 - i0) doubles. Stage 1
    shifts by the line max; stage 2 redoes the tiles with outputs left, shifted by the tile's own max. The outputs that
-   still cannot be certified are marked in fail[(i - i0) * OT_SHIFT_W + c] (their rows in rowfail); returns how many. */
+   still cannot be certified are marked in fail[(i - i0) * OT_SHIFT_W + c] (their rows in rowfail); returns how many
+   (and adds those that went to stage 2 to *nsecond). */
 ptrdiff_t OTShiftPanel(const OTShiftTab *T, PetscInt var, const double *const *srow, double *const *orow, ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t w,
-                       const double *mline, double *E, unsigned char *fail, unsigned char *rowfail)
+                       const double *mline, double *E, unsigned char *fail, unsigned char *rowfail, ptrdiff_t *nsecond)
 {
   const ptrdiff_t r = T->r, dn = T->dense; /* dense: E holds the cells [0, n) */
   const ptrdiff_t glo = dn ? 0 : (T->bc == OT_BOUNDARY_FREE ? PetscMax(0, i0 - r) : i0 - r);
   const ptrdiff_t ghi = dn ? T->n : (T->bc == OT_BOUNDARY_FREE ? PetscMin(T->n, i1 + r + 3) : i1 + r + 3);
-  double          shift[OT_SHIFT_W], *Et = E + (ghi - glo) * OT_SHIFT_W, *Cb = Et + (SHIFT_TILE + 2 * T->rb + 2 * T->B) * 8;
+  double          shift[OT_SHIFT_W], *Et = E + (ghi - glo) * OT_SHIFT_W, *Cb = Et + T->wt * 8;
   ptrdiff_t       nfail = 0, first[OT_SHIFT_W / 8], last[OT_SHIFT_W / 8];
 
   for (ptrdiff_t c = 0; c < w; c++) shift[c] = mline[c] > -INFINITY ? mline[c] : 0;
@@ -324,7 +425,15 @@ ptrdiff_t OTShiftPanel(const OTShiftTab *T, PetscInt var, const double *const *s
       if (g0 < g1) Block4x8(T, var, (PetscBool) dn, E + c0, OT_SHIFT_W, g0, g1, dn ? i : i - glo, s);
       nfail += StoreBlock(T, var, srow, orow, i, PetscMin(4, i1 - i), c0, w, shift + c0, 0, mline, s, fail + (i - i0) * OT_SHIFT_W, 0);
     }
-  if (nfail)
+  *nsecond += nfail;
+  if (nfail && T->folded)
+    for (ptrdiff_t c0 = 0; c0 < w; c0 += 8) {
+      ptrdiff_t left = 0;
+      for (ptrdiff_t i = i0; i < i1; i++)
+        for (ptrdiff_t c = c0; c < PetscMin(w, c0 + 8); c++) left += fail[(i - i0) * OT_SHIFT_W + c];
+      if (left) nfail += FoldedRedo(T, var, srow, orow, i0, i1, c0, w, mline, Et, Cb, fail) - left;
+    }
+  else if (nfail)
     for (ptrdiff_t t0 = i0; t0 < i1; t0 += SHIFT_TILE)
       for (ptrdiff_t c0 = 0; c0 < w; c0 += 8) {
         ptrdiff_t t1 = PetscMin(i1, t0 + SHIFT_TILE), left = 0;
@@ -343,5 +452,5 @@ ptrdiff_t OTShiftPanel(const OTShiftTab *T, PetscInt var, const double *const *s
 ptrdiff_t OTShiftScratch(const OTShiftTab *T, ptrdiff_t L)
 {
   const ptrdiff_t rows = PetscMax(T->dense ? T->n : 0, L + 2 * T->r + 8);
-  return rows * OT_SHIFT_W + 2 * (SHIFT_TILE + 2 * T->rb + 2 * T->B) * 8; /* stage 1; stage 2: exponentials, block maxima */
+  return rows * OT_SHIFT_W + 2 * T->wt * 8; /* stage 1; stage 2: exponentials, block maxima */
 }
