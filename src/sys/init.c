@@ -46,7 +46,10 @@ PetscErrorCode OTInitialize(int *argc, char ***argv, const char help[])
 {
   PetscErrorCode ierr;
 
-  /* PetscInitialize cannot use PetscCall (nothing is set up yet). */
+  /* PetscInitialize cannot use PetscCall (nothing is set up yet). The warning signals are blocked while MPI starts its
+     threads (OTSignalMask), and unblocked in this thread once the handler is in place. */
+  ierr = OTSignalMask(PETSC_TRUE);
+  if (ierr) return ierr;
   ierr = PetscInitialize(argc, argv, NULL, help);
   if (ierr) return ierr;
   PetscFunctionBegin;
@@ -56,6 +59,7 @@ PetscErrorCode OTInitialize(int *argc, char ***argv, const char help[])
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   PetscCall(OTLogEventsRegister());
   PetscCall(OTSignalInstall());
+  PetscCall(OTSignalMask(PETSC_FALSE));
   PetscFunctionReturn(0);
 }
 

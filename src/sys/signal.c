@@ -5,6 +5,7 @@
 #include "sysimpl.h"
 #include <signal.h>
 #include <unistd.h>
+#include <pthread.h>
 
 static volatile sig_atomic_t ot_signal_flag   = 0;
 static volatile sig_atomic_t ot_checkpointing = 1;
@@ -49,6 +50,20 @@ PetscErrorCode OTSignalInstall(void)
   sa.sa_flags = SA_RESTART;
   PetscCheck(!sigaction(SIGTERM, &sa, NULL) && !sigaction(SIGUSR1, &sa, NULL), PETSC_COMM_SELF, PETSC_ERR_SYS, "cannot install signal handlers");
   PetscFunctionReturn(0);
+}
+
+/* SIGTERM and SIGUSR1 blocked (block) or unblocked in the calling thread. OTInitialize blocks them before MPI starts its
+   helper threads, which inherit the mask and so never take these signals: a process-directed signal then always reaches
+   the main thread, where the handler (or, at shut-down, OTSignalHold) decides; otherwise a helper thread could take a
+   SIGTERM during MPI_Finalize, after PetscFinalize has put the default action back, and kill a finished run. */
+PetscErrorCode OTSignalMask(PetscBool block)
+{
+  sigset_t set;
+
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR1);
+  return pthread_sigmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL) ? PETSC_ERR_SYS : 0;
 }
 
 /* Called at shut-down: the run's outcome is decided (output committed or checkpoint written), so a warning signal that

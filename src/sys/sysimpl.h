@@ -28,6 +28,7 @@ PETSC_EXTERN PetscErrorCode OTInputGuardPop(void);
 PETSC_EXTERN PetscErrorCode OTSignalInstall(void);
 PETSC_EXTERN PetscErrorCode OTSignalSetCheckpointing(PetscBool);
 PETSC_INTERN PetscErrorCode OTSignalHold(void);
+PETSC_INTERN PetscErrorCode OTSignalMask(PetscBool);
 PETSC_INTERN int            OTSignalPending(void);
 
 /* Options helpers: byte sizes (-memory_limit 2GiB), comma lists of unknown length, the end-of-run unused-option report. */

@@ -3,7 +3,9 @@ benchmarks. POT has no grid Sinkhorn between two images; its convolutional baryc
 image, exactly what a grid Sinkhorn iteration does (two separable kernel applications, dense n x n matrix products per
 axis), so K = 1 is the per-iteration reference of `otmpi sinkhorn` and K = 3 that of `otmpi barycenter`.
 
-usage: pot_time.py N REG ITERATIONS K [sinkhorn|sinkhorn_log|debiased]     prints seconds per iteration (fastest of 3 runs)
+usage: pot_time.py N REG ITERATIONS K [sinkhorn|sinkhorn_log|debiased] [A.h5,B.h5,...]
+prints seconds per iteration (fastest of 3 runs); with the files, POT gets those densities (otmpi's /density, N x N, the
+unit-square grid of `otmpi gen`) instead of random ones, and K is their number
 """
 import sys
 import time
@@ -15,8 +17,13 @@ import ot
 def main(argv):
     n, reg, its, k = int(argv[1]), float(argv[2]), int(argv[3]), int(argv[4])
     method = argv[5] if len(argv) > 5 else "sinkhorn"
-    rng = np.random.default_rng(0)
-    A = 0.1 + rng.random((k, n, n))
+    if len(argv) > 6:
+        import h5py
+        A = np.array([h5py.File(f, "r")["density"][...] for f in argv[6].split(",")], dtype=float)
+        assert A.shape == (k, n, n), "inputs of shape %s, expected %s" % (A.shape, (k, n, n))
+    else:
+        rng = np.random.default_rng(0)
+        A = 0.1 + rng.random((k, n, n))
     A /= A.sum(axis=(1, 2), keepdims=True)
     fn = ot.bregman.convolutional_barycenter2d
     if method == "debiased":

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# smalleps.sh: benchmarks of small eps on inputs with an empty background (make bench B=smalleps), JSON written to $1.
+# The log-domain kernel is the banded type's stabilised product (shifted.c); the old exact path (-kernel_shift 0) and
+# POT run on the same arrays, side by side, alternating (SMALLEPS_REPS, 2):
+#  - pot512: 512^2, a ball, a shell and a box (zero outside), eps = 4e-3, 1 rank: time per barycenter iteration against
+#    POT 0.8.2's convolutional_barycenter2d (its default scaling form: dense n x n products) on the same arrays;
+#  - pot256: 256^2, the same shapes, eps = 4 h^2, against POT's method="sinkhorn_log";
+#  - ratio: log-domain iteration / DCT-kernel iteration, same grid, inputs and ranks (2): the JHU atlas job (labels 3, 4, 5,
+#    91 x 109 x 91, eps = 16 mm^2; the DCT kernel gets the atlas with a 1e-6 floor, as it cannot resolve zeros) and
+#    N3^3 x 4 (SMALLEPS_N3, 256; shapes with a 1e-6 floor, eps = 4 h^2);
+#  - atlas: the atlas job to -tol 1e-6 (2 ranks): iterations and wall time, and the time per iteration;
+#  - atlas1mm: four regions of aal.nii.gz (181 x 217 x 181, 1 mm), eps = 4 mm^2, 2 ranks, SMALLEPS_ITS1 (5) iterations:
+#    time per iteration and peak memory per rank.
+set -u
+out=$1
+source "$OTMPI_TOP/tests/lib/common.sh"
+REPS=${SMALLEPS_REPS:-2}
+N3=${SMALLEPS_N3:-256}
+ITS1=${SMALLEPS_ITS1:-5}
+ATLAS=/usr/share/mricron/templates/JHU-WhiteMatter-labels-2mm.nii.gz
+AAL=/usr/share/mricron/templates/aal.nii.gz
+: >results.tsv
+a() { $PY -c "import h5py,sys; f=h5py.File(sys.argv[1],'r'); print(' '.join(repr(float(f.attrs[k])) for k in sys.argv[2:]))" "$@"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# --- 2-D against POT: ours (stabilised), the exact path and POT alternate
+for n in 512 256; do
+  $OTMPI gen -shape ball -n $n,$n -center 0.35,0.4 -radius 0.2 -o s${n}_0.h5 >/dev/null
+  $OTMPI gen -shape shell -n $n,$n -center 0.6,0.55 -radius 0.25 -o s${n}_1.h5 >/dev/null
+  $OTMPI gen -shape box -n $n,$n -center 0.5,0.35 -radius 0.15,0.1 -o s${n}_2.h5 >/dev/null
+  if ((n == 512)); then eps=4e-3 method=sinkhorn; else eps=$(awk -v n=$n 'BEGIN { printf "%.10g", 4 / n / n }') method=sinkhorn_log; fi
+  : >it.txt
+  : >ex.txt
+  : >pot.txt
+  for _ in $(seq "$REPS"); do
+    mpiexec -n 1 "$OTMPI" barycenter -inputs s${n}_0.h5,s${n}_1.h5,s${n}_2.h5 -eps $eps -tol 0 -max_it 6 -o o.h5 -quiet </dev/null >/dev/null &&
+      a o.h5 time_per_iteration_min >>it.txt
+    mpiexec -n 1 "$OTMPI" barycenter -inputs s${n}_0.h5,s${n}_1.h5,s${n}_2.h5 -eps $eps -tol 0 -max_it 3 -kernel_shift 0 -o o.h5 -quiet </dev/null >/dev/null &&
+      a o.h5 time_per_iteration_min >>ex.txt
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $PY "$OTMPI_TOP/tests/bench/pot_time.py" $n $eps 2 3 $method s${n}_0.h5,s${n}_1.h5,s${n}_2.h5 >>pot.txt
+  done
+  it=$(minof it.txt) ex=$(minof ex.txt) p=$(minof pot.txt)
+  echo -e "pot$n\t${n}x$n\t$eps\t$method\t$it\t$ex\t$p\t$(ratio "$p" "$it")\t$(ratio "$ex" "$it")" | tee -a results.tsv
+done
+
+# --- log-domain / DCT iteration, 2 ranks; the DCT kernel's inputs get a floor of 1e-6 of the mean (it cannot resolve zeros)
+floor() { # IN OUT: IN with 1e-6 of its mean added everywhere
+  cp "$1" "$2" && $PY -c "import h5py,sys; f=h5py.File(sys.argv[1],'r+'); d=f['density']; x=d[...]; d[...]=x+1e-6*x.mean()" "$2"
+}
+for l in 3 4 5; do
+  $OTMPI convert $ATLAS -label $l -o l$l.h5 >/dev/null && floor l$l.h5 f$l.h5
+done
+: >lg.txt
+: >dc.txt
+for _ in $(seq "$REPS"); do
+  mpiexec -n 2 "$OTMPI" barycenter -inputs $ATLAS,$ATLAS,$ATLAS -label 3,4,5 -eps 16 -tol 0 -max_it 4 -o o.h5 -quiet </dev/null >/dev/null &&
+    a o.h5 time_per_iteration_min >>lg.txt
+  mpiexec -n 2 "$OTMPI" barycenter -inputs f3.h5,f4.h5,f5.h5 -eps 16 -kernel dct -tol 0 -max_it 4 -o o.h5 -quiet </dev/null >/dev/null &&
+    a o.h5 time_per_iteration_min >>dc.txt
+done
+lg=$(minof lg.txt) dc=$(minof dc.txt)
+echo -e "ratio\t91x109x91\t3\t$lg\t$dc\t$(ratio "$lg" "$dc")" | tee -a results.tsv
+s=$N3,$N3,$N3
+e3=$(awk -v n="$N3" 'BEGIN { printf "%.10g", 4 / n / n }')
+$OTMPI gen -shape ball -n $s -center 0.4,0.45,0.5 -radius 0.25 -o v0.h5 >/dev/null
+$OTMPI gen -shape shell -n $s -center 0.55,0.5,0.5 -radius 0.3 -o v1.h5 >/dev/null
+$OTMPI gen -shape box -n $s -center 0.5,0.55,0.45 -radius 0.2,0.25,0.15 -o v2.h5 >/dev/null
+$OTMPI gen -shape ball -n $s -center 0.45,0.5,0.55 -radius 0.2 -o v3.h5 >/dev/null
+mpiexec -n 2 "$OTMPI" barycenter -inputs v0.h5,v1.h5,v2.h5,v3.h5 -eps "$e3" -tol 0 -max_it 3 -o o.h5 -quiet </dev/null >/dev/null &&
+  lg=$(a o.h5 time_per_iteration_min)
+for k in 0 1 2 3; do floor v$k.h5 w$k.h5; done
+mpiexec -n 2 "$OTMPI" barycenter -inputs w0.h5,w1.h5,w2.h5,w3.h5 -eps "$e3" -kernel dct -tol 0 -max_it 3 -o o.h5 -quiet </dev/null >/dev/null &&
+  dc=$(a o.h5 time_per_iteration_min)
+echo -e "ratio\t${N3}^3\t4\t$lg\t$dc\t$(ratio "$lg" "$dc")" | tee -a results.tsv
+
+# --- the atlas job to -tol 1e-6
+t0=$(date +%s.%N)
+mpiexec -n 2 "$OTMPI" barycenter -options_file "$OTMPI_TOP/jobs/opts/barycenter.opts" -inputs $ATLAS,$ATLAS,$ATLAS -label 3,4,5 -o atlas.h5 -quiet </dev/null >/dev/null
+wall=$(echo "$(date +%s.%N) - $t0" | bc)
+read -r its itm <<<"$(a atlas.h5 iterations time_per_iteration)"
+echo -e "atlas\t91x109x91\t$its\t$wall\t$itm" | tee -a results.tsv
+
+# --- 1 mm atlas: four regions of AAL
+mpiexec -n 2 "$OTMPI" barycenter -inputs $AAL,$AAL,$AAL,$AAL -label 1,2,3,4 -eps 4 -tol 0 -max_it "$ITS1" -o aal.h5 -quiet </dev/null >/dev/null &&
+  echo -e "atlas1mm\t181x217x181\t$ITS1\t$(a aal.h5 time_per_iteration time_per_iteration_min peak_memory_per_rank | tr ' ' '\t')" | tee -a results.tsv
+
+$PY - "$out" <<'PYEOF'
+import json, sys, platform
+res = {"pot": [], "log_over_dct": [], "atlas": None, "atlas1mm": None}
+for line in open("results.tsv"):
+    f = line.rstrip("\n").split("\t")
+    if f[0].startswith("pot"):
+        res["pot"].append({"grid": f[1], "inputs": 3, "ranks": 1, "eps": float(f[2]), "pot_method": f[3], "iteration_s": float(f[4]),
+                           "exact_path_iteration_s": float(f[5]), "pot_iteration_s": float(f[6]), "speedup_vs_pot": float(f[7]),
+                           "speedup_vs_exact_path": float(f[8])})
+    elif f[0] == "ratio":
+        res["log_over_dct"].append({"grid": f[1], "inputs": int(f[2]), "ranks": 2, "log_iteration_s": float(f[3]), "dct_iteration_s": float(f[4]),
+                                    "ratio": float(f[5])})
+    elif f[0] == "atlas":
+        res["atlas"] = {"grid": f[1], "ranks": 2, "tol": 1e-6, "iterations": int(float(f[2])), "wall_s": float(f[3]), "iteration_s": float(f[4])}
+    elif f[0] == "atlas1mm":
+        res["atlas1mm"] = {"grid": f[1], "ranks": 2, "inputs": 4, "eps": 4, "iterations": int(f[2]), "iteration_s": float(f[3]),
+                           "iteration_s_min": float(f[4]), "peak_memory_per_rank": float(f[5])}
+res["machine"] = platform.node()
+json.dump(res, open(sys.argv[1], "w"), indent=1)
+PYEOF
