@@ -57,3 +57,16 @@ PETSC_INTERN PetscErrorCode OTSolverSetConvergedReason(OTSolver, OTConvergedReas
 PETSC_INTERN PetscErrorCode OTSolverDestroy(OTSolver *);
 PETSC_INTERN PetscErrorCode OTOptionsAlias(const char[], PetscInt, const char *const[]);
 PETSC_INTERN PetscErrorCode OTEpsSchedule(double, double, double, PetscInt *, double **);
+
+/* The safeguarded over-relaxation of alternating iterations (accel.c): x <- (1 - omega) x + omega T(x). */
+typedef struct {
+  PetscBool on;                /* -X_accel */
+  double    omega;             /* the next iteration's relaxation (1: plain) */
+  double    prev, ratio, best; /* the last residual, the last ratio of residuals, the best residual */
+  PetscInt  settle, backoffs;  /* consecutive settled ratios; times omega was pulled back */
+  PetscBool valid;             /* the solver's relaxed half-state is set (else the first half-step is plain) */
+} OTAccel;
+PETSC_INTERN PetscErrorCode OTAccelReset(OTAccel *);
+PETSC_INTERN PetscErrorCode OTAccelUpdate(OTAccel *, double);
+PETSC_INTERN PetscErrorCode OTAccelWrite(const OTAccel *, OTH5);
+PETSC_INTERN PetscErrorCode OTAccelRead(OTAccel *, OTH5);

@@ -1,7 +1,7 @@
-/* checkpoint.c: checkpoint and restart of OTSinkhorn (-checkpoint F, -checkpoint_every N, -restart F): the one field that
-   determines the next iteration (the scaling v or the potential g/eps), where the solve stands (problem, eps stage,
-   iterations) and the results of the problems already finished. Written atomically through OTH5 (a killed job leaves the
-   previous checkpoint intact); read back at any rank count. */
+/* checkpoint.c: checkpoint and restart of OTSinkhorn (-checkpoint F, -checkpoint_every N, -restart F): the field that
+   determines the next iteration (the scaling v or the potential g/eps; with -accel also u or log u and the relaxation), where the solve stands (problem, eps
+   stage, iterations) and the results of the problems already finished. Written atomically through OTH5 (a killed job leaves the previous checkpoint intact);
+   read back at any rank count. */
 #include "sinkhornimpl.h"
 
 #define CKPT_KIND "sinkhorn"
@@ -62,6 +62,10 @@ PetscErrorCode OTSinkhornCheckpointWrite(void *ctx, OTH5 f)
   }
   if (pi > 0 && S->map) PetscCall(OTH5WriteField(f, S->grid, "/map", S->gi->dim, S->map));
   PetscCall(OTH5WriteField(f, S->grid, "/state", 1, S->st));
+  if (S->fo && S->acc.valid) {
+    PetscCall(OTAccelWrite(&S->acc, f));
+    PetscCall(OTH5WriteField(f, S->grid, "/accel_half", 1, S->fo));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -113,6 +117,14 @@ PetscErrorCode OTSinkhornCheckpointRead(void *ctx, OTH5 f, const char path[])
     PetscCall(OTH5ReadField(f, S->grid, "/map", S->gi->dim, S->map));
   }
   PetscCall(OTH5ReadField(f, S->grid, "/state", 1, S->st));
+  /* the over-relaxation continues where it was (a checkpoint without it: measured again) */
+  PetscCall(OTAccelRead(&S->acc, f));
+  PetscCall(OTH5HasDataset(f, "/accel_half", &has));
+  if (has && S->fo)
+    PetscCall(OTH5ReadField(f, S->grid, "/accel_half", 1, S->fo));
+  else
+    S->acc.valid = PETSC_FALSE;
+  if (!S->fo) PetscCall(OTAccelReset(&S->acc)); /* this run does not relax */
   S->resume = PETSC_TRUE;
   PetscCall(OTPrintf(S->comm, "sinkhorn: restarting from %s: OT(%s), stage %" PetscInt_FMT ", iteration %" PetscInt_FMT "\n", path, S->prob[pi].name,
                      S->r_stage, S->prob[pi].it));

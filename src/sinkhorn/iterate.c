@@ -109,24 +109,29 @@ static PetscErrorCode StepScaling(OTSinkhorn S, const OTSinkProblem *P, double *
   PetscFunctionReturn(0);
 }
 
-/* OT(a, b), log domain: f/eps = -lambda LSE(log b + g/eps), g/eps = -lambda LSE(log a + f/eps) */
+/* OT(a, b), log domain: f/eps = -lambda LSE(log b + g/eps), g/eps = -lambda LSE(log a + f/eps); over-relaxed when
+   -accel set omega > 1: log u <- (1 - omega) log u + omega (log a + f/eps) (S->fo keeps log u), the same for g/eps */
 static PetscErrorCode StepLog(OTSinkhorn S, const OTSinkProblem *P, double *ps)
 {
   const ptrdiff_t np = S->gi->plane, nl0 = S->gi->local_n0;
-  const double    lam = S->lambda, *a = P->a, *b = P->b, *la = P->loga, *lb = P->logb;
-  double         *W = S->w1, *st = S->st;
+  const double    lam = S->lambda, *a = P->a, *b = P->b, *la = P->loga, *lb = P->logb, w = S->acc.omega;
+  const PetscBool relax = (PetscBool) (w != 1.0 && S->acc.valid);
+  double         *W = S->w1, *st = S->st, *fo = S->fo;
 
   PetscFunctionBegin;
   PetscCall(OTKernelApplyLog(S->K, -1, W, W));
   for (ptrdiff_t p = 0; p < nl0; p++) {
     double bad = 0;
     for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) {
-      double l = W[i];
+      double l = W[i], t = la[i] - lam * l;
       bad += (a[i] > 0) & !(l > -INFINITY && l < INFINITY);
-      W[i] = la[i] - lam * l;
+      if (relax && a[i] > 0) t = (1 - w) * fo[i] + w * t;
+      if (fo) fo[i] = t;
+      W[i] = t;
     }
     ps[2 * p + 1] = bad;
   }
+  if (fo) S->acc.valid = PETSC_TRUE;
   PetscCall(OTKernelApplyLog(S->K, -1, W, W));
   for (ptrdiff_t p = 0; p < nl0; p++) {
     double err = 0, bad = 0;
@@ -135,9 +140,47 @@ static PetscErrorCode StepLog(OTSinkhorn S, const OTSinkProblem *P, double *ps)
       if (b[j] > 0) {
         bad += !(l > -INFINITY && l < INFINITY);
         err += b[j] * fabs(exp((1 - lam) * l) - exp(st[j] + l));
+        if (w != 1.0) gn = (1 - w) * st[j] + w * gn;
       }
       st[j] = gn;
       W[j]  = lb[j] + gn;
+    }
+    ps[2 * p] += err;
+    ps[2 * p + 1] += bad;
+  }
+  PetscFunctionReturn(0);
+}
+
+/* OT(a, b), scaling form, over-relaxed (omega > 1): u <- u^(1 - omega) (a / K v)^omega (S->fo keeps u), then the same
+   for v; with omega = 1 (while the rate is measured) the plain updates */
+static PetscErrorCode StepScalingRelaxed(OTSinkhorn S, const OTSinkProblem *P, double *ps)
+{
+  const ptrdiff_t np = S->gi->plane, nl0 = S->gi->local_n0;
+  const double    w = S->acc.omega, lam = S->lambda;
+  const PetscBool relax = (PetscBool) (w != 1.0 && S->acc.valid);
+  double         *W = S->w1, *fo = S->fo, *st = S->st;
+
+  PetscFunctionBegin;
+  PetscCall(OTKernelApply(S->K, -1, W, W));
+  for (ptrdiff_t p = 0; p < nl0; p++) {
+    ps[2 * p + 1] = ScalingHalf(P->a, W, NULL, lam, p * np, (p + 1) * np, NULL);
+    for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) {
+      if (relax && P->a[i] > 0 && fo[i] > 0) W[i] *= exp((1 - w) * log(fo[i] / W[i]));
+      fo[i] = W[i];
+    }
+  }
+  S->acc.valid = PETSC_TRUE;
+  PetscCall(OTKernelApply(S->K, -1, W, W));
+  for (ptrdiff_t p = 0; p < nl0; p++) {
+    double err = 0, bad = 0;
+    for (ptrdiff_t j = p * np; j < (p + 1) * np; j++) {
+      const double kx = W[j], mk = P->b[j], den = kx > DBL_MIN ? kx : 1.0;
+      double       vt = mk > 0 ? mk * PowNegLambda(den, lam) : 0;
+      bad += (mk > 0 && !(kx > DBL_MIN)) ? 1.0 : 0.0;
+      err += kx * fabs(vt - st[j]); /* the marginal error of the plan before this update (as ScalingHalf) */
+      if (w != 1.0 && mk > 0 && st[j] > 0) vt *= exp((1 - w) * log(st[j] / vt));
+      st[j] = vt;
+      W[j]  = vt;
     }
     ps[2 * p] += err;
     ps[2 * p + 1] += bad;
@@ -195,6 +238,8 @@ PetscErrorCode OTSinkhornStep(void *ctx, OTSolver core)
   for (ptrdiff_t p = 0; p < 2 * S->gi->local_n0; p++) ps[p] = 0;
   if (P->sym)
     PetscCall(StepSymmetric(S, P, logd, ps));
+  else if (!logd && S->fo)
+    PetscCall(StepScalingRelaxed(S, P, ps));
   else if (!logd)
     PetscCall(StepScaling(S, P, ps));
   else
@@ -205,6 +250,8 @@ PetscErrorCode OTSinkhornStep(void *ctx, OTSolver core)
              "that far below its maximum); use -kernel banded (log domain) or a larger -eps",
              S->cur_eps, sums[1], logd ? "banded" : "FFT");
   P->err = sums[0];
+  if (!P->sym) PetscCall(OTAccelUpdate(&S->acc, P->err));
+  if (S->acc.omega != 1.0) snprintf(core->extra, sizeof core->extra, "omega %.3f", S->acc.omega);
   PetscCall(OTSolverSetResidual(core, P->err));
   PetscFunctionReturn(0);
 }

@@ -21,6 +21,8 @@ PetscErrorCode OTSinkhornCreate(OTGrid g, OTSinkhorn *sinkhorn)
   S->eps_start    = -1; /* default: the squared extent of the grid */
   S->stage_tol    = 1e-3;
   S->stage_max_it = 200;
+  S->acc.on       = PETSC_TRUE;
+  PetscCall(OTAccelReset(&S->acc));
   PetscCall(PetscStrncpy(S->prefix, "sinkhorn_", sizeof S->prefix));
   PetscCall(OTKernelCreate(comm, &S->K));
   if (g) {
@@ -126,11 +128,11 @@ PetscErrorCode OTSinkhornSetSaveMap(OTSinkhorn S, PetscBool flg)
    own (-kernel, -kernel_boundary, -fftw_planner, ...). */
 PetscErrorCode OTSinkhornSetFromOptions(OTSinkhorn S)
 {
-  const char *const aliases[] = {"eps", "rho", "debias", "eps_scaling", "save_map"};
+  const char *const aliases[] = {"eps", "rho", "debias", "eps_scaling", "save_map", "accel"};
 
   PetscFunctionBegin;
-  PetscCall(OTOptionsAlias(S->prefix, 5, aliases));
-  PetscOptionsBegin(S->comm, S->prefix, "Sinkhorn solver (entropic OT; aliases -eps, -rho, -debias, -eps_scaling, -save_map)", NULL);
+  PetscCall(OTOptionsAlias(S->prefix, 6, aliases));
+  PetscOptionsBegin(S->comm, S->prefix, "Sinkhorn solver (entropic OT; aliases -eps, -rho, -debias, -eps_scaling, -save_map, -accel)", NULL);
   PetscCall(PetscOptionsReal("-eps", "entropic regularisation (squared length units)", "OTSinkhornSetEpsilon", S->eps, &S->eps, NULL));
   PetscCall(PetscOptionsReal("-rho", "unbalanced: marginal penalty rho KL (<= 0: balanced)", "OTSinkhornSetRho", S->rho, &S->rho, NULL));
   PetscCall(PetscOptionsBool("-debias", "also solve OT(a,a), OT(b,b): the Sinkhorn divergence", "OTSinkhornSetDebias", S->debias, &S->debias, NULL));
@@ -142,6 +144,8 @@ PetscErrorCode OTSinkhornSetFromOptions(OTSinkhorn S)
   PetscCall(PetscOptionsReal("-eps_scaling_tol", "tolerance of the intermediate stages", NULL, S->stage_tol, &S->stage_tol, NULL));
   PetscCall(PetscOptionsInt("-eps_scaling_max_it", "iterations at most per intermediate stage", NULL, S->stage_max_it, &S->stage_max_it, NULL));
   PetscCall(PetscOptionsBool("-save_map", "write the barycentric projection T(x) (d components)", "OTSinkhornSetSaveMap", S->save_map, &S->save_map, NULL));
+  PetscCall(
+      PetscOptionsBool("-accel", "over-relaxation of OT(a,b) once its rate settles, safeguarded (the same fixed point)", NULL, S->acc.on, &S->acc.on, NULL));
   PetscCall(PetscOptionsInt("-time_kernel", "time a bare kernel application after each of the first N iterations (benchmarks: the per-iteration baseline)",
                             NULL, S->time_kernel, &S->time_kernel, NULL));
   PetscCall(
@@ -194,13 +198,14 @@ PetscErrorCode OTSinkhornSetUp(OTSinkhorn S)
     }
   }
   /* memory: a, b (held), state, 3 work fields, potentials f, g; log a, log b (banded); self-term potentials; the map */
-  nf = 6 + 2 + (S->debias ? 2 : 0) + (S->save_map ? gi->dim : 0);
+  nf = 6 + 2 + (S->debias ? 2 : 0) + (S->save_map ? gi->dim : 0) + (S->acc.on ? 1 : 0);
   PetscCall(OTFieldBytes(S->grid, nf, &bytes));
   PetscCall(OTMemoryCheck(S->comm, bytes, "sinkhorn"));
   PetscCall(OTFieldCreate(S->grid, &S->st));
   PetscCall(OTFieldCreate(S->grid, &S->w1));
   PetscCall(OTFieldCreate(S->grid, &S->w2));
   PetscCall(OTFieldCreate(S->grid, &S->w3));
+  if (S->acc.on) PetscCall(OTFieldCreate(S->grid, &S->fo));
   PetscCall(OTFieldCreate(S->grid, &S->fab));
   PetscCall(OTFieldCreate(S->grid, &S->gab));
   PetscCall(PetscMalloc1(2 * (gi->local_n0 + 1), &S->ps));
@@ -273,9 +278,11 @@ static PetscErrorCode EnterStage(OTSinkhorn S, OTSinkProblem *P, PetscInt s, Pet
     PetscCheck(S->form == S->r_form, S->comm, PETSC_ERR_FILE_UNEXPECTED,
                "-restart %s: the checkpoint holds a %s state but this run uses the %s kernel at eps %g (use the same -kernel)", path,
                S->r_form == OT_FORM_LOG ? "log-domain" : "scaling", type, eps);
-    S->resume = PETSC_FALSE; /* the state is in S->st */
-  } else
+    S->resume = PETSC_FALSE; /* the state is in S->st (and the over-relaxation's in S->fo, S->acc) */
+  } else {
     PetscCall(OTSinkhornStateFromPotentials(S, P, S->form, eps));
+    PetscCall(OTAccelReset(&S->acc)); /* the rate changes with eps and problem: measured again */
+  }
   PetscCall(OTSinkhornPrime(S));
   PetscFunctionReturn(0);
 }
@@ -463,6 +470,7 @@ PetscErrorCode OTSinkhornDestroy(OTSinkhorn *sinkhorn)
   PetscCall(OTFieldDestroy(&S->w1));
   PetscCall(OTFieldDestroy(&S->w2));
   PetscCall(OTFieldDestroy(&S->w3));
+  PetscCall(OTFieldDestroy(&S->fo));
   PetscCall(OTFieldDestroy(&S->map));
   PetscCall(PetscFree(S->ps));
   PetscCall(OTSolverDestroy(&S->core));

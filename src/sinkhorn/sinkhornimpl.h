@@ -46,6 +46,8 @@ struct _p_OTSinkhorn {
   const char       *last_kernel;
   /* what the iterations run on: the problem, its eps stage, form and eps, plane sums */
   OTSinkProblem *cur;
+  OTAccel        acc; /* over-relaxation of OT(a, b) (-accel) */
+  double        *fo;  /* its half-state: u (scaling form) or log u (log domain) */
   PetscInt       stage;
   OTSinkForm     form;
   double         cur_eps, *ps;

@@ -1,8 +1,11 @@
 /* progress.c: progress lines of iterative solvers at a rate a person can read (every interval seconds, set by the
-   iteration core from -progress_interval and -monitor; none with -quiet), with an ETA from the observed linear rate of convergence towards the tolerance. */
+   iteration core from -progress_interval and -monitor; none with -quiet), with an ETA from the observed linear rate of
+   convergence towards the tolerance over the second half of the run. */
 #include <otmpi/otsys.h>
 #include <math.h>
 #include <stdarg.h>
+
+#define OT_PROGRESS_HISTORY 32
 
 struct _p_OTProgress {
   MPI_Comm  comm;
@@ -10,8 +13,9 @@ struct _p_OTProgress {
   PetscInt  max_it;
   double    tol, t0, last, interval;
   PetscBool quiet;
-  PetscInt  it_ref;
-  double    err_ref, t_ref;
+  /* the points of the lines printed (a ring): the rate is measured from the oldest one in the second half of the run */
+  PetscInt nh, hit[OT_PROGRESS_HISTORY];
+  double   herr[OT_PROGRESS_HISTORY], ht[OT_PROGRESS_HISTORY];
 };
 
 PetscErrorCode OTIsQuiet(PetscBool *quiet)
@@ -50,37 +54,60 @@ PetscErrorCode OTProgressCreate(MPI_Comm comm, const char name[], PetscInt max_i
   pr->interval = OT_PROGRESS_INTERVAL;
   PetscCall(PetscStrncpy(pr->name, name, sizeof pr->name));
   PetscCall(OTIsQuiet(&pr->quiet));
-  pr->t0 = pr->last = pr->t_ref = MPI_Wtime();
-  pr->it_ref                    = -1;
-  *p                            = pr;
+  pr->t0 = pr->last = MPI_Wtime();
+  *p                = pr;
   PetscFunctionReturn(0);
+}
+
+/* The ETA: the rate of decrease of log(err) per iteration and the time per iteration, both measured from the oldest
+   printed point in the second half of the run so far (a linear rate settles there; the last interval alone swings),
+   extrapolated to tol and capped by max_it; without a decrease, the iterations left to max_it. -1: none yet. */
+static double Eta(OTProgress p, PetscInt it, double err, double now)
+{
+  PetscInt k, n = PetscMin(p->nh, OT_PROGRESS_HISTORY), ref = -1;
+
+  for (k = p->nh - n; k < p->nh; k++) {
+    PetscInt s = k % OT_PROGRESS_HISTORY;
+    if (p->hit[s] < it && (ref < 0 || p->hit[s] >= it / 2)) {
+      ref = s;
+      if (p->hit[s] >= it / 2) break;
+    }
+  }
+  if (ref < 0) return -1;
+  {
+    const double per = (now - p->ht[ref]) / (double) (it - p->hit[ref]);
+    double       left;
+    if (err > 0 && p->herr[ref] > err && p->tol > 0) {
+      const double rate = (log(p->herr[ref]) - log(err)) / (double) (it - p->hit[ref]);
+      left              = err > p->tol ? (log(err) - log(p->tol)) / rate : 0;
+      if (p->max_it > 0 && left > (double) (p->max_it - it)) left = (double) (p->max_it - it);
+    } else if (p->max_it > 0)
+      left = (double) (p->max_it - it);
+    else
+      return -1;
+    return left * per;
+  }
 }
 
 /* Not collective: every rank calls it with the same values and only rank 0 of comm prints, so no communication. */
 PetscErrorCode OTProgressUpdate(OTProgress p, PetscInt it, double err, const char extra[])
 {
-  double now = MPI_Wtime(), eta = -1;
+  double now      = MPI_Wtime(), eta;
   char   seta[32] = "";
 
   PetscFunctionBegin;
   if (p->quiet) PetscFunctionReturn(0);
   if (now - p->last < p->interval) PetscFunctionReturn(0);
-  /* ETA: the rate of decrease of log(err) since the reference point, extrapolated to tol, capped by max_it */
-  if (p->it_ref >= 0 && it > p->it_ref && err > 0 && p->err_ref > err && p->tol > 0) {
-    double rate = (log(p->err_ref) - log(err)) / (double) (it - p->it_ref), tper = (now - p->t_ref) / (double) (it - p->it_ref);
-    double left = err > p->tol ? (log(err) - log(p->tol)) / rate : 0;
-    if (p->max_it > 0 && left > (double) (p->max_it - it)) left = (double) (p->max_it - it);
-    eta = left * tper;
-  } else if (p->it_ref >= 0 && it > p->it_ref && p->max_it > 0) {
-    eta = (double) (p->max_it - it) * (now - p->t_ref) / (double) (it - p->it_ref);
-  }
+  eta = Eta(p, it, err, now);
   if (eta >= 0) snprintf(seta, sizeof seta, "  eta %.3g s", eta);
   PetscCall(PetscPrintf(p->comm, "%s it %5" PetscInt_FMT "  err %.3e  elapsed %.3g s%s%s%s\n", p->name, it, err, now - p->t0, seta,
                         extra && extra[0] ? "  " : "", extra ? extra : ""));
-  if (p->it_ref < 0 || it - p->it_ref > 0) {
-    p->it_ref  = it;
-    p->err_ref = err;
-    p->t_ref   = now;
+  if (!p->nh || p->hit[(p->nh - 1) % OT_PROGRESS_HISTORY] < it) {
+    PetscInt s = p->nh % OT_PROGRESS_HISTORY;
+    p->hit[s]  = it;
+    p->herr[s] = err;
+    p->ht[s]   = now;
+    p->nh++;
   }
   p->last = now;
   PetscFunctionReturn(0);

@@ -1,0 +1,49 @@
+# 22-accel.sh: the over-relaxation of Sinkhorn (-accel, on by default; src/core/accel.c): the same fixed point as the
+# plain iteration (potentials to 1e-8 relative L1 at -tol 1e-10) in fewer iterations, in the log domain and the scaling
+# form, balanced, unbalanced, debiased and with eps-scaling; independent of the rank count; a restart from a checkpoint
+# taken while relaxing continues the same iterations (same count, same potentials).
+# timeout: 600
+# checks: 14
+source "$OTMPI_TOP/tests/lib/common.sh"
+CMP="checked $PY $OTMPI_TOP/tests/ref/potcmp.py"
+
+$OTMPI gen -shape ball -n 96,80 -center 0.3,0.35 -radius 0.15 -o a.h5 >/dev/null &&
+  $OTMPI gen -shape shell -n 96,80 -center 0.6,0.45 -radius 0.2 -o b.h5 >/dev/null &&
+  $OTMPI gen -shape ball -n 96,80 -center 0.3,0.35 -radius 0.15 -floor 0.01 -o fa.h5 >/dev/null &&
+  $OTMPI gen -shape shell -n 96,80 -center 0.6,0.45 -radius 0.2 -floor 0.01 -o fb.h5 >/dev/null || fail "gen: inputs"
+e=$(awk 'BEGIN { printf "%.10g", 4 / 96 / 96 }')
+
+# same NAME EPS FEWER ARGS: accelerated vs plain at -tol 1e-10: L1 of the potentials, and the iterations (FEWER: the
+# accelerated run must take at most this fraction of the plain one's)
+same() {
+  local name=$1 eps=$2 fewer=$3 i0 i1
+  shift 3
+  if must "$name (plain)" 2 sinkhorn "$@" -tol 1e-10 -max_it 40000 -accel 0 -o p.h5 -quiet &&
+    must "$name (accelerated)" 2 sinkhorn "$@" -tol 1e-10 -max_it 40000 -o q.h5 -quiet; then
+    $CMP --l1 "$name: accelerated = plain fixed point" q.h5 p.h5 1e-8 "$eps" f g
+    i0=$(attr p.h5 iterations) i1=$(attr q.h5 iterations)
+    awk -v a="$i1" -v b="$i0" -v f="$fewer" 'BEGIN { exit !(a <= f * b) }' &&
+      ok "$name: $i1 iterations accelerated, $i0 plain" || fail "$name: $i1 iterations accelerated, $i0 plain (want <= $fewer x)"
+  fi
+}
+same "log domain, eps 4h^2" "$e" 0.34 -a a.h5 -b b.h5 -eps "$e"
+same "scaling form (dct), eps 0.02" 0.02 1 -a fa.h5 -b fb.h5 -eps 0.02
+same "unbalanced rho 0.3, log domain" "$e" 0.34 -a a.h5 -b b.h5 -eps "$e" -rho 0.3
+same "debiased" "$e" 0.5 -a a.h5 -b b.h5 -eps "$e" -debias
+same "eps-scaling" "$e" 0.5 -a a.h5 -b b.h5 -eps "$e" -eps_scaling
+
+# the rank count does not change the answer (the relaxation is decided on reduced, rank-independent residuals)
+must "1 rank" 1 sinkhorn -a a.h5 -b b.h5 -eps "$e" -tol 1e-10 -o r1.h5 -quiet &&
+  must "4 ranks" 4 sinkhorn -a a.h5 -b b.h5 -eps "$e" -tol 1e-10 -o r4.h5 -quiet &&
+  $CMP "accelerated: 4 ranks = 1 rank" r4.h5 r1.h5 1e-10 "$e" f g
+
+# a checkpoint taken while relaxing (omega > 1 by iteration 120 here), restarted at 3 ranks: the same run
+if must "uninterrupted" 2 sinkhorn -a a.h5 -b b.h5 -eps "$e" -tol 1e-10 -o u.h5 -quiet &&
+  must "first part" 2 sinkhorn -a a.h5 -b b.h5 -eps "$e" -tol 1e-10 -max_it 120 -checkpoint c.h5 -checkpoint_every 60 -o x.h5 -quiet &&
+  must "restart" 3 sinkhorn -a a.h5 -b b.h5 -eps "$e" -tol 1e-10 -restart c.h5 -o v.h5 -quiet; then
+  w=$($PY -c "import h5py; print(h5py.File('c.h5','r').attrs['accel_state'][0])")
+  awk -v w="$w" 'BEGIN { exit !(w > 1) }' && ok "the checkpoint holds omega = $w" || fail "the checkpoint holds omega = $w (want > 1)"
+  [[ $(attr v.h5 iterations) == "$(attr u.h5 iterations)" ]] && ok "restart: $(attr v.h5 iterations) iterations, as uninterrupted" ||
+    fail "restart: $(attr v.h5 iterations) iterations, uninterrupted $(attr u.h5 iterations)"
+  $CMP "restart = uninterrupted" v.h5 u.h5 1e-12 "$e" f g
+fi
