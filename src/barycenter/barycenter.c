@@ -14,11 +14,13 @@ PetscErrorCode OTBarycenterCreate(OTGrid grid, OTBarycenter *bary)
   PetscFunctionBegin;
   if (grid) PetscCall(OTGridGetComm(grid, &comm));
   PetscCall(PetscNew(&B));
-  B->comm         = comm;
-  B->eps          = 1e-2;
-  B->rho          = -1;
-  B->lambda       = 1;
-  B->sharpen      = -1;
+  B->comm     = comm;
+  B->eps      = 1e-2;
+  B->rho      = -1;
+  B->lambda   = 1;
+  B->sharpen  = -1;
+  B->accel.on = PETSC_TRUE;
+  PetscCall(OTAccelReset(&B->accel));
   B->eps_factor   = 0.5;
   B->eps_start    = -1;
   B->stage_tol    = 1e-4;
@@ -145,15 +147,17 @@ PetscErrorCode OTBarycenterSetEpsScaling(OTBarycenter B, PetscBool flg)
 
 PetscErrorCode OTBarycenterSetFromOptions(OTBarycenter B)
 {
-  const char *const aliases[] = {"eps", "rho", "debias", "groups", "sharpen", "eps_scaling"};
+  const char *const aliases[] = {"eps", "rho", "debias", "groups", "sharpen", "eps_scaling", "accel"};
 
   PetscFunctionBegin;
-  PetscCall(OTOptionsAlias(B->prefix, 6, aliases));
-  PetscOptionsBegin(B->comm, B->prefix, "Wasserstein barycenter (iterative Bregman projections; aliases -eps, -rho, -debias, -groups, -sharpen, -eps_scaling)",
-                    NULL);
+  PetscCall(OTOptionsAlias(B->prefix, 7, aliases));
+  PetscOptionsBegin(B->comm, B->prefix,
+                    "Wasserstein barycenter (iterative Bregman projections; aliases -eps, -rho, -debias, -groups, -sharpen, -eps_scaling, -accel)", NULL);
   PetscCall(PetscOptionsReal("-eps", "entropic regularisation (squared length units)", "OTBarycenterSetEpsilon", B->eps, &B->eps, NULL));
   PetscCall(PetscOptionsReal("-rho", "unbalanced: marginal penalty rho KL (<= 0: balanced)", "OTBarycenterSetRho", B->rho, &B->rho, NULL));
   PetscCall(PetscOptionsBool("-debias", "debiased barycenter (Janati et al. 2020)", "OTBarycenterSetDebias", B->debias, &B->debias, NULL));
+  PetscCall(PetscOptionsBool("-accel", "over-relaxation of the projections once their rate settles, safeguarded (balanced, no -sharpen; the same fixed point)",
+                             NULL, B->accel.on, &B->accel.on, NULL));
   PetscCall(PetscOptionsInt("-debias_steps", "debiasing steps per iteration (POT: 10)", NULL, B->debias_steps, &B->debias_steps, NULL));
   PetscCall(PetscOptionsInt("-groups", "rank groups (0: chosen from the inputs, ranks and memory)", "OTBarycenterSetGroups", B->G_req, &B->G_req, NULL));
   PetscCall(PetscOptionsReal("-sharpen", "entropy bound of the barycenter in nats (0: the largest input entropy; < 0: off)", "OTBarycenterSetSharpen",
@@ -178,7 +182,7 @@ PetscErrorCode OTBarycenterSetFromOptions(OTBarycenter B)
 static double BytesPerRank(OTBarycenter B, PetscInt G, ptrdiff_t alloc_group)
 {
   PetscInt nloc = (B->K + G - 1) / G;
-  return (double) (2 * nloc + 5) * (double) alloc_group * sizeof(double);
+  return (double) ((B->accel.on && B->rho <= 0 && B->sharpen < 0 ? 4 : 2) * nloc + 5) * (double) alloc_group * sizeof(double);
 }
 
 /* Groups: -groups G, or the largest divisor of P not above K whose groups can split the grid and whose fields fit in
@@ -362,6 +366,14 @@ PetscErrorCode OTBarycenterSetUp(OTBarycenter B)
   PetscCall(LoadInputs(B));
   /* state */
   for (PetscInt j = 0; j < B->nloc; j++) PetscCall(OTFieldCreate(B->ggrid, &B->slot[j]));
+  if (B->accel.on && B->rho <= 0 && B->sharpen < 0) {
+    PetscCall(PetscCalloc2(B->nloc + 1, &B->lu, B->nloc + 1, &B->lv));
+    for (PetscInt j = 0; j < B->nloc; j++) {
+      PetscCall(OTFieldCreate(B->ggrid, &B->lu[j]));
+      PetscCall(OTFieldCreate(B->ggrid, &B->lv[j]));
+    }
+  } else
+    B->accel.on = PETSC_FALSE;
   PetscCall(OTFieldCreate(B->ggrid, &B->W));
   PetscCall(OTFieldCreate(B->ggrid, &B->q));
   PetscCall(OTFieldCreate(B->ggrid, &B->qold));
@@ -411,8 +423,10 @@ static PetscErrorCode EnterStage(OTBarycenter B, PetscInt s, double eps_prev, do
                "-restart: the checkpoint holds a %s state but this run uses the %s domain at eps %g (use the same -kernel)",
                B->form == OT_BARY_LOG ? "log-domain" : "scaling", logd ? "log" : "scaling", eps);
     B->resume = PETSC_FALSE;
-  } else
+  } else {
     PetscCall(OTBarycenterStageChange(B, logd ? OT_BARY_LOG : OT_BARY_SCALING, eps_prev, eps));
+    PetscCall(OTAccelReset(&B->accel)); /* the rate changes with eps: measured again */
+  }
   B->stage   = s;
   B->cur_eps = eps;
   B->lambda  = B->rho > 0 ? B->rho / (B->rho + eps) : 1.0;
@@ -544,8 +558,11 @@ PetscErrorCode OTBarycenterDestroy(OTBarycenter *bary)
   for (PetscInt j = 0; j < B->nloc; j++) {
     PetscCall(OTFieldDestroy(&B->p[j]));
     PetscCall(OTFieldDestroy(&B->slot[j]));
+    if (B->lu) PetscCall(OTFieldDestroy(&B->lu[j]));
+    if (B->lv) PetscCall(OTFieldDestroy(&B->lv[j]));
   }
   PetscCall(PetscFree2(B->p, B->slot));
+  PetscCall(PetscFree2(B->lu, B->lv));
   PetscCall(OTFieldDestroy(&B->W));
   PetscCall(OTFieldDestroy(&B->q));
   PetscCall(OTFieldDestroy(&B->qold));

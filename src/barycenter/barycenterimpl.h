@@ -37,7 +37,10 @@ struct _p_OTBarycenter {
   double            input_entropy_max;
 
   /* state (group layout): p_k and slot_k per local input; work, barycenter, previous barycenter, sum, debias d */
-  double           **p, **slot;
+  double **p, **slot;
+  /* over-relaxation (-accel; balanced, no sharpening): u_k and v_k per local input (their logs in the log domain) */
+  OTAccel            accel;
+  double           **lu, **lv;
   double            *W, *q, *qold, *acc, *d, *qw, *qprev, *ps;
   MPI_Op             logaddop;
   PetscInt           it, stage;

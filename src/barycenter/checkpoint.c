@@ -1,6 +1,6 @@
 /* checkpoint.c: checkpoint and restart of OTBarycenter: K u_k of every input, the barycenter and the debiasing
-   field, written in the layout of all ranks (each group hands its fields over), so a restart may use other -groups and
-   rank counts. Atomic through OTH5. */
+   field (with -accel also u_k, v_k and the relaxation), written in the layout of all ranks (each group hands its fields over), so a restart may use other
+   -groups and rank counts. Atomic through OTH5. */
 #include "barycenterimpl.h"
 
 #define CKPT_KIND "barycenter"
@@ -9,6 +9,51 @@ static PetscErrorCode ReadAttr(OTBarycenter B, OTH5 f, const char path[], const 
 {
   PetscFunctionBegin;
   PetscCall(OTCheckpointReadAttribute(B->comm, f, path, CKPT_KIND, name, t, n, v));
+  PetscFunctionReturn(0);
+}
+
+/* The over-relaxation's state and its u_k, v_k (world layout, as the slots) */
+static PetscErrorCode WriteRelaxed(OTBarycenter B, OTH5 f, double *wf)
+{
+  char name[64];
+
+  PetscFunctionBegin;
+  PetscCall(OTAccelWrite(&B->accel, f));
+  for (PetscInt k = 0; k < B->K; k++)
+    for (int uv = 0; uv < 2; uv++) {
+      const double *src = B->W;
+      for (PetscInt j = 0; j < B->nloc; j++)
+        if (B->loc[j] == k) src = uv ? B->lv[j] : B->lu[j];
+      PetscCall(OTBarycenterToWorld(B, k % B->G, src, wf));
+      snprintf(name, sizeof name, "/accel_%c%d", uv ? 'v' : 'u', (int) k);
+      PetscCall(OTH5WriteField(f, B->wgrid, name, 1, wf));
+    }
+  PetscFunctionReturn(0);
+}
+
+/* Back: the state, and u_k, v_k when the checkpoint has them and this run relaxes (else measured again) */
+static PetscErrorCode ReadRelaxed(OTBarycenter B, OTH5 f, double *wf, double *gf)
+{
+  PetscBool has;
+  char      name[64];
+
+  PetscFunctionBegin;
+  PetscCall(OTAccelRead(&B->accel, f));
+  PetscCall(OTH5HasDataset(f, "/accel_u0", &has));
+  if (!has || !B->lv) {
+    const PetscBool on = B->accel.on;
+    PetscCall(OTAccelReset(&B->accel));
+    B->accel.on = on;
+    PetscFunctionReturn(0);
+  }
+  for (PetscInt k = 0; k < B->K; k++)
+    for (int uv = 0; uv < 2; uv++) {
+      snprintf(name, sizeof name, "/accel_%c%d", uv ? 'v' : 'u', (int) k);
+      PetscCall(OTH5ReadField(f, B->wgrid, name, 1, wf));
+      PetscCall(OTBarycenterFromWorld(B, k % B->G, wf, gf));
+      for (PetscInt j = 0; j < B->nloc; j++)
+        if (B->loc[j] == k) PetscCall(OTFieldCopy(B->ggrid, gf, uv ? B->lv[j] : B->lu[j]));
+    }
   PetscFunctionReturn(0);
 }
 
@@ -42,6 +87,7 @@ PetscErrorCode OTBarycenterCheckpointWrite(void *ctx, OTH5 f)
     snprintf(name, sizeof name, "/slot%d", (int) k);
     PetscCall(OTH5WriteField(f, B->wgrid, name, 1, wf));
   }
+  if (B->lv && B->accel.valid) PetscCall(WriteRelaxed(B, f, wf));
   PetscCall(OTFieldDestroy(&wf));
   PetscFunctionReturn(0);
 }
@@ -86,6 +132,7 @@ PetscErrorCode OTBarycenterCheckpointRead(void *ctx, OTH5 f, const char path[])
     for (PetscInt j = 0; j < B->nloc; j++)
       if (B->loc[j] == k) PetscCall(OTFieldCopy(B->ggrid, gf, B->slot[j]));
   }
+  PetscCall(ReadRelaxed(B, f, wf, gf));
   PetscCall(OTFieldDestroy(&wf));
   PetscCall(OTFieldDestroy(&gf));
   B->started = B->resume = PETSC_TRUE;

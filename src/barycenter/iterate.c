@@ -155,17 +155,63 @@ static inline void BalancedV(const double *q, const double *s, double *w, ptrdif
   for (ptrdiff_t i = 0; i < n; i++) w[i] = q[i] / s[i];
 }
 
+/* Over-relaxation (-accel) of the u_k half-step: W holds the plain update (u_k, or log u_k in the log domain); with
+   omega > 1 it becomes u_old^(1 - omega) u^omega where p_k > 0; B->lu keeps it. */
+static void RelaxU(OTBarycenter B, PetscInt j, double *W)
+{
+  const ptrdiff_t n = B->gi->nlocal;
+  const double    w = B->accel.omega, *p = B->p[j];
+  double         *u = B->lu[j];
+
+  for (ptrdiff_t i = 0; i < n; i++) {
+    if (w != 1.0 && B->accel.valid && p[i] > 0) {
+      if (B->form == OT_BARY_LOG)
+        W[i] = (1 - w) * u[i] + w * W[i];
+      else if (u[i] > 0 && W[i] > 0)
+        W[i] *= exp((1 - w) * log(u[i] / W[i]));
+    }
+    u[i] = W[i];
+  }
+}
+
+/* The v_k half-step, over-relaxed: the plain update q / K u_k (log q - log K u_k) from the new barycenter, relaxed
+   against the kept v_k where q > 0. */
+static void RelaxV(OTBarycenter B)
+{
+  const ptrdiff_t n = B->gi->nlocal;
+  const double    w = B->accel.omega, *q = B->qold, *lq = B->q;
+
+  for (PetscInt j = 0; j < B->nloc; j++) {
+    const double *s = B->slot[j];
+    double       *v = B->lv[j];
+    for (ptrdiff_t i = 0; i < n; i++) {
+      double t;
+      if (B->form == OT_BARY_LOG) {
+        t = lq[i] > -INFINITY ? lq[i] - s[i] : -INFINITY;
+        if (w != 1.0 && B->accel.valid && lq[i] > -INFINITY) t = (1 - w) * v[i] + w * t;
+      } else {
+        t = q[i] / s[i];
+        if (w != 1.0 && B->accel.valid && q[i] > 0 && v[i] > 0) t *= exp((1 - w) * log(v[i] / t));
+      }
+      v[i] = t;
+    }
+  }
+}
+
 /* v_k = (q / K u_k)^lambda into W, then u_k = (p_k / K v_k)^lambda, then K u_k, all in W; the cells where a kernel
    value vanished under mass are counted into ps */
 static PetscErrorCode ProjectInput(OTBarycenter B, PetscInt j, double *ps)
 {
   const ptrdiff_t n = B->gi->nlocal, np = B->gi->plane, nl0 = B->gi->local_n0;
   const double    lam = B->lambda, *p = B->p[j], *s = B->slot[j], *q = B->qold, *lq = B->q;
-  double         *W = B->W;
+  const PetscBool relaxed = (PetscBool) (B->lv && B->accel.valid); /* v_k is kept (over-relaxation), not formed from q */
+  double         *W       = B->W;
 
   PetscFunctionBegin;
   if (B->form != OT_BARY_LOG) {
-    if (lam == 1.0)
+    if (relaxed)
+      memcpy(W, B->lv[j], sizeof(double) * (size_t) n);
+    else if (lam == 1.0)
       BalancedV(q, s, W, n);
     else
       for (ptrdiff_t i = 0; i < n; i++) W[i] = q[i] > 0 ? PowLam(q[i] / s[i], lam) : 0;
@@ -182,9 +228,13 @@ static PetscErrorCode ProjectInput(OTBarycenter B, PetscInt j, double *ps)
         }
       ps[PS_N * pl + PS_BAD] += bad;
     }
+    if (B->lu) RelaxU(B, j, W);
     PetscCall(OTKernelApply(B->K_, -1, W, W));
   } else {
-    for (ptrdiff_t i = 0; i < n; i++) W[i] = lq[i] > -INFINITY ? lam * (lq[i] - s[i]) : -INFINITY;
+    if (relaxed)
+      memcpy(W, B->lv[j], sizeof(double) * (size_t) n);
+    else
+      for (ptrdiff_t i = 0; i < n; i++) W[i] = lq[i] > -INFINITY ? lam * (lq[i] - s[i]) : -INFINITY;
     PetscCall(OTKernelApplyLog(B->K_, -1, W, W));
     for (ptrdiff_t pl = 0; pl < nl0; pl++) {
       double bad = 0;
@@ -195,6 +245,7 @@ static PetscErrorCode ProjectInput(OTBarycenter B, PetscInt j, double *ps)
       }
       ps[PS_N * pl + PS_BAD] += bad;
     }
+    if (B->lu) RelaxU(B, j, W);
     PetscCall(OTKernelApplyLog(B->K_, -1, W, W));
   }
   PetscFunctionReturn(0);
@@ -211,7 +262,17 @@ static void GatherInput(OTBarycenter B, PetscInt j, double *ps)
 
   for (ptrdiff_t pl = 0; pl < nl0; pl++) {
     double e = 0, bad = 0;
-    if (!logd && !unb)
+    if (B->lv && B->accel.valid) {
+      /* over-relaxed: the error of the kept v_k (balanced) */
+      const double *v = B->lv[j];
+      for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
+        double l = W[i];
+        bad += logd ? !(l > -INFINITY && l < INFINITY) : !(l > DBL_MIN);
+        e += fabs((logd ? OTFastExp(v[i] + l) : v[i] * l) - q[i]);
+        s[i]   = l;
+        acc[i] = (first ? 0.0 : acc[i]) + wk * (logd ? l : OTFastLog(l));
+      }
+    } else if (!logd && !unb)
       bad = BalancedKu(W, s, q, acc, wk, first, pl * np, (pl + 1) * np, &e);
     else if (!logd) {
       for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
@@ -354,6 +415,12 @@ PetscErrorCode OTBarycenterStep(void *ctx, OTSolver core)
   PetscCall(OTGridSumPlanes(B->ggrid, PS_N, ps, gs));
   B->change = gs[PS_CHANGE];
   B->mass   = gs[PS_MASS];
+  if (B->lv) {
+    RelaxV(B);
+    B->accel.valid = PETSC_TRUE;
+    PetscCall(OTAccelUpdate(&B->accel, PetscMax(B->change, B->err)));
+    if (B->accel.omega != 1.0) snprintf(core->extra, sizeof core->extra, "omega %.3f", B->accel.omega);
+  }
   PetscCall(OTSolverSetResidual(core, PetscMax(B->change, B->rho > 0 ? 0 : B->err)));
   PetscFunctionReturn(0);
 }
