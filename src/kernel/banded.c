@@ -690,7 +690,9 @@ static PetscErrorCode View_Banded(OTKernelImpl impl, PetscViewer v)
         snprintf(s1, sizeof s1, "dense");
       else
         snprintf(s1, sizeof s1, "band %td", T->r);
-      len += (size_t) snprintf(buf + len, sizeof buf - len, " %s / %s in blocks of %td;", s1, T->folded ? "line" : "band", T->B);
+      len += (size_t) snprintf(buf + len, sizeof buf - len, " %s / band in blocks of %td", s1, T->band.B);
+      if (T->folded) len += (size_t) snprintf(buf + len, sizeof buf - len, ", line in blocks of %td", T->line.B);
+      len += (size_t) snprintf(buf + len, sizeof buf - len, ";");
     }
     PetscCall(PetscViewerASCIIPrintf(v, "  stabilised product per axis (stage 1 / stage 2):%s\n", buf));
     PetscCall(PetscViewerASCIIPrintf(v, "  outputs: %td, per-block shifts (stage 2): %td, left to the exact log-sum-exp: %td (%.3g%%)\n", d->nout, d->nsecond,

@@ -75,25 +75,29 @@ PETSC_INTERN double OTKernelRangeRatio(const OTGridInfo *, OTBoundary, double);
 /* The stabilised product of the banded kernel (shifted.c): a band of the 1-D kernel, tabulated linearly, applied to
    exp(x - line max) and certified output by output (outputs it cannot certify are left to the exact log-sum-exp). */
 #define OT_SHIFT_W 128 /* columns of a panel (a multiple of 8) */
+/* Stage 2's tables: blocks of B sources, each shifted by its own max; the kernel normalised per block. */
 typedef struct {
-  ptrdiff_t  n, r, R2; /* cells of the axis, band radius, reach of the mid band (the certificate's) */
-  OTBoundary bc;
-  double     eps;      /* the eps tabulated (0: none) */
-  double    *kt[2];    /* k(m), |m| <= r, with zeros around, per variant (plain, moment) */
-  double    *lmid[2];  /* log k(m), r < m <= R2 */
-  ptrdiff_t  B, rb;    /* stage 2: sources per block, reach */
-  PetscBool  folded;   /* stage 2 on the whole line, images folded in (lkmax, khat per output and block) */
-  ptrdiff_t  nb, wt;   /* stage 2: blocks of a line (folded), rows of its scratch */
-  double     tailb[2]; /* stage 2: log of the weight beyond rb */
-  double    *lkmax[2]; /* stage 2: max of log k over a block at each offset */
-  double    *khat[2];  /* stage 2: the block's k normalised by it */
-  PetscBool  dense;    /* the band spans the line: W, the folded n x n matrix, instead of kt */
-  double    *W[2];
-  double     tail[2];    /* log of the weight beyond the band */
-  double     tailfar[2]; /* log of the weight beyond R2 */
-  double     lognmid, floor;
-  double     accept[2];      /* an output is certified at once when log of its shifted sum is at least this */
-  double     acceptdense[2]; /* the same for the dense matrix */
+  ptrdiff_t B, reach, nb; /* sources per block, offsets reached, blocks per line (line tables) */
+  double   *lmax[2];      /* max of log k over a block: per block offset (band) or per output and block (line) */
+  double   *hat[2];       /* the block's k normalised by it */
+  double    tail[2];      /* log of the weight beyond the reach */
+} OTShiftBlocks;
+typedef struct {
+  ptrdiff_t     n, r, R2; /* cells of the axis, band radius, reach of the mid band (the certificate's) */
+  OTBoundary    bc;
+  double        eps;        /* the eps tabulated (0: none) */
+  double       *kt[2];      /* k(m), |m| <= r, with zeros around, per variant (plain, moment) */
+  double       *lmid[2];    /* log k(m), r < m <= R2 */
+  OTShiftBlocks band, line; /* stage 2 within the band, then over the whole line (folded: when the rank holds it) */
+  PetscBool     folded;
+  ptrdiff_t     wt;    /* rows of stage 2's scratch */
+  PetscBool     dense; /* the band spans the line: W, the folded n x n matrix, instead of kt */
+  double       *W[2];
+  double        tail[2];    /* log of the weight beyond the band */
+  double        tailfar[2]; /* log of the weight beyond R2 */
+  double        lognmid, floor;
+  double        accept[2];      /* an output is certified at once when log of its shifted sum is at least this */
+  double        acceptdense[2]; /* the same for the dense matrix */
 } OTShiftTab;
 PETSC_INTERN PetscErrorCode OTShiftTabBuild(OTShiftTab *, OTBoundary, ptrdiff_t, double, double, ptrdiff_t, ptrdiff_t, PetscBool);
 PETSC_INTERN PetscErrorCode OTShiftTabDestroy(OTShiftTab *);

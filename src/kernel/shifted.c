@@ -21,7 +21,8 @@ PetscErrorCode OTShiftTabDestroy(OTShiftTab *T)
   for (int v = 0; v < 2; v++) PetscCall(PetscFree(T->kt[v]));
   for (int v = 0; v < 2; v++) PetscCall(PetscFree(T->lmid[v]));
   for (int v = 0; v < 2; v++) PetscCall(PetscFree(T->W[v]));
-  for (int v = 0; v < 2; v++) PetscCall(PetscFree2(T->lkmax[v], T->khat[v]));
+  for (int v = 0; v < 2; v++) PetscCall(PetscFree2(T->band.lmax[v], T->band.hat[v]));
+  for (int v = 0; v < 2; v++) PetscCall(PetscFree2(T->line.lmax[v], T->line.hat[v]));
   T->eps = 0;
   PetscFunctionReturn(0);
 }
@@ -47,15 +48,17 @@ static PetscErrorCode BuildDense(OTShiftTab *T, double h, double eps, PetscInt v
   PetscFunctionReturn(0);
 }
 
-/* Stage 2 on whole lines: log W(i, j) over the folded images (|m| <= 4n), the largest B (16 down to 1) over which it
+/* Stage 2 over whole lines: log W(i, j) over the folded images (|m| <= 4n), the largest B (16 down to 1) over which it
    varies by at most SHIFT_BLOCKVAR within a block of cells, and per output and block the max and the weights
    normalised by it. */
 static PetscErrorCode BuildFolded(OTShiftTab *T, double h, double eps)
 {
-  const ptrdiff_t n = T->n, R = T->rb;
+  const ptrdiff_t n = T->n, R = T->bc == OT_BOUNDARY_FREE ? n - 1 : 4 * n;
+  OTShiftBlocks  *L = &T->line;
   double         *lw;
 
   PetscFunctionBegin;
+  L->reach = R;
   PetscCall(PetscMalloc1(n * n, &lw));
   for (int v = 0; v < 2; v++) {
     for (ptrdiff_t i = 0; i < n; i++) {
@@ -68,44 +71,46 @@ static PetscErrorCode BuildFolded(OTShiftTab *T, double h, double eps)
       }
     }
     if (!v)
-      for (T->B = 16; T->B > 1; T->B /= 2) {
+      for (L->B = 16; L->B > 1; L->B /= 2) {
         double worst = 0;
         for (ptrdiff_t i = 0; i < n; i++)
-          for (ptrdiff_t b0 = 0; b0 < n; b0 += T->B) {
+          for (ptrdiff_t b0 = 0; b0 < n; b0 += L->B) {
             double hi = -INFINITY, lo = INFINITY;
-            for (ptrdiff_t j = b0; j < PetscMin(n, b0 + T->B); j++) hi = PetscMax(hi, lw[i * n + j]), lo = PetscMin(lo, lw[i * n + j]);
+            for (ptrdiff_t j = b0; j < PetscMin(n, b0 + L->B); j++) hi = PetscMax(hi, lw[i * n + j]), lo = PetscMin(lo, lw[i * n + j]);
             worst = PetscMax(worst, hi - lo);
           }
         if (worst <= SHIFT_BLOCKVAR) break;
       }
-    T->nb = (n + T->B - 1) / T->B;
-    PetscCall(PetscMalloc2(n * T->nb, &T->lkmax[v], n * T->nb * T->B, &T->khat[v]));
+    L->nb = (n + L->B - 1) / L->B;
+    PetscCall(PetscMalloc2(n * L->nb, &L->lmax[v], n * L->nb * L->B, &L->hat[v]));
     for (ptrdiff_t i = 0; i < n; i++)
-      for (ptrdiff_t b = 0; b < T->nb; b++) {
-        double m = -INFINITY, *kh = T->khat[v] + (i * T->nb + b) * T->B;
-        for (ptrdiff_t u = 0; u < T->B && b * T->B + u < n; u++) m = PetscMax(m, lw[i * n + b * T->B + u]);
-        T->lkmax[v][i * T->nb + b] = m;
-        for (ptrdiff_t u = 0; u < T->B; u++) kh[u] = (b * T->B + u < n && m > -INFINITY) ? exp(lw[i * n + b * T->B + u] - m) : 0;
+      for (ptrdiff_t b = 0; b < L->nb; b++) {
+        double m = -INFINITY, *kh = L->hat[v] + (i * L->nb + b) * L->B;
+        for (ptrdiff_t u = 0; u < L->B && b * L->B + u < n; u++) m = PetscMax(m, lw[i * n + b * L->B + u]);
+        L->lmax[v][i * L->nb + b] = m;
+        for (ptrdiff_t u = 0; u < L->B; u++) kh[u] = (b * L->B + u < n && m > -INFINITY) ? exp(lw[i * n + b * L->B + u] - m) : 0;
       }
-    T->tailb[v] = T->bc == OT_BOUNDARY_FREE ? -INFINITY : OTKernelTailLog(h, eps, R, v);
+    L->tail[v] = T->bc == OT_BOUNDARY_FREE ? -INFINITY : OTKernelTailLog(h, eps, R, v);
   }
   PetscCall(PetscFree(lw));
   PetscFunctionReturn(0);
 }
 
-/* Stage 2's blocks: the largest B (16 down to 1) over which log k varies by at most SHIFT_BLOCKVAR anywhere within its
-   reach rb, and per block offset o (start - output, in [-rb - B + 1, rb]) the max of log k over the block's part within
-   rb and the block's weights normalised by it. */
+/* Stage 2's blocks within the band: the largest B (16 down to 1) over which log k varies by at most SHIFT_BLOCKVAR
+   anywhere in the band, and per block offset o (start - output, in [-r - B + 1, r]) the max of log k over the block's
+   part in the band and the block's weights normalised by it. */
 static PetscErrorCode BuildBlocks(OTShiftTab *T, double h, double eps)
 {
-  const ptrdiff_t r = T->rb;
+  const ptrdiff_t r  = T->r;
+  OTShiftBlocks  *Bt = &T->band;
 
   PetscFunctionBegin;
-  for (T->B = 16; T->B > 1; T->B /= 2) {
+  Bt->reach = r;
+  for (Bt->B = 16; Bt->B > 1; Bt->B /= 2) {
     double worst = 0;
-    for (ptrdiff_t o = -r - T->B + 1; o <= r; o++) {
+    for (ptrdiff_t o = -r - Bt->B + 1; o <= r; o++) {
       double hi = -INFINITY, lo = INFINITY;
-      for (ptrdiff_t u = 0; u < T->B; u++)
+      for (ptrdiff_t u = 0; u < Bt->B; u++)
         if (PetscAbsInt(o + u) <= r) {
           hi = PetscMax(hi, OTKernel1DLog(h, eps, o + u, 0));
           lo = PetscMin(lo, OTKernel1DLog(h, eps, o + u, 0));
@@ -115,16 +120,16 @@ static PetscErrorCode BuildBlocks(OTShiftTab *T, double h, double eps)
     if (worst <= SHIFT_BLOCKVAR) break;
   }
   for (int v = 0; v < 2; v++) {
-    const ptrdiff_t no = 2 * r + T->B;
-    PetscCall(PetscMalloc2(no, &T->lkmax[v], no * T->B, &T->khat[v]));
-    for (ptrdiff_t o = -r - T->B + 1; o <= r; o++) {
-      double *kh = T->khat[v] + (o + r + T->B - 1) * T->B, m = -INFINITY;
-      for (ptrdiff_t u = 0; u < T->B; u++)
+    const ptrdiff_t no = 2 * r + Bt->B;
+    PetscCall(PetscMalloc2(no, &Bt->lmax[v], no * Bt->B, &Bt->hat[v]));
+    for (ptrdiff_t o = -r - Bt->B + 1; o <= r; o++) {
+      double *kh = Bt->hat[v] + (o + r + Bt->B - 1) * Bt->B, m = -INFINITY;
+      for (ptrdiff_t u = 0; u < Bt->B; u++)
         if (PetscAbsInt(o + u) <= r) m = PetscMax(m, OTKernel1DLog(h, eps, o + u, v));
-      T->lkmax[v][o + r + T->B - 1] = m;
-      for (ptrdiff_t u = 0; u < T->B; u++) kh[u] = (PetscAbsInt(o + u) <= r && m > -INFINITY) ? exp(OTKernel1DLog(h, eps, o + u, v) - m) : 0;
+      Bt->lmax[v][o + r + Bt->B - 1] = m;
+      for (ptrdiff_t u = 0; u < Bt->B; u++) kh[u] = (PetscAbsInt(o + u) <= r && m > -INFINITY) ? exp(OTKernel1DLog(h, eps, o + u, v) - m) : 0;
     }
-    T->tailb[v] = (T->bc == OT_BOUNDARY_FREE && r >= T->n - 1) ? -INFINITY : OTKernelTailLog(h, eps, r, v);
+    Bt->tail[v] = T->tail[v];
   }
   PetscFunctionReturn(0);
 }
@@ -144,11 +149,9 @@ PetscErrorCode OTShiftTabBuild(OTShiftTab *T, OTBoundary bc, ptrdiff_t n, double
   T->r     = PetscMin(r, 4 * n);
   if (bc == OT_BOUNDARY_FREE) T->r = PetscMin(T->r, n - 1);
   T->R2 = PetscMax(T->r, PetscMin(R2, 4 * n));
-  /* stage 2 reaches the whole line (its images folded in) when the rank holds it: outputs whose mass comes from beyond
-     the band (far from the support of a compact input) are then certified too */
+  /* stage 2 ends over the whole line (its images folded in) when the rank holds it: outputs whose mass comes from
+     beyond the band (far from the support of a compact input) are then certified too */
   T->folded  = (PetscBool) (whole && n <= SHIFT_FOLD);
-  T->rb      = T->folded ? (bc == OT_BOUNDARY_FREE ? n - 1 : 4 * n) : T->r;
-  T->rb      = PetscMax(T->rb, T->r);
   T->lognmid = log(2.0 * (double) PetscMax(T->R2 - T->r, 1));
   T->floor   = log(2.0 * (double) (T->dense ? n : 2 * T->r + 8)) - SHIFT_FLOOR;
   for (int v = 0; v < 2; v++) {
@@ -162,11 +165,9 @@ PetscErrorCode OTShiftTabBuild(OTShiftTab *T, OTBoundary bc, ptrdiff_t n, double
     T->tailfar[v] = (bc == OT_BOUNDARY_FREE && T->R2 >= n - 1) ? -INFINITY : OTKernelTailLog(h, eps, T->R2, v);
     T->accept[v]  = PetscMax(T->tail[v] + SHIFT_MARGIN, T->floor);
   }
-  if (T->folded)
-    PetscCall(BuildFolded(T, h, eps));
-  else
-    PetscCall(BuildBlocks(T, h, eps));
-  T->wt  = T->folded ? n + T->B : SHIFT_TILE + 2 * T->rb + 2 * T->B; /* stage 2's rows */
+  PetscCall(BuildBlocks(T, h, eps));
+  if (T->folded) PetscCall(BuildFolded(T, h, eps));
+  T->wt  = PetscMax(SHIFT_TILE + 2 * T->r + 2 * T->band.B, T->folded ? n + T->line.B : 0); /* stage 2's rows */
   T->eps = eps;
   PetscFunctionReturn(0);
 }
@@ -236,13 +237,13 @@ static void NonzeroRows(const double *E, ptrdiff_t nrows, ptrdiff_t w, ptrdiff_t
   }
 }
 
-/* The certificate of output i, columns [c0, c0 + cw) whose simple test failed: what lies beyond the band is bounded by the
-   exact max of x + log k over the mid band (offsets r < |m| <= R2) and by the line max beyond it. */
+/* The certificate of output i, columns [c0, c0 + cw) whose simple test failed: what lies beyond the offsets summed (rlo)
+   is bounded by the exact max of x + log k over the mid band (offsets rlo < |m| <= R2) and by the line max times the
+   weight beyond (far). */
 static void MidCheck(const OTShiftTab *T, PetscInt var, const double *const *srow, ptrdiff_t i, ptrdiff_t c0, ptrdiff_t cw, const double *shift,
-                     const double *mline, const double *lv, unsigned char *ok, ptrdiff_t rlo)
+                     const double *mline, const double *lv, unsigned char *ok, ptrdiff_t rlo, double far)
 {
-  const double far = rlo >= T->R2 ? (rlo == T->r ? T->tailfar[var] : T->tailb[var]) : T->tailfar[var];
-  double       t[8];
+  double t[8];
 
   for (int c = 0; c < 8; c++) t[c] = -INFINITY;
   for (ptrdiff_t a = rlo + 1; a <= T->R2; a++) {
@@ -266,8 +267,9 @@ static void MidCheck(const OTShiftTab *T, PetscInt var, const double *const *sro
    the others are marked in fail (row i - i0, column c). Stage 1 (stage 0) tests every output; stages 2 and 3 look only
    at what the stage before left, and stage 3 (affine shifts: the sources beyond the band are not below the shift) always
    bounds what lies beyond the band. Returns how many are left. */
-static ptrdiff_t StoreBlock(const OTShiftTab *T, PetscInt var, const double *const *srow, double *const *orow, ptrdiff_t i, ptrdiff_t nb, ptrdiff_t c0,
-                            ptrdiff_t w, const double *shift, ptrdiff_t ss, const double *mline, double s[4][8], unsigned char *fail, int stage)
+static ptrdiff_t StoreBlock(const OTShiftTab *T, const OTShiftBlocks *blk, PetscInt var, const double *const *srow, double *const *orow, ptrdiff_t i,
+                            ptrdiff_t nb, ptrdiff_t c0, ptrdiff_t w, const double *shift, ptrdiff_t ss, const double *mline, double s[4][8],
+                            unsigned char *fail, int stage)
 {
   const ptrdiff_t cw     = PetscMin(8, w - c0);
   const PetscBool dense  = (PetscBool) (T->dense && stage == 0);                              /* the dense matrix has every image: nothing is beyond it */
@@ -284,7 +286,10 @@ static ptrdiff_t StoreBlock(const OTShiftTab *T, PetscInt var, const double *con
       ok[c] = (unsigned char) ((stage && !f[c]) || mline[c0 + c] == -INFINITY || lv[c] >= accept);
       need |= !ok[c];
     }
-    if (need && !dense && (T->R2 > T->r || stage)) MidCheck(T, var, srow, i + q, c0, cw, sh, mline, lv, ok, stage ? T->rb : T->r);
+    if (need && !dense && (T->R2 > T->r || stage)) {
+      const ptrdiff_t rlo = stage ? blk->reach : T->r;
+      MidCheck(T, var, srow, i + q, c0, cw, sh, mline, lv, ok, rlo, rlo >= T->R2 ? (stage ? blk->tail[var] : T->tail[var]) : T->tailfar[var]);
+    }
     if (!need && !stage) {
       for (ptrdiff_t c = 0; c < cw; c++) orow[i + q][c0 + c] = mline[c0 + c] == -INFINITY ? -INFINITY : sh[c] + lv[c];
       for (ptrdiff_t c = 0; c < cw; c++) f[c] = 0;
@@ -311,7 +316,7 @@ static ptrdiff_t StoreBlock(const OTShiftTab *T, PetscInt var, const double *con
 static ptrdiff_t RedoTile(const OTShiftTab *T, PetscInt var, const double *const *srow, double *const *orow, ptrdiff_t i0, ptrdiff_t t0, ptrdiff_t t1,
                           ptrdiff_t c0, ptrdiff_t w, const double *mline, double *Et, double *cb, unsigned char *fail)
 {
-  const ptrdiff_t r = T->rb, B = T->B, cw = PetscMin(8, w - c0);
+  const ptrdiff_t r = T->r, B = T->band.B, cw = PetscMin(8, w - c0);
   const ptrdiff_t glo = T->bc == OT_BOUNDARY_FREE ? PetscMax(0, t0 - r) : t0 - r, ghi = T->bc == OT_BOUNDARY_FREE ? PetscMin(T->n, t1 + r) : t1 + r;
   const ptrdiff_t nblk = (ghi - glo + B - 1) / B;
   ptrdiff_t       nf   = 0;
@@ -338,7 +343,7 @@ static ptrdiff_t RedoTile(const OTShiftTab *T, PetscInt var, const double *const
     for (int pass = 0; pass < 2; pass++)
       for (ptrdiff_t b = PetscMax(0, (i - r - glo) / B); b < nblk && glo + b * B <= i + r; b++) {
         const ptrdiff_t o   = glo + b * B - i; /* in [-r - B + 1, r] */
-        const double    lkm = T->lkmax[var][o + r + B - 1], *kh = T->khat[var] + (o + r + B - 1) * B;
+        const double    lkm = T->band.lmax[var][o + r + B - 1], *kh = T->band.hat[var] + (o + r + B - 1) * B;
         const double   *m = cb + b * 8, *e = Et + (b * B) * 8;
         if (lkm == -INFINITY) continue;
         if (!pass) {
@@ -354,7 +359,7 @@ static ptrdiff_t RedoTile(const OTShiftTab *T, PetscInt var, const double *const
         }
       }
     for (int c = 0; c < 8; c++) sh[c] = L[c] > -INFINITY ? L[c] : 0, s[0][c] = S[c];
-    nf += StoreBlock(T, var, srow, orow, i, 1, c0, w, sh, 0, mline, s, fail + (i - i0) * OT_SHIFT_W, 1);
+    nf += StoreBlock(T, &T->band, var, srow, orow, i, 1, c0, w, sh, 0, mline, s, fail + (i - i0) * OT_SHIFT_W, 1);
   }
   return nf;
 }
@@ -365,7 +370,7 @@ static ptrdiff_t RedoTile(const OTShiftTab *T, PetscInt var, const double *const
 static ptrdiff_t FoldedRedo(const OTShiftTab *T, PetscInt var, const double *const *srow, double *const *orow, ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t c0,
                             ptrdiff_t w, const double *mline, double *Et, double *cb, unsigned char *fail)
 {
-  const ptrdiff_t n = T->n, B = T->B, nb = T->nb, cw = PetscMin(8, w - c0);
+  const ptrdiff_t n = T->n, B = T->line.B, nb = T->line.nb, cw = PetscMin(8, w - c0);
   ptrdiff_t       nf = 0;
 
   for (ptrdiff_t b = 0; b < nb; b++) {
@@ -378,7 +383,7 @@ static ptrdiff_t FoldedRedo(const OTShiftTab *T, PetscInt var, const double *con
   }
   for (ptrdiff_t i = i0; i < i1; i++) {
     double        L[8], S[8] = {0}, s[4][8], sh[8];
-    const double *lwm = T->lkmax[var] + i * nb, *kh = T->khat[var] + i * nb * B;
+    const double *lwm = T->line.lmax[var] + i * nb, *kh = T->line.hat[var] + i * nb * B;
     unsigned char any = 0;
     for (ptrdiff_t c = 0; c < cw; c++) any |= fail[(i - i0) * OT_SHIFT_W + c0 + c];
     if (!any) continue;
@@ -395,7 +400,7 @@ static ptrdiff_t FoldedRedo(const OTShiftTab *T, PetscInt var, const double *con
       for (int c = 0; c < 8; c++) S[c] += p[c] * f[c];
     }
     for (int c = 0; c < 8; c++) s[0][c] = S[c];
-    nf += StoreBlock(T, var, srow, orow, i, 1, c0, w, sh, 0, mline, s, fail + (i - i0) * OT_SHIFT_W, 1);
+    nf += StoreBlock(T, &T->line, var, srow, orow, i, 1, c0, w, sh, 0, mline, s, fail + (i - i0) * OT_SHIFT_W, 1);
   }
   return nf;
 }
@@ -423,17 +428,11 @@ ptrdiff_t OTShiftPanel(const OTShiftTab *T, PetscInt var, const double *const *s
       ptrdiff_t g0      = PetscMax(dn ? 0 : PetscMax(glo, i - r) - glo, first[c0 / 8]);
       ptrdiff_t g1      = PetscMin(dn ? T->n : PetscMin(ghi, i + 3 + r + 1) - glo, last[c0 / 8] + 1);
       if (g0 < g1) Block4x8(T, var, (PetscBool) dn, E + c0, OT_SHIFT_W, g0, g1, dn ? i : i - glo, s);
-      nfail += StoreBlock(T, var, srow, orow, i, PetscMin(4, i1 - i), c0, w, shift + c0, 0, mline, s, fail + (i - i0) * OT_SHIFT_W, 0);
+      nfail += StoreBlock(T, NULL, var, srow, orow, i, PetscMin(4, i1 - i), c0, w, shift + c0, 0, mline, s, fail + (i - i0) * OT_SHIFT_W, 0);
     }
   *nsecond += nfail;
-  if (nfail && T->folded)
-    for (ptrdiff_t c0 = 0; c0 < w; c0 += 8) {
-      ptrdiff_t left = 0;
-      for (ptrdiff_t i = i0; i < i1; i++)
-        for (ptrdiff_t c = c0; c < PetscMin(w, c0 + 8); c++) left += fail[(i - i0) * OT_SHIFT_W + c];
-      if (left) nfail += FoldedRedo(T, var, srow, orow, i0, i1, c0, w, mline, Et, Cb, fail) - left;
-    }
-  else if (nfail)
+  /* stage 2: tiles with their band in blocks; then, for what is left, the whole line in blocks */
+  if (nfail)
     for (ptrdiff_t t0 = i0; t0 < i1; t0 += SHIFT_TILE)
       for (ptrdiff_t c0 = 0; c0 < w; c0 += 8) {
         ptrdiff_t t1 = PetscMin(i1, t0 + SHIFT_TILE), left = 0;
@@ -441,6 +440,13 @@ ptrdiff_t OTShiftPanel(const OTShiftTab *T, PetscInt var, const double *const *s
           for (ptrdiff_t c = c0; c < PetscMin(w, c0 + 8); c++) left += fail[(i - i0) * OT_SHIFT_W + c];
         if (left) nfail += RedoTile(T, var, srow, orow, i0, t0, t1, c0, w, mline, Et, Cb, fail) - left;
       }
+  if (nfail && T->folded)
+    for (ptrdiff_t c0 = 0; c0 < w; c0 += 8) {
+      ptrdiff_t left = 0;
+      for (ptrdiff_t i = i0; i < i1; i++)
+        for (ptrdiff_t c = c0; c < PetscMin(w, c0 + 8); c++) left += fail[(i - i0) * OT_SHIFT_W + c];
+      if (left) nfail += FoldedRedo(T, var, srow, orow, i0, i1, c0, w, mline, Et, Cb, fail) - left;
+    }
   for (ptrdiff_t i = i0; i < i1; i++) {
     rowfail[i - i0] = 0;
     for (ptrdiff_t c = 0; c < w; c++) rowfail[i - i0] |= fail[(i - i0) * OT_SHIFT_W + c];
