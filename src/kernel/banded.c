@@ -164,7 +164,11 @@ static PetscErrorCode BuildAxis(OTKernelImpl impl, PetscInt k, PetscInt var)
   A->taufar[var]  = (d->bc == OT_BOUNDARY_FREE && A->r2 >= A->n - 1) ? -INFINITY : OTKernelTailLog(A->h, eps, A->r2, var);
   A->taunear[var] = (d->bc == OT_BOUNDARY_FREE && A->r >= A->n - 1) ? -INFINITY : OTKernelTailLog(A->h, eps, A->r, var);
   A->built[var]   = eps;
-  if (impl->K->shift) PetscCall(OTShiftTabBuild(&A->sh, d->bc, A->n, A->h, eps, A->r, A->r2, (PetscBool) (k > 0 || !d->distributed)));
+  if (impl->K->shift) {
+    const PetscBool whole = (PetscBool) (k > 0 || !d->distributed);
+    PetscCall(OTMemoryCheck(impl->K->comm, OTShiftTabBytes(A->n, A->r, A->r2, whole), "banded kernel: stabilised product's tables"));
+    PetscCall(OTShiftTabBuild(&A->sh, d->bc, A->n, A->h, eps, A->r, A->r2, whole));
+  }
   PetscFunctionReturn(0);
 }
 

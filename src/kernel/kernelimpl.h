@@ -101,6 +101,7 @@ typedef struct {
 } OTShiftTab;
 PETSC_INTERN PetscErrorCode OTShiftTabBuild(OTShiftTab *, OTBoundary, ptrdiff_t, double, double, ptrdiff_t, ptrdiff_t, PetscBool);
 PETSC_INTERN PetscErrorCode OTShiftTabDestroy(OTShiftTab *);
+PETSC_INTERN double         OTShiftTabBytes(ptrdiff_t, ptrdiff_t, ptrdiff_t, PetscBool);
 PETSC_INTERN ptrdiff_t      OTShiftScratch(const OTShiftTab *, ptrdiff_t);
 PETSC_INTERN ptrdiff_t      OTShiftPanel(const OTShiftTab *, PetscInt, const double *const *, double *const *, ptrdiff_t, ptrdiff_t, ptrdiff_t, const double *,
                                          double *, unsigned char *, unsigned char *, ptrdiff_t *);

@@ -134,6 +134,15 @@ static PetscErrorCode BuildBlocks(OTShiftTab *T, double h, double eps)
   PetscFunctionReturn(0);
 }
 
+/* Bytes the tables of OTShiftTabBuild will take (the memory estimate before they are made): the dense matrices, the
+   line tables and their transient, the bands. */
+double OTShiftTabBytes(ptrdiff_t n, ptrdiff_t r, ptrdiff_t R2, PetscBool whole)
+{
+  const double    nn = (double) n * (double) n, rr = (double) PetscMin(r, 4 * n);
+  const PetscBool dense = (PetscBool) ((whole || R2 >= n - 1) && n <= SHIFT_DENSE && n <= 2 * (2 * r + 1)), folded = (PetscBool) (whole && n <= SHIFT_FOLD);
+  return sizeof(double) * ((dense ? 2 * nn : 0) + (folded ? 3 * nn : 0) + 2 * (2 * rr + 16) * 18 + 2 * (double) PetscMax(R2 - r, 0));
+}
+
 /* The kernel's band |m| <= r, tabulated linearly for both variants (stage 2, and stage 1 on long lines), the folded
    dense matrix of stage 1 when the rank holds whole lines of at most SHIFT_DENSE cells (whole: every output reaches the
    whole line then, nothing is beyond the band); the mid band r < |m| <= R2 as log weights (the certificate's bound);
