@@ -208,15 +208,20 @@ static PetscErrorCode ChooseGroups(OTBarycenter B)
   }
   PetscCall(OTMemoryAvailable(B->comm, &avail));
   B->G = 0;
-  for (PetscInt G = PetscMin(B->K, (PetscInt) B->size); G >= 1; G--) {
-    ptrdiff_t a = (wi->nglobal + B->size / G - 1) / (B->size / G) + wi->plane;
+  /* a rank's work per iteration goes as ceil(K/G) inputs on 1/(P/G) of the grid: the least ceil(K/G) G wins (K = 3 on
+     2 ranks: one group of 2, not 2 groups with 2 and 1 inputs), the larger G on a tie (less communication) */
+  for (PetscInt G = PetscMin(B->K, (PetscInt) B->size), best = 0; G >= 1; G--) {
+    ptrdiff_t a    = (wi->nglobal + B->size / G - 1) / (B->size / G) + wi->plane;
+    PetscInt  work = (B->K + G - 1) / G * G;
     if (B->size % G) continue;
     PetscCall(OTGridMaxRanks(wi->dim, wi->n, (PetscMPIInt) (B->size / G), &pmax));
     if (pmax != B->size / G) continue;
     /* the node holds all its ranks' fields: ranks per node unknown here, so compare the total with what this node has */
     if (G > 1 && avail > 0 && BytesPerRank(B, G, a) * (double) B->size > 0.8 * avail) continue;
-    B->G = G;
-    break;
+    if (!B->G || work < best) {
+      B->G = G;
+      best = work;
+    }
   }
   PetscCheck(B->G > 0, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "no grouping of %d ranks fits the grid (%td planes of axis 0)", (int) B->size, wi->n[0]);
   PetscFunctionReturn(0);

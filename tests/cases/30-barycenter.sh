@@ -60,13 +60,14 @@ must "3d np=1" 1 barycenter -inputs b3a.h5,b3b.h5 -eps 0.005 -tol 1e-10 -o b31.h
   must "3d np=4 G=2" 4 barycenter -inputs b3a.h5,b3b.h5 -eps 0.005 -tol 1e-10 -groups 2 -o b34.h5 &&
   $REF same b31.h5 b34.h5 1e-10 "3-D 21x18x16: np=4 in 2 groups = np=1 (1e-10)"
 grep -q "1 input per group" .out && ok "groups and inputs per group printed" || fail "group line: $(head -2 .out)"
-# memory: the K inputs are spread over the groups, the grid over the ranks of a group (fields per rank: 2 per local input
-# + 5); the default G is the largest that fits in memory (-memory_limit stands in for a smaller node), printed
+# memory: the K inputs are spread over the groups, the grid over the ranks of a group (fields per rank: 4 per local input
+# with -accel, the default: K u_k, p_k, u_k, v_k; + 5); the default G is the largest of least work that fits in memory
+# (-memory_limit stands in for a smaller node), printed
 $PY - pg11.h5 pg41.h5 pg42.h5 pg44.h5 <<'EOF'
 import sys, h5py
 b = [float(h5py.File(p, "r").attrs["bytes_per_rank"]) for p in sys.argv[1:]]
-want = [13 * 48 * 48 * 8, 13 * 12 * 48 * 8, 9 * 24 * 48 * 8, 7 * 48 * 48 * 8]
-print(("ok" if b == want else "FAIL") + " bytes per rank (np:G 1:1 4:1 4:2 4:4) %s = (2 K/G + 5) fields of the group's slab %s" % (b, want))
+want = [21 * 48 * 48 * 8, 21 * 12 * 48 * 8, 13 * 24 * 48 * 8, 9 * 48 * 48 * 8]
+print(("ok" if b == want else "FAIL") + " bytes per rank (np:G 1:1 4:1 4:2 4:4) %s = (4 K/G + 5) fields of the group's slab %s" % (b, want))
 EOF
 lim=$($PY -c "import h5py; b = lambda p: float(h5py.File(p, 'r').attrs['bytes_per_rank']); print(int(2.5 * (b('pg42.h5') + b('pg44.h5'))))")
 must "default groups" 4 barycenter -inputs s0.h5,s1.h5,s2.h5,s3.h5 -weights 0.1,0.2,0.3,0.4 -eps 0.002 -tol 0 -max_it 40 -o pgd.h5 &&
