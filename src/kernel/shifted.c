@@ -440,8 +440,9 @@ ptrdiff_t OTShiftPanel(const OTShiftTab *T, PetscInt var, const double *const *s
       nfail += StoreBlock(T, NULL, var, srow, orow, i, PetscMin(4, i1 - i), c0, w, shift + c0, 0, mline, s, fail + (i - i0) * OT_SHIFT_W, 0);
     }
   *nsecond += nfail;
-  /* stage 2: tiles with their band in blocks; then, for what is left, the whole line in blocks */
-  if (nfail)
+  /* stage 2: tiles with their band in blocks; then, for what is left, the whole line in blocks (at once when stage 1
+     was dense: the line is short, its blocks are shared by the whole line, and it needs no bound beyond the band) */
+  if (nfail && !(T->dense && T->folded))
     for (ptrdiff_t t0 = i0; t0 < i1; t0 += SHIFT_TILE)
       for (ptrdiff_t c0 = 0; c0 < w; c0 += 8) {
         ptrdiff_t t1 = PetscMin(i1, t0 + SHIFT_TILE), left = 0;
