@@ -7,16 +7,17 @@
 #include "solverimpl.h"
 #include <math.h>
 
-#define ACCEL_SETTLE 5 /* consecutive ratios within ACCEL_TOL (relative to 1 - r) before w is set */
-#define ACCEL_TOL    0.05
-#define ACCEL_MAX    1.9  /* w stays below 2 (the SOR limit) with a margin */
-#define ACCEL_GROW   10.0 /* error growth over the best that pulls w back */
+#define ACCEL_SETTLE    5 /* consecutive ratios within ACCEL_TOL (relative to 1 - r) before w is set */
+#define ACCEL_TOL       0.05
+#define ACCEL_MAX       1.9  /* w stays below 2 (the SOR limit) with a margin */
+#define ACCEL_GROW      10.0 /* error growth over the best that pulls w back */
+#define ACCEL_TRANSIENT 0.1  /* the rate is measured once the residual is below this fraction of its first value */
 
 PetscErrorCode OTAccelReset(OTAccel *a)
 {
   PetscFunctionBegin;
   a->omega = 1.0;
-  a->prev = a->ratio = a->best = 0;
+  a->prev = a->ratio = a->best = a->first = 0;
   a->settle = a->backoffs = 0;
   a->valid                = PETSC_FALSE;
   PetscFunctionReturn(0);
@@ -30,8 +31,8 @@ PetscErrorCode OTAccelUpdate(OTAccel *a, double err)
   PetscFunctionBegin;
   if (!a->on || !(err > 0) || !isfinite(err)) PetscFunctionReturn(0);
   if (a->omega == 1.0 && a->backoffs < 3) {
-    /* estimating: the plain rate must be linear and settled */
-    if (r > 0.3 && r < 1 && fabs(r - a->ratio) <= ACCEL_TOL * (1 - r))
+    /* estimating: the plain rate must be linear and settled, past the transient (the residual down 10x from its first) */
+    if (r > 0.3 && r < 1 && fabs(r - a->ratio) <= ACCEL_TOL * (1 - r) && err < ACCEL_TRANSIENT * a->first)
       a->settle++;
     else
       a->settle = 0;
@@ -41,6 +42,7 @@ PetscErrorCode OTAccelUpdate(OTAccel *a, double err)
     a->omega = a->backoffs >= 3 ? 1.0 : 1 + 0.5 * (a->omega - 1);
     a->best  = err;
   }
+  if (!(a->first > 0)) a->first = err;
   a->best  = a->best > 0 ? PetscMin(a->best, err) : err;
   a->ratio = r;
   a->prev  = err;
@@ -49,10 +51,10 @@ PetscErrorCode OTAccelUpdate(OTAccel *a, double err)
 
 PetscErrorCode OTAccelWrite(const OTAccel *a, OTH5 f)
 {
-  const double v[5] = {a->omega, a->prev, a->ratio, a->best, (double) a->settle};
+  const double v[6] = {a->omega, a->prev, a->ratio, a->best, (double) a->settle, a->first};
 
   PetscFunctionBegin;
-  PetscCall(OTH5WriteAttribute(f, "/", "accel_state", OT_DOUBLE, 5, v));
+  PetscCall(OTH5WriteAttribute(f, "/", "accel_state", OT_DOUBLE, 6, v));
   PetscCall(OTCheckpointWriteInt(f, "accel_backoffs", a->backoffs));
   PetscCall(OTCheckpointWriteInt(f, "accel_valid", a->valid));
   PetscFunctionReturn(0);
@@ -62,18 +64,19 @@ PetscErrorCode OTAccelWrite(const OTAccel *a, OTH5 f)
 PetscErrorCode OTAccelRead(OTAccel *a, OTH5 f)
 {
   PetscBool has;
-  double    v[5];
+  double    v[6];
   PetscInt  i = 0;
 
   PetscFunctionBegin;
   PetscCall(OTAccelReset(a));
-  PetscCall(OTH5ReadAttribute(f, "/", "accel_state", OT_DOUBLE, 5, v, &has));
+  PetscCall(OTH5ReadAttribute(f, "/", "accel_state", OT_DOUBLE, 6, v, &has));
   if (!has) PetscFunctionReturn(0);
   a->omega  = v[0];
   a->prev   = v[1];
   a->ratio  = v[2];
   a->best   = v[3];
   a->settle = (PetscInt) v[4];
+  a->first  = v[5];
   PetscCall(OTH5ReadAttribute(f, "/", "accel_backoffs", OT_INT32, 1, &i, &has));
   a->backoffs = i;
   PetscCall(OTH5ReadAttribute(f, "/", "accel_valid", OT_INT32, 1, &i, &has));
