@@ -14,12 +14,13 @@ PetscErrorCode OTBarycenterCreate(OTGrid grid, OTBarycenter *bary)
   PetscFunctionBegin;
   if (grid) PetscCall(OTGridGetComm(grid, &comm));
   PetscCall(PetscNew(&B));
-  B->comm     = comm;
-  B->eps      = 1e-2;
-  B->rho      = -1;
-  B->lambda   = 1;
-  B->sharpen  = -1;
-  B->accel.on = PETSC_TRUE;
+  B->comm       = comm;
+  B->eps        = 1e-2;
+  B->rho        = -1;
+  B->lambda     = 1;
+  B->sharpen    = -1;
+  B->accel.on   = PETSC_TRUE;
+  B->multiscale = PETSC_TRUE;
   PetscCall(OTAccelReset(&B->accel));
   B->eps_factor   = 0.5;
   B->eps_start    = -1;
@@ -147,15 +148,20 @@ PetscErrorCode OTBarycenterSetEpsScaling(OTBarycenter B, PetscBool flg)
 
 PetscErrorCode OTBarycenterSetFromOptions(OTBarycenter B)
 {
-  const char *const aliases[] = {"eps", "rho", "debias", "groups", "sharpen", "eps_scaling", "accel"};
+  const char *const aliases[] = {"eps", "rho", "debias", "groups", "sharpen", "eps_scaling", "accel", "multiscale"};
 
   PetscFunctionBegin;
-  PetscCall(OTOptionsAlias(B->prefix, 7, aliases));
+  PetscCall(OTOptionsAlias(B->prefix, 8, aliases));
   PetscOptionsBegin(B->comm, B->prefix,
-                    "Wasserstein barycenter (iterative Bregman projections; aliases -eps, -rho, -debias, -groups, -sharpen, -eps_scaling, -accel)", NULL);
+                    "Wasserstein barycenter (iterative Bregman projections; aliases -eps, -rho, -debias, -groups, -sharpen, -eps_scaling, -accel, -multiscale)",
+                    NULL);
   PetscCall(PetscOptionsReal("-eps", "entropic regularisation (squared length units)", "OTBarycenterSetEpsilon", B->eps, &B->eps, NULL));
   PetscCall(PetscOptionsReal("-rho", "unbalanced: marginal penalty rho KL (<= 0: balanced)", "OTBarycenterSetRho", B->rho, &B->rho, NULL));
   PetscCall(PetscOptionsBool("-debias", "debiased barycenter (Janati et al. 2020)", "OTBarycenterSetDebias", B->debias, &B->debias, NULL));
+  PetscCall(PetscOptionsBool(
+      "-multiscale",
+      "warm start from the barycenter of the inputs sum-pooled on a grid of twice the spacing, recursively (log domain, balanced, every axis >= 64 cells)",
+      NULL, B->multiscale, &B->multiscale, NULL));
   PetscCall(PetscOptionsBool("-accel", "over-relaxation of the projections once their rate settles, safeguarded (balanced, no -sharpen; the same fixed point)",
                              NULL, B->accel.on, &B->accel.on, NULL));
   PetscCall(PetscOptionsInt("-debias_steps", "debiasing steps per iteration (POT: 10)", NULL, B->debias_steps, &B->debias_steps, NULL));
@@ -473,6 +479,13 @@ PetscErrorCode OTBarycenterSolve(OTBarycenter B)
   B->samples = 0;
   PetscCall(OTSolverBegin(B->core, &restarted));
   if (restarted) s0 = B->stage;
+  {
+    PetscBool logd;
+    PetscCall(OTKernelSetEpsilon(B->K_, sched[s0]));
+    PetscCall(OTKernelIsLogDomain(B->K_, &logd));
+    if (OTBarycenterMultiscaleApplies(B, logd, restarted)) PetscCall(OTBarycenterMultiscale(B));
+    if (B->ms_pending) PetscCall(OTSolverStopNow(B->core)); /* checkpointed: the restart solves the coarse level again */
+  }
   PetscCheck(s0 < ns, B->comm, PETSC_ERR_FILE_UNEXPECTED, "-restart: the checkpoint's stage %" PetscInt_FMT " does not exist in this eps schedule", s0);
   for (PetscInt s = s0; s < ns && !OTSolverStopped(B->core); s++) {
     PetscBool final     = (PetscBool) (s == ns - 1);

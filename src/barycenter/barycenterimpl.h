@@ -47,6 +47,9 @@ struct _p_OTBarycenter {
   OTBaryForm         form;
   double             err, change, mass, cur_eps, kernel_min;
   PetscBool          resume, started;
+  PetscBool          multiscale; /* -multiscale: warm start from a coarser grid (multiscale.c) */
+  PetscInt           ms_its;     /* the coarser levels' iterations, in units of the next coarser level's */
+  PetscBool          ms_pending; /* a signal stopped the coarse level: the checkpoint says so, a restart redoes it */
   OTBarycenterResult res;
 };
 
@@ -60,3 +63,9 @@ PETSC_INTERN PetscErrorCode OTBarycenterCheckpointWrite(void *, OTH5);
 PETSC_INTERN PetscErrorCode OTBarycenterCheckpointRead(void *, OTH5, const char[]);
 PETSC_INTERN PetscErrorCode OTBarycenterToWorld(OTBarycenter, PetscInt, const double *, double *);
 PETSC_INTERN PetscErrorCode OTBarycenterFromWorld(OTBarycenter, PetscInt, const double *, double *);
+
+/* multiscale.c: the coarse-to-fine warm start */
+#define OT_MULTISCALE_MIN 32   /* a level has at least this many cells per axis */
+#define OT_MULTISCALE_TOL 1e-4 /* the coarse levels' tolerance (at least the run's) */
+PETSC_INTERN PetscBool      OTBarycenterMultiscaleApplies(OTBarycenter, PetscBool, PetscBool);
+PETSC_INTERN PetscErrorCode OTBarycenterMultiscale(OTBarycenter);

@@ -69,6 +69,7 @@ PetscErrorCode OTBarycenterCheckpointWrite(void *ctx, OTH5 f)
   PetscCall(OTCheckpointWriteInt(f, "stage", B->stage));
   PetscCall(OTCheckpointWriteInt(f, "form", (PetscInt) B->form));
   PetscCall(OTCheckpointWriteInt(f, "iterations", B->it));
+  if (B->ms_pending) PetscCall(OTCheckpointWriteInt(f, "multiscale_pending", 1));
   PetscCall(OTCheckpointWriteEntropic(f, B->eps, B->rho, B->debias, B->eps_scaling, B->eps_start, B->eps_factor));
   PetscCall(OTH5WriteAttribute(f, "/", "weights", OT_DOUBLE, B->K, B->w));
   PetscCall(OTBarycenterToWorld(B, 0, B->qold, wf));
@@ -115,6 +116,12 @@ PetscErrorCode OTBarycenterCheckpointRead(void *ctx, OTH5 f, const char path[])
   B->form = (OTBaryForm) ival;
   PetscCall(ReadAttr(B, f, path, "iterations", OT_INT32, 1, &ival));
   B->it = ival;
+  {
+    PetscBool has;
+    int       pend = 0;
+    PetscCall(OTH5ReadAttribute(f, "/", "multiscale_pending", OT_INT32, 1, &pend, &has));
+    B->ms_pending = (PetscBool) (has && pend);
+  }
   PetscCall(OTFieldCreate(B->wgrid, &wf));
   PetscCall(OTFieldCreate(B->ggrid, &gf));
   PetscCall(OTH5ReadField(f, B->wgrid, "/q", 1, wf));

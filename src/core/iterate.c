@@ -40,10 +40,15 @@ static PetscErrorCode PollSignal(OTSolver c, PetscBool *stop)
   PetscFunctionReturn(0);
 }
 
-/* A signal: the checkpoint (unless this iteration's is written), exit status OTMPI_EXIT_CHECKPOINTED, the reason. */
+/* A signal: the checkpoint (unless this iteration's is written), exit status OTMPI_EXIT_CHECKPOINTED, the reason. A
+   solver run inside another (nested: a coarse level) only stops; the outer one checkpoints. */
 static PetscErrorCode Stop(OTSolver c)
 {
   PetscFunctionBegin;
+  if (c->nested) {
+    c->reason = OT_STOPPED_SIGNAL;
+    PetscFunctionReturn(0);
+  }
   PetscCheck(c->ckpt[0], c->comm, PETSC_ERR_USER, "%s: stopped by a signal at iteration %" PetscInt_FMT " and no -checkpoint file was set: nothing saved",
              c->name, c->itotal);
   if (c->ckpt_last != c->itotal) PetscCall(CheckpointWrite(c));
@@ -156,5 +161,13 @@ PetscErrorCode OTSolverEnd(OTSolver c)
   if (c->pending) PetscCallMPI(MPI_Wait(&c->req, MPI_STATUS_IGNORE));
   c->pending = PETSC_FALSE;
   c->tested  = PETSC_FALSE;
+  PetscFunctionReturn(0);
+}
+
+/* Stops the solve now as a signal would (a nested solver was stopped by one): checkpoint, exit status, reason. */
+PetscErrorCode OTSolverStopNow(OTSolver c)
+{
+  PetscFunctionBegin;
+  PetscCall(Stop(c));
   PetscFunctionReturn(0);
 }

@@ -33,6 +33,7 @@ struct _p_OTSolver {
   MPI_Request       req;
   int               sig_local, sig_any;
   PetscBool         pending, monitor, setup;
+  PetscBool         nested;   /* runs inside another solve (a coarse level): a signal stops it without a checkpoint */
   double            interval; /* seconds between progress lines (-progress_interval; -monitor: every iteration) */
   PetscLogEvent     ev_step, ev_ckpt;
   OTProgress        progress;
@@ -52,6 +53,7 @@ PETSC_INTERN PetscErrorCode OTSolverSetStepEvent(OTSolver, PetscLogEvent);
 PETSC_INTERN PetscErrorCode OTSolverBegin(OTSolver, PetscBool *);
 PETSC_INTERN PetscErrorCode OTSolverIterate(OTSolver, PetscInt *, PetscInt, double, const char[]);
 PETSC_INTERN PetscErrorCode OTSolverEnd(OTSolver);
+PETSC_INTERN PetscErrorCode OTSolverStopNow(OTSolver);
 PETSC_INTERN PetscErrorCode OTSolverSetResidual(OTSolver, double);
 PETSC_INTERN PetscErrorCode OTSolverSetConvergedReason(OTSolver, OTConvergedReason);
 PETSC_INTERN PetscErrorCode OTSolverDestroy(OTSolver *);

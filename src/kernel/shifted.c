@@ -3,8 +3,10 @@
    images, or the folded dense matrix when the band spans the line; register-blocked: 4 outputs x 8 columns per pass over
    the sources) and the log is taken once: one exp and one log per voxel instead of one exp per kernel term. All terms are
    positive, so the sum has no cancellation: it is exact to rounding wherever every term that matters is representable
-   and the band holds all but e^-38 of the output. Outputs far below their line's maximum are redone with the maximum of
-   their tile's sources as the shift; what still cannot be certified is left to the exact log-sum-exp. */
+   and the band holds all but e^-38 of the output; each output is certified so. Stage 2 redoes the others (far below
+   their line's maximum, or fed from beyond the band) in blocks of sources, each block shifted by its own maximum and
+   the kernel normalised per block: first within the band, then over the whole folded line; what still cannot be
+   certified is left to the exact log-sum-exp. */
 #include "kernelimpl.h"
 
 #define SHIFT_MARGIN   38.0  /* what the band leaves out must be below e^-38 of the output */
@@ -144,8 +146,8 @@ double OTShiftTabBytes(ptrdiff_t n, ptrdiff_t r, ptrdiff_t R2, PetscBool whole)
 }
 
 /* The kernel's band |m| <= r, tabulated linearly for both variants (stage 2, and stage 1 on long lines), the folded
-   dense matrix of stage 1 when the rank holds whole lines of at most SHIFT_DENSE cells (whole: every output reaches the
-   whole line then, nothing is beyond the band); the mid band r < |m| <= R2 as log weights (the certificate's bound);
+   dense matrix of stage 1 when every output reaches the whole line (the rank holds it, or R2 >= n - 1) and the line is
+   at most twice the band; the mid band r < |m| <= R2 as log weights (the certificate's bound); stage 2's block tables;
    the thresholds. */
 PetscErrorCode OTShiftTabBuild(OTShiftTab *T, OTBoundary bc, ptrdiff_t n, double h, double eps, ptrdiff_t r, ptrdiff_t R2, PetscBool whole)
 {
@@ -273,9 +275,9 @@ static void MidCheck(const OTShiftTab *T, PetscInt var, const double *const *sro
 }
 
 /* Certify and store outputs i..i+nb-1, columns [c0, c0 + 8) of one block (shift[q * ss + c] for row q, column c0 + c);
-   the others are marked in fail (row i - i0, column c). Stage 1 (stage 0) tests every output; stages 2 and 3 look only
-   at what the stage before left, and stage 3 (affine shifts: the sources beyond the band are not below the shift) always
-   bounds what lies beyond the band. Returns how many are left. */
+   the others are marked in fail (row i - i0, column c). Stage 1 (stage 0) tests every output; stage 2 (stage 1, blk its
+   tables) looks only at what was left, and always bounds what lies beyond its reach (its shift is no line maximum).
+   Returns how many are left. */
 static ptrdiff_t StoreBlock(const OTShiftTab *T, const OTShiftBlocks *blk, PetscInt var, const double *const *srow, double *const *orow, ptrdiff_t i,
                             ptrdiff_t nb, ptrdiff_t c0, ptrdiff_t w, const double *shift, ptrdiff_t ss, const double *mline, double s[4][8],
                             unsigned char *fail, int stage)
@@ -416,8 +418,8 @@ static ptrdiff_t FoldedRedo(const OTShiftTab *T, PetscInt var, const double *con
 
 /* Outputs [i0, i1) of w <= OT_SHIFT_W columns: srow[j] the source rows (every j within R2 of an output, folded), orow[i]
    the output rows, mline[c] the maximum of column c over its whole line. E: OTShiftScratch(T, i1 - i0) doubles. Stage 1
-   shifts by the line max; stage 2 redoes the tiles with outputs left, shifted by the tile's own max. The outputs that
-   still cannot be certified are marked in fail[(i - i0) * OT_SHIFT_W + c] (their rows in rowfail); returns how many
+   shifts by the line max; stage 2 redoes what is left in blocks with their own shifts. The outputs that still cannot
+   be certified are marked in fail[(i - i0) * OT_SHIFT_W + c] (their rows in rowfail); returns how many
    (and adds those that went to stage 2 to *nsecond). */
 ptrdiff_t OTShiftPanel(const OTShiftTab *T, PetscInt var, const double *const *srow, double *const *orow, ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t w,
                        const double *mline, double *E, unsigned char *fail, unsigned char *rowfail, ptrdiff_t *nsecond)

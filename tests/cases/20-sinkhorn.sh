@@ -87,11 +87,11 @@ must "with checkpoints" 2 sinkhorn -a ca.h5 -b cb.h5 -eps 0.01 -debias -tol 1e-1
 [[ -f ck.h5 && $(attr ck.h5 problem) -ge 1 ]] && ok "checkpoint written every 10 iterations (last in problem $(attr ck.h5 problem), iteration $(attr ck.h5 iterations_total))" || fail "no checkpoint file"
 must "restart np=4" 4 sinkhorn -a ca.h5 -b cb.h5 -eps 0.01 -debias -tol 1e-12 -restart ck.h5 -o rest.h5 -quiet &&
   $REF same full.h5 rest.h5 1e-10 "restart (checkpoint at np=2, restart at np=4) = uninterrupted run"
-# a signal (Slurm's --signal=USR1, or TERM before the
-# walltime): checkpoint, exit 75, no output; the restart completes with the iteration count continued
+# a signal (Slurm's --signal=USR1, or TERM before the walltime) to a run that cannot finish first (-tol 0):
+# checkpoint, exit 75, no output; the restart completes with the iteration count continued
 $OTMPI gen -shape gaussian -n 64,64 -center 0.3,0.4 -sigma 0.05 -o la.h5 >/dev/null
 $OTMPI gen -shape ball -n 64,64 -center 0.6,0.5 -radius 0.2 -o lb.h5 >/dev/null
-mpiexec -n 2 "$OTMPI" sinkhorn -a la.h5 -b lb.h5 -eps 0.0005 -kernel banded -tol 1e-13 -max_it 100000 -o sig.h5 -checkpoint sig.ckpt -monitor </dev/null >sig.out 2>&1 &
+mpiexec -n 2 "$OTMPI" sinkhorn -a la.h5 -b lb.h5 -eps 0.0005 -kernel banded -tol 0 -max_it 100000 -o sig.h5 -checkpoint sig.ckpt -monitor </dev/null >sig.out 2>&1 &
 pid=$!
 for _ in $(seq 200); do grep -q "it  *3 " sig.out 2>/dev/null && break; sleep 0.1; done
 kill -USR1 $pid

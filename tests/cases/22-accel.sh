@@ -4,7 +4,7 @@
 # eps-scaling; independent of the rank count; a restart from a checkpoint taken while relaxing continues the same
 # iterations (same count, same result).
 # timeout: 600
-# checks: 20
+# checks: 27
 source "$OTMPI_TOP/tests/lib/common.sh"
 CMP="checked $PY $OTMPI_TOP/tests/ref/potcmp.py"
 
@@ -71,4 +71,37 @@ if must "bary uninterrupted" 2 barycenter -inputs a.h5,b.h5,c.h5 -eps "$e" -tol 
   [[ $(attr bv.h5 iterations) == "$(attr bu.h5 iterations)" ]] && ok "barycenter restart: $(attr bv.h5 iterations) iterations, as uninterrupted" ||
     fail "barycenter restart: $(attr bv.h5 iterations) iterations, uninterrupted $(attr bu.h5 iterations)"
   $CMP "barycenter restart (omega $($PY -c "import h5py; print(h5py.File('bc.h5','r').attrs['accel_state'][0])")) = uninterrupted" bv.h5 bu.h5 1e-12 0 density
+fi
+
+# -multiscale (on by default where it applies): the warm start from the pooled inputs' barycenter on a grid of twice the spacing reaches the
+# same fixed point in fewer fine iterations, at 1 and 3 ranks alike
+$OTMPI gen -shape ball -n 128,128 -center 0.3,0.35 -radius 0.15 -o ma.h5 >/dev/null &&
+  $OTMPI gen -shape shell -n 128,128 -center 0.6,0.55 -radius 0.2 -o mb.h5 >/dev/null || fail "gen: multiscale inputs"
+em=$(awk 'BEGIN { printf "%.10g", 4 / 128 / 128 }')
+if must "multiscale off" 2 barycenter -inputs ma.h5,mb.h5 -eps "$em" -tol 1e-10 -multiscale 0 -o m0.h5 -quiet &&
+  must "multiscale on, 3 ranks" 3 barycenter -inputs ma.h5,mb.h5 -eps "$em" -tol 1e-10 -multiscale -o m3.h5 -quiet &&
+  must "multiscale on" 2 barycenter -inputs ma.h5,mb.h5 -eps "$em" -tol 1e-10 -multiscale -o m1.h5; then
+  grep -q "multiscale: the coarse level took" .out && ok "multiscale: $(grep -o 'the coarse level took.*' .out)" || fail "multiscale: no coarse level in $(head -3 .out)"
+  $CMP --l1 "multiscale = single level fixed point" m1.h5 m0.h5 1e-8 0 density
+  $CMP "multiscale: 3 ranks = 2 ranks" m3.h5 m1.h5 1e-10 0 density
+  i0=$(attr m0.h5 iterations) i1=$(attr m1.h5 iterations)
+  ((i1 < i0)) && ok "multiscale: $i1 fine iterations, $i0 without" || fail "multiscale: $i1 fine iterations, $i0 without"
+fi
+# a signal while the coarse level runs: exit 75, a checkpoint marked to redo it, no output; the restart (3 ranks) solves
+# the coarse level again and ends as the uninterrupted run
+rm -f msig.ck msig.h5
+mpiexec -n 2 "$OTMPI" barycenter -inputs ma.h5,mb.h5 -eps "$em" -tol 1e-10 -multiscale -checkpoint msig.ck -o msig.h5 </dev/null >msig.out 2>&1 &
+pid=$!
+for _ in $(seq 2000); do grep -q "warm start" msig.out 2>/dev/null && break; sleep 0.005; done
+# shellcheck disable=SC2046
+kill -USR1 $(pgrep -P $pid) 2>/dev/null
+wait $pid
+rc=$?
+pend=$($PY -c "import h5py; print(int(h5py.File('msig.ck','r').attrs.get('multiscale_pending', 0)))" 2>/dev/null)
+[[ $rc -eq 75 && ${pend:-0} -eq 1 && ! -e msig.h5 ]] && ok "signal in the coarse level: exit 75, checkpoint marked multiscale_pending, no output" ||
+  fail "signal in the coarse level: exit $rc, multiscale_pending ${pend:-none}, output $(ls msig.h5 2>&1)"
+if must "restart from the coarse level" 3 barycenter -inputs ma.h5,mb.h5 -eps "$em" -tol 1e-10 -multiscale -restart msig.ck -o msig.h5 -quiet; then
+  $CMP "restart from the coarse level = uninterrupted" msig.h5 m1.h5 1e-10 0 density
+  [[ $(attr msig.h5 iterations) == "$(attr m1.h5 iterations)" ]] && ok "restart from the coarse level: $(attr msig.h5 iterations) fine iterations, as uninterrupted" ||
+    fail "restart from the coarse level: $(attr msig.h5 iterations) fine iterations, uninterrupted $(attr m1.h5 iterations)"
 fi
