@@ -319,20 +319,12 @@ static ptrdiff_t StoreBlock(const OTShiftTab *T, const OTShiftBlocks *blk, Petsc
   return nf;
 }
 
-/* Stage 2 for the tile [t0, t1) and columns [c0, c0 + 8): the window of sources its band reaches in blocks of B, each
-   shifted by its own max c_b (one exp per source); an output sums block b as p_b = sum_u khat(o, u) e_u with the
-   kernel normalised by its max over the block (o = block start - output) and combines the blocks by
-   sum_b p_b e^(c_b + lkmax(o) - M), M the largest c_b + lkmax(o): every term is then at least e^-variation of its block's
-   scale, so none that matters underflows (OTShiftTabBuild picks B for a variation <= SHIFT_BLOCKVAR). */
-static ptrdiff_t RedoTile(const OTShiftTab *T, PetscInt var, const double *const *srow, double *const *orow, ptrdiff_t i0, ptrdiff_t t0, ptrdiff_t t1,
-                          ptrdiff_t c0, ptrdiff_t w, const double *mline, double *Et, double *cb, unsigned char *fail)
+/* Stage 2's sources: the window of padded positions [glo, ghi) (folded) in blocks of B, each shifted by its own max
+   cb[b] (one exp per source, into Et; zeros past the window and where a block is empty). */
+static void BlockShift(const OTShiftTab *T, const double *const *srow, ptrdiff_t glo, ptrdiff_t ghi, ptrdiff_t B, ptrdiff_t c0, ptrdiff_t cw, double *cb,
+                       double *Et)
 {
-  const ptrdiff_t r = T->r, B = T->band.B, cw = PetscMin(8, w - c0);
-  const ptrdiff_t glo = T->bc == OT_BOUNDARY_FREE ? PetscMax(0, t0 - r) : t0 - r, ghi = T->bc == OT_BOUNDARY_FREE ? PetscMin(T->n, t1 + r) : t1 + r;
-  const ptrdiff_t nblk = (ghi - glo + B - 1) / B;
-  ptrdiff_t       nf   = 0;
-
-  for (ptrdiff_t b = 0; b < nblk; b++) {
+  for (ptrdiff_t b = 0; b < (ghi - glo + B - 1) / B; b++) {
     double *m = cb + b * 8;
     for (int c = 0; c < 8; c++) m[c] = -INFINITY;
     for (ptrdiff_t g = glo + b * B; g < PetscMin(ghi, glo + (b + 1) * B); g++) {
@@ -344,72 +336,72 @@ static ptrdiff_t RedoTile(const OTShiftTab *T, PetscInt var, const double *const
       for (int c = 0; c < 8; c++) Et[(g - glo) * 8 + c] = (j >= 0 && c < cw && m[c] > -INFINITY) ? OTFastExp(srow[j][c0 + c] - m[c]) : 0;
     }
   }
+}
+
+/* One output from blocks [b0, b1) of BlockShift's window: block b's B weights hat + (b - b0) hs, normalised by
+   e^lk[(b - b0) ls]; sh = M, the largest cb[b] + lk (0 where there is none), and S = sum_b (hat_b . e_b) e^(cb[b] + lk -
+   M): every term is at least e^-variation of its block's scale, so none that matters underflows (OTShiftTabBuild picks B
+   for a variation <= SHIFT_BLOCKVAR). */
+static void CombineBlocks(const double *lk, ptrdiff_t ls, const double *hat, ptrdiff_t hs, ptrdiff_t B, const double *cb, const double *Et, ptrdiff_t b0,
+                          ptrdiff_t b1, double sh[8], double S[8])
+{
+  double L[8];
+  for (int c = 0; c < 8; c++) L[c] = -INFINITY, S[c] = 0;
+  for (ptrdiff_t b = b0; b < b1; b++)
+    for (int c = 0; c < 8; c++) L[c] = PetscMax(L[c], cb[b * 8 + c] + lk[(b - b0) * ls]);
+  for (int c = 0; c < 8; c++) sh[c] = L[c] > -INFINITY ? L[c] : 0;
+  for (ptrdiff_t b = b0; b < b1; b++) {
+    const double *kh = hat + (b - b0) * hs, *e = Et + b * B * 8, l = lk[(b - b0) * ls];
+    double        p[8] = {0}, f[8];
+    if (l == -INFINITY) continue;
+    for (ptrdiff_t u = 0; u < B; u++)
+      for (int c = 0; c < 8; c++) p[c] += kh[u] * e[u * 8 + c];
+    for (int c = 0; c < 8; c++) f[c] = OTFastExp(cb[b * 8 + c] + l - sh[c]); /* 0 where the block is empty */
+    for (int c = 0; c < 8; c++) S[c] += p[c] * f[c];
+  }
+}
+
+/* Stage 2 for the tile [t0, t1) and columns [c0, c0 + 8), within the band: the window its band reaches in blocks; for
+   output i, block b starts at offset o = start - i, its weights are the band's table at o. */
+static ptrdiff_t RedoTile(const OTShiftTab *T, PetscInt var, const double *const *srow, double *const *orow, ptrdiff_t i0, ptrdiff_t t0, ptrdiff_t t1,
+                          ptrdiff_t c0, ptrdiff_t w, const double *mline, double *Et, double *cb, unsigned char *fail)
+{
+  const ptrdiff_t r = T->r, B = T->band.B, cw = PetscMin(8, w - c0);
+  const ptrdiff_t glo = T->bc == OT_BOUNDARY_FREE ? PetscMax(0, t0 - r) : t0 - r, ghi = T->bc == OT_BOUNDARY_FREE ? PetscMin(T->n, t1 + r) : t1 + r;
+  const ptrdiff_t nblk = (ghi - glo + B - 1) / B;
+  ptrdiff_t       nf   = 0;
+
+  BlockShift(T, srow, glo, ghi, B, c0, cw, cb, Et);
   for (ptrdiff_t i = t0; i < t1; i++) {
-    double        L[8], S[8], s[4][8], sh[8];
+    double        S[8], s[4][8], sh[8];
     unsigned char any = 0;
     for (ptrdiff_t c = 0; c < cw; c++) any |= fail[(i - i0) * OT_SHIFT_W + c0 + c];
     if (!any) continue;
-    for (int c = 0; c < 8; c++) L[c] = -INFINITY, S[c] = 0;
-    /* the blocks that meet the band [i - r, i + r]: first the scale M (in L), then the sum */
-    for (int pass = 0; pass < 2; pass++)
-      for (ptrdiff_t b = PetscMax(0, (i - r - glo) / B); b < nblk && glo + b * B <= i + r; b++) {
-        const ptrdiff_t o   = glo + b * B - i; /* in [-r - B + 1, r] */
-        const double    lkm = T->band.lmax[var][o + r + B - 1], *kh = T->band.hat[var] + (o + r + B - 1) * B;
-        const double   *m = cb + b * 8, *e = Et + (b * B) * 8;
-        if (lkm == -INFINITY) continue;
-        if (!pass) {
-          for (int c = 0; c < 8; c++) L[c] = PetscMax(L[c], m[c] + lkm);
-          continue;
-        }
-        {
-          double p[8] = {0}, f[8];
-          for (ptrdiff_t u = 0; u < B; u++)
-            for (int c = 0; c < 8; c++) p[c] += kh[u] * e[u * 8 + c];
-          for (int c = 0; c < 8; c++) f[c] = OTFastExp(m[c] + lkm - (L[c] > -INFINITY ? L[c] : 0)); /* 0 where the block is empty */
-          for (int c = 0; c < 8; c++) S[c] += p[c] * f[c];
-        }
-      }
-    for (int c = 0; c < 8; c++) sh[c] = L[c] > -INFINITY ? L[c] : 0, s[0][c] = S[c];
+    {
+      /* the blocks that meet the band [i - r, i + r]; the table index of block b is o + r + B - 1, o = glo + b B - i */
+      const ptrdiff_t b0 = PetscMax(0, (i - r - glo) / B), b1 = PetscMin(nblk, (i + r - glo) / B + 1), x = glo + b0 * B - i + r + B - 1;
+      CombineBlocks(T->band.lmax[var] + x, B, T->band.hat[var] + x * B, B * B, B, cb, Et, b0, b1, sh, S);
+    }
+    for (int c = 0; c < 8; c++) s[0][c] = S[c];
     nf += StoreBlock(T, &T->band, var, srow, orow, i, 1, c0, w, sh, 0, mline, s, fail + (i - i0) * OT_SHIFT_W, 1);
   }
   return nf;
 }
 
-/* Stage 2 on a whole line, columns [c0, c0 + 8): blocks of B cells, each shifted by its own max c_b (one exp per cell),
-   output i sums block b as p_b = sum_u what(i, b, u) e_u with its folded weights normalised by their max lwmax(i, b),
-   and combines the blocks by sum_b p_b e^(c_b + lwmax(i, b) - M), M the largest c_b + lwmax(i, b). */
+/* Stage 2 on a whole line, columns [c0, c0 + 8): blocks of B cells; output i's weights are its folded ones, per block. */
 static ptrdiff_t FoldedRedo(const OTShiftTab *T, PetscInt var, const double *const *srow, double *const *orow, ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t c0,
                             ptrdiff_t w, const double *mline, double *Et, double *cb, unsigned char *fail)
 {
-  const ptrdiff_t n = T->n, B = T->line.B, nb = T->line.nb, cw = PetscMin(8, w - c0);
+  const ptrdiff_t B = T->line.B, nb = T->line.nb, cw = PetscMin(8, w - c0);
   ptrdiff_t       nf = 0;
 
-  for (ptrdiff_t b = 0; b < nb; b++) {
-    double *m = cb + b * 8;
-    for (int c = 0; c < 8; c++) m[c] = -INFINITY;
-    for (ptrdiff_t j = b * B; j < PetscMin(n, (b + 1) * B); j++)
-      for (ptrdiff_t c = 0; c < cw; c++) m[c] = PetscMax(m[c], srow[j][c0 + c]);
-    for (ptrdiff_t j = b * B; j < (b + 1) * B; j++)
-      for (int c = 0; c < 8; c++) Et[j * 8 + c] = (j < n && c < cw && m[c] > -INFINITY) ? OTFastExp(srow[j][c0 + c] - m[c]) : 0;
-  }
+  BlockShift(T, srow, 0, T->n, B, c0, cw, cb, Et);
   for (ptrdiff_t i = i0; i < i1; i++) {
-    double        L[8], S[8] = {0}, s[4][8], sh[8];
-    const double *lwm = T->line.lmax[var] + i * nb, *kh = T->line.hat[var] + i * nb * B;
+    double        S[8], s[4][8], sh[8];
     unsigned char any = 0;
     for (ptrdiff_t c = 0; c < cw; c++) any |= fail[(i - i0) * OT_SHIFT_W + c0 + c];
     if (!any) continue;
-    for (int c = 0; c < 8; c++) L[c] = -INFINITY;
-    for (ptrdiff_t b = 0; b < nb; b++)
-      for (int c = 0; c < 8; c++) L[c] = PetscMax(L[c], cb[b * 8 + c] + lwm[b]);
-    for (int c = 0; c < 8; c++) sh[c] = L[c] > -INFINITY ? L[c] : 0;
-    for (ptrdiff_t b = 0; b < nb; b++) {
-      double p[8] = {0}, f[8];
-      if (lwm[b] == -INFINITY) continue;
-      for (ptrdiff_t u = 0; u < B; u++)
-        for (int c = 0; c < 8; c++) p[c] += kh[b * B + u] * Et[(b * B + u) * 8 + c];
-      for (int c = 0; c < 8; c++) f[c] = OTFastExp(cb[b * 8 + c] + lwm[b] - sh[c]); /* 0 where the block is empty */
-      for (int c = 0; c < 8; c++) S[c] += p[c] * f[c];
-    }
+    CombineBlocks(T->line.lmax[var] + i * nb, 1, T->line.hat[var] + i * nb * B, B, B, cb, Et, 0, nb, sh, S);
     for (int c = 0; c < 8; c++) s[0][c] = S[c];
     nf += StoreBlock(T, &T->line, var, srow, orow, i, 1, c0, w, sh, 0, mline, s, fail + (i - i0) * OT_SHIFT_W, 1);
   }
