@@ -64,6 +64,10 @@ PETSC_INTERN PetscErrorCode OTBarycenterCheckpointRead(void *, OTH5, const char[
 PETSC_INTERN PetscErrorCode OTBarycenterToWorld(OTBarycenter, PetscInt, const double *, double *);
 PETSC_INTERN PetscErrorCode OTBarycenterFromWorld(OTBarycenter, PetscInt, const double *, double *);
 
+/* input k's field among the local inputs' fields, to and from the world layout (iterate.c) */
+PETSC_INTERN PetscErrorCode OTBarycenterInputToWorld(OTBarycenter, double *const *, PetscInt, double *);
+PETSC_INTERN PetscErrorCode OTBarycenterInputFromWorld(OTBarycenter, const double *, PetscInt, double *const *, double *);
+
 /* multiscale.c: the coarse-to-fine warm start */
 #define OT_MULTISCALE_MIN 32   /* a level has at least this many cells per axis */
 #define OT_MULTISCALE_TOL 1e-4 /* the coarse levels' tolerance (at least the run's) */

@@ -12,30 +12,38 @@ static PetscErrorCode ReadAttr(OTBarycenter B, OTH5 f, const char path[], const 
   PetscFunctionReturn(0);
 }
 
-/* The over-relaxation's state and its u_k, v_k (world layout, as the slots) */
-static PetscErrorCode WriteRelaxed(OTBarycenter B, OTH5 f, double *wf)
+/* One field per input, /NAMEk, in the world layout (each group hands its inputs' over), and back. */
+static PetscErrorCode WriteInputs(OTBarycenter B, OTH5 f, const char name[], double *const *fields, double *wf)
 {
-  char name[64];
+  char path[64];
 
   PetscFunctionBegin;
-  PetscCall(OTAccelWrite(&B->accel, f));
-  for (PetscInt k = 0; k < B->K; k++)
-    for (int uv = 0; uv < 2; uv++) {
-      const double *src = B->W;
-      for (PetscInt j = 0; j < B->nloc; j++)
-        if (B->loc[j] == k) src = uv ? B->lv[j] : B->lu[j];
-      PetscCall(OTBarycenterToWorld(B, k % B->G, src, wf));
-      snprintf(name, sizeof name, "/accel_%c%d", uv ? 'v' : 'u', (int) k);
-      PetscCall(OTH5WriteField(f, B->wgrid, name, 1, wf));
-    }
+  for (PetscInt k = 0; k < B->K; k++) {
+    PetscCall(OTBarycenterInputToWorld(B, fields, k, wf));
+    snprintf(path, sizeof path, "/%s%d", name, (int) k);
+    PetscCall(OTH5WriteField(f, B->wgrid, path, 1, wf));
+  }
   PetscFunctionReturn(0);
 }
 
-/* Back: the state, and u_k, v_k when the checkpoint has them and this run relaxes (else measured again) */
+static PetscErrorCode ReadInputs(OTBarycenter B, OTH5 f, const char name[], double *const *fields, double *wf, double *gf)
+{
+  char path[64];
+
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < B->K; k++) {
+    snprintf(path, sizeof path, "/%s%d", name, (int) k);
+    PetscCall(OTH5ReadField(f, B->wgrid, path, 1, wf));
+    PetscCall(OTBarycenterInputFromWorld(B, wf, k, fields, gf));
+  }
+  PetscFunctionReturn(0);
+}
+
+/* Back: the over-relaxation's state, and u_k, v_k when the checkpoint has them and this run relaxes (else measured
+   again) */
 static PetscErrorCode ReadRelaxed(OTBarycenter B, OTH5 f, double *wf, double *gf)
 {
   PetscBool has;
-  char      name[64];
 
   PetscFunctionBegin;
   PetscCall(OTAccelRead(&B->accel, f));
@@ -46,14 +54,8 @@ static PetscErrorCode ReadRelaxed(OTBarycenter B, OTH5 f, double *wf, double *gf
     B->accel.on = on;
     PetscFunctionReturn(0);
   }
-  for (PetscInt k = 0; k < B->K; k++)
-    for (int uv = 0; uv < 2; uv++) {
-      snprintf(name, sizeof name, "/accel_%c%d", uv ? 'v' : 'u', (int) k);
-      PetscCall(OTH5ReadField(f, B->wgrid, name, 1, wf));
-      PetscCall(OTBarycenterFromWorld(B, k % B->G, wf, gf));
-      for (PetscInt j = 0; j < B->nloc; j++)
-        if (B->loc[j] == k) PetscCall(OTFieldCopy(B->ggrid, gf, uv ? B->lv[j] : B->lu[j]));
-    }
+  PetscCall(ReadInputs(B, f, "accel_u", B->lu, wf, gf));
+  PetscCall(ReadInputs(B, f, "accel_v", B->lv, wf, gf));
   PetscFunctionReturn(0);
 }
 
@@ -61,7 +63,6 @@ PetscErrorCode OTBarycenterCheckpointWrite(void *ctx, OTH5 f)
 {
   OTBarycenter B = (OTBarycenter) ctx;
   double      *wf;
-  char         name[64];
 
   PetscFunctionBegin;
   PetscCall(OTFieldCreate(B->wgrid, &wf));
@@ -80,15 +81,12 @@ PetscErrorCode OTBarycenterCheckpointWrite(void *ctx, OTH5 f)
     PetscCall(OTBarycenterToWorld(B, 0, B->q, wf));
     PetscCall(OTH5WriteField(f, B->wgrid, "/logq", 1, wf));
   }
-  for (PetscInt k = 0; k < B->K; k++) {
-    const double *src = B->W; /* ranks outside group k mod G send nothing; any field will do */
-    for (PetscInt j = 0; j < B->nloc; j++)
-      if (B->loc[j] == k) src = B->slot[j];
-    PetscCall(OTBarycenterToWorld(B, k % B->G, src, wf));
-    snprintf(name, sizeof name, "/slot%d", (int) k);
-    PetscCall(OTH5WriteField(f, B->wgrid, name, 1, wf));
+  PetscCall(WriteInputs(B, f, "slot", B->slot, wf));
+  if (B->lv && B->accel.valid) {
+    PetscCall(OTAccelWrite(&B->accel, f));
+    PetscCall(WriteInputs(B, f, "accel_u", B->lu, wf));
+    PetscCall(WriteInputs(B, f, "accel_v", B->lv, wf));
   }
-  if (B->lv && B->accel.valid) PetscCall(WriteRelaxed(B, f, wf));
   PetscCall(OTFieldDestroy(&wf));
   PetscFunctionReturn(0);
 }
@@ -96,7 +94,6 @@ PetscErrorCode OTBarycenterCheckpointWrite(void *ctx, OTH5 f)
 PetscErrorCode OTBarycenterCheckpointRead(void *ctx, OTH5 f, const char path[])
 {
   OTBarycenter B = (OTBarycenter) ctx;
-  char         name[64];
   int          ival;
   double      *w, *wf, *gf;
 
@@ -132,13 +129,7 @@ PetscErrorCode OTBarycenterCheckpointRead(void *ctx, OTH5 f, const char path[])
     PetscCall(OTH5ReadField(f, B->wgrid, "/logq", 1, wf));
     PetscCall(OTBarycenterFromWorld(B, 0, wf, B->q));
   }
-  for (PetscInt k = 0; k < B->K; k++) {
-    snprintf(name, sizeof name, "/slot%d", (int) k);
-    PetscCall(OTH5ReadField(f, B->wgrid, name, 1, wf));
-    PetscCall(OTBarycenterFromWorld(B, k % B->G, wf, gf));
-    for (PetscInt j = 0; j < B->nloc; j++)
-      if (B->loc[j] == k) PetscCall(OTFieldCopy(B->ggrid, gf, B->slot[j]));
-  }
+  PetscCall(ReadInputs(B, f, "slot", B->slot, wf, gf));
   PetscCall(ReadRelaxed(B, f, wf, gf));
   PetscCall(OTFieldDestroy(&wf));
   PetscCall(OTFieldDestroy(&gf));

@@ -468,3 +468,26 @@ PetscErrorCode OTBarycenterFromWorld(OTBarycenter B, PetscInt g, const double *s
   PetscCall(OTPlaneExchangeExecute(B->toGroup, src, dst));
   PetscFunctionReturn(0);
 }
+
+/* Input k's field among fields[] (one per local input) in the world layout: its group sends it, the other ranks send
+   their work field (nothing is taken from them). */
+PetscErrorCode OTBarycenterInputToWorld(OTBarycenter B, double *const *fields, PetscInt k, double *wf)
+{
+  const double *src = B->W;
+
+  PetscFunctionBegin;
+  for (PetscInt j = 0; j < B->nloc; j++)
+    if (B->loc[j] == k) src = fields[j];
+  PetscCall(OTBarycenterToWorld(B, k % B->G, src, wf));
+  PetscFunctionReturn(0);
+}
+
+/* The world field wf into input k's field among fields[] on the ranks of its group (gf: a group field in between). */
+PetscErrorCode OTBarycenterInputFromWorld(OTBarycenter B, const double *wf, PetscInt k, double *const *fields, double *gf)
+{
+  PetscFunctionBegin;
+  PetscCall(OTBarycenterFromWorld(B, k % B->G, wf, gf));
+  for (PetscInt j = 0; j < B->nloc; j++)
+    if (B->loc[j] == k) PetscCall(OTFieldCopy(B->ggrid, gf, fields[j]));
+  PetscFunctionReturn(0);
+}

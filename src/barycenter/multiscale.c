@@ -141,10 +141,7 @@ static PetscErrorCode CoarseCreate(OTBarycenter B, OTGrid *cg, double ***pc, OTB
   PetscCall(PetscMalloc1(B->K, pc));
   PetscCall(OTFieldCreate(B->wgrid, &wf));
   for (PetscInt k = 0; k < B->K; k++) {
-    const double *src = B->W;
-    for (PetscInt j = 0; j < B->nloc; j++)
-      if (B->loc[j] == k) src = B->p[j];
-    PetscCall(OTBarycenterToWorld(B, k % B->G, src, wf));
+    PetscCall(OTBarycenterInputToWorld(B, B->p, k, wf));
     PetscCall(OTFieldCreate(*cg, &(*pc)[k]));
     PetscCall(Pool(B->wgrid, *cg, wf, (*pc)[k]));
   }
