@@ -20,6 +20,7 @@ PetscErrorCode OTCommandSinkhorn(PetscInt, char **);
 PetscErrorCode OTCommandBarycenter(PetscInt, char **);
 PetscErrorCode OTCommandDynamic(PetscInt, char **);
 PetscErrorCode OTCommandSemidiscrete(PetscInt, char **);
+PetscErrorCode OTCommandJKO(PetscInt, char **);
 
 /* -help: commands list their options (with defaults) and stop before doing any work. */
 PetscErrorCode OTDriverHelpRequested(PetscBool *);

@@ -10,6 +10,7 @@ static const OTCommand commands[] = {
     {"barycenter", OTCommandBarycenter, "entropic Wasserstein barycenter of K grid densities", PETSC_TRUE},
     {"dynamic", OTCommandDynamic, "Benamou-Brenier dynamic OT between two grid densities", PETSC_TRUE},
     {"semidiscrete", OTCommandSemidiscrete, "semi-discrete OT from a grid density to a weighted point cloud", PETSC_TRUE},
+    {"jko", OTCommandJKO, "Wasserstein gradient flow of a density (entropic JKO steps): heat, porous medium, Fokker-Planck, crowd motion", PETSC_TRUE},
 };
 static const int ncommands = (int) (sizeof commands / sizeof commands[0]);
 

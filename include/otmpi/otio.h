@@ -37,6 +37,8 @@ PETSC_EXTERN PetscErrorCode OTH5ReadAttributeString(OTH5, const char[], const ch
    dataset has a leading axis of nt frames at times t0 + k dt. */
 PETSC_EXTERN PetscErrorCode OTH5XdmfAddField(OTH5, OTGrid, const char[], PetscInt);
 PETSC_EXTERN PetscErrorCode OTH5XdmfAddTimeSeries(OTH5, OTGrid, const char[], PetscInt, PetscInt, double, double);
+/* the same, frame k at times[k] (a series saved at uneven times) */
+PETSC_EXTERN PetscErrorCode OTH5XdmfAddTimeSeriesAt(OTH5, OTGrid, const char[], PetscInt, PetscInt, const double[]);
 
 /* Densities: "file.h5", "file.h5:/dataset" (default /density), "vol.nii" or "vol.nii.gz". OTDensityOpen reads the header
    and creates a set-up grid on comm; OTDensityLoad reads the values onto a grid (which must have the same shape and
@@ -53,6 +55,8 @@ PETSC_EXTERN PetscErrorCode OTOutputCheckPath(MPI_Comm, const char[], const char
 /* PNG snapshots (libpng): a 2-D field, or the middle plane (axis 0) of a 3-D field. */
 typedef enum { OT_CMAP_VIRIDIS, OT_CMAP_LABELS } OTColormap;
 PETSC_EXTERN PetscErrorCode OTPngWriteField(OTGrid, const double *, const char[], OTColormap);
+/* n fields of the grid in one image on one colour scale: tiles (up to 4 a row), or rows of a space-time picture in 1-D */
+PETSC_EXTERN PetscErrorCode OTPngWriteMontage(OTGrid, PetscInt, const double *const[], const char[]);
 PETSC_EXTERN PetscErrorCode OTPngWriteRGB(const char[], PetscInt, PetscInt, const unsigned char *);
 
 /* Listing of a file's datasets (shape, type) and attributes, for `otmpi info`; rank 0 prints. */

@@ -10,3 +10,4 @@
 #include <otmpi/otbarycenter.h>
 #include <otmpi/otdynamic.h>
 #include <otmpi/otsemidiscrete.h>
+#include <otmpi/otjko.h>

@@ -78,7 +78,7 @@ PetscErrorCode OTSolverBegin(OTSolver c, PetscBool *restarted)
   PetscFunctionBegin;
   PetscCall(OTSolverSetUp(c));
   PetscCall(OTProgressDestroy(&c->progress));
-  PetscCall(OTProgressCreate(c->comm, c->name, c->max_it, c->tol, &c->progress));
+  PetscCall(OTProgressCreate(c->comm, c->name, c->plimit > 0 ? c->plimit : c->max_it, c->plimit > 0 ? 0.0 : c->tol, &c->progress));
   PetscCall(OTProgressSetInterval(c->progress, c->monitor ? 0 : c->interval));
   c->reason   = OT_ITERATING;
   c->extra[0] = 0;

@@ -45,6 +45,14 @@ PetscErrorCode OTSolverSetStepEvent(OTSolver c, PetscLogEvent ev)
   PetscFunctionReturn(0);
 }
 
+/* A solver whose iterations are a fixed number of steps (a flow): its ETA is the steps left, not a residual's rate. */
+PetscErrorCode OTSolverSetProgressLength(OTSolver c, PetscInt n)
+{
+  PetscFunctionBegin;
+  c->plimit = n;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode OTSolverSetTolerances(OTSolver c, double tol, PetscInt max_it)
 {
   PetscFunctionBegin;

@@ -39,6 +39,7 @@ struct _p_OTSolver {
   OTProgress        progress;
   double            time, time_min; /* wall time in steps, the fastest step */
   PetscInt          count;          /* steps timed */
+  PetscInt          plimit;         /* > 0: the progress line's ETA counts iterations to this (a run of fixed length) */
 };
 
 /* Whether the last run ended on a signal (checkpoint written, no results). */
@@ -50,6 +51,7 @@ static inline PetscBool OTSolverStopped(OTSolver c)
 PETSC_INTERN PetscErrorCode OTSolverCreate(MPI_Comm, const char[], void *, const OTSolverOps *, OTSolver *);
 PETSC_INTERN PetscErrorCode OTSolverSetOptionsPrefix(OTSolver, const char[]);
 PETSC_INTERN PetscErrorCode OTSolverSetStepEvent(OTSolver, PetscLogEvent);
+PETSC_INTERN PetscErrorCode OTSolverSetProgressLength(OTSolver, PetscInt);
 PETSC_INTERN PetscErrorCode OTSolverBegin(OTSolver, PetscBool *);
 PETSC_INTERN PetscErrorCode OTSolverIterate(OTSolver, PetscInt *, PetscInt, double, const char[]);
 PETSC_INTERN PetscErrorCode OTSolverEnd(OTSolver);

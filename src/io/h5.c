@@ -756,3 +756,11 @@ PetscErrorCode OTH5XdmfAddTimeSeries(OTH5 f, OTGrid g, const char name[], PetscI
   PetscCall(XdmfDatasetType(f, name));
   PetscFunctionReturn(0);
 }
+
+PetscErrorCode OTH5XdmfAddTimeSeriesAt(OTH5 f, OTGrid g, const char name[], PetscInt ncomp, PetscInt nt, const double times[])
+{
+  PetscFunctionBegin;
+  PetscCall(OTH5XdmfAddTimeSeries(f, g, name, ncomp, nt, 0.0, 0.0));
+  PetscCall(OTXdmfSetLastTimes(f->xdmf, times));
+  PetscFunctionReturn(0);
+}

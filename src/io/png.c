@@ -81,7 +81,9 @@ static PetscErrorCode WriteImage(const char path[], ptrdiff_t rows, ptrdiff_t co
   for (ptrdiff_t r = 0; r < H; r++)
     for (ptrdiff_t c = 0; c < W; c++) {
       double v = img[(rows - 1 - r / s) * cols + c / s];
-      if (cmap == OT_CMAP_LABELS)
+      if (!isfinite(v)) /* gaps of a montage */
+        memset(rgb + 3 * (r * W + c), 255, 3);
+      else if (cmap == OT_CMAP_LABELS)
         LabelColour(v, rgb + 3 * (r * W + c));
       else
         Viridis((v - lo) / (hi - lo), rgb + 3 * (r * W + c));
@@ -113,64 +115,123 @@ static PetscErrorCode WriteProfile(const char path[], ptrdiff_t n, const double 
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode OTPngWriteField(OTGrid g, const double *field, const char path[], OTColormap cmap)
+/* Collective: the image of a field on rank 0 (*img, rows x cols; NULL elsewhere): a 2-D field, the middle plane (axis
+   0) of a 3-D field, a 1-D field as one row. */
+static PetscErrorCode GatherImage(OTGrid g, const double *field, ptrdiff_t *rows, ptrdiff_t *cols, double **img)
 {
   const OTGridInfo *gi;
   const ptrdiff_t  *starts, *counts;
   MPI_Comm          comm;
-  double           *img = NULL;
-  ptrdiff_t         rows, cols;
-  int               err = 0;
 
   PetscFunctionBegin;
-  PetscCall(PetscLogEventBegin(OT_PngWrite, 0, 0, 0, 0));
   PetscCall(OTGridGetInfo(g, &gi));
   PetscCall(OTGridGetComm(g, &comm));
   PetscCall(OTGridGetRanges(g, &starts, &counts));
+  *img = NULL;
   if (gi->dim == 3) {
     /* the middle plane of axis 0 lives on one rank: it sends the plane to rank 0 */
     ptrdiff_t   mid   = gi->n[0] / 2;
     PetscMPIInt owner = 0;
-    rows              = gi->n[1];
-    cols              = gi->n[2];
+    *rows             = gi->n[1];
+    *cols             = gi->n[2];
     for (PetscMPIInt r = 0; r < gi->size; r++)
       if (mid >= starts[r] && mid < starts[r] + counts[r]) owner = r;
     PetscCheck(gi->plane < PETSC_MPI_INT_MAX, comm, PETSC_ERR_SUP, "-png: plane too large");
-    if (!gi->rank) PetscCall(PetscMalloc1(gi->plane, &img));
+    if (!gi->rank) PetscCall(PetscMalloc1(gi->plane, img));
     if (gi->rank == owner && owner == 0)
-      PetscCall(PetscArraycpy(img, field + (mid - gi->start0) * gi->plane, gi->plane));
+      PetscCall(PetscArraycpy(*img, field + (mid - gi->start0) * gi->plane, gi->plane));
     else if (gi->rank == owner)
       PetscCallMPI(MPI_Send(field + (mid - gi->start0) * gi->plane, (int) gi->plane, MPI_DOUBLE, 0, 7, comm));
     else if (!gi->rank)
-      PetscCallMPI(MPI_Recv(img, (int) gi->plane, MPI_DOUBLE, owner, 7, comm, MPI_STATUS_IGNORE));
+      PetscCallMPI(MPI_Recv(*img, (int) gi->plane, MPI_DOUBLE, owner, 7, comm, MPI_STATUS_IGNORE));
   } else {
     int *rc = NULL, *rd = NULL;
-    rows = gi->dim == 2 ? gi->n[0] : 1;
-    cols = gi->dim == 2 ? gi->n[1] : gi->n[0];
+    *rows = gi->dim == 2 ? gi->n[0] : 1;
+    *cols = gi->dim == 2 ? gi->n[1] : gi->n[0];
     PetscCheck(gi->nglobal < PETSC_MPI_INT_MAX, comm, PETSC_ERR_SUP, "-png: image too large");
     if (!gi->rank) {
-      PetscCall(PetscMalloc3(gi->nglobal, &img, gi->size, &rc, gi->size, &rd));
+      PetscCall(PetscMalloc1(gi->nglobal, img));
+      PetscCall(PetscMalloc2(gi->size, &rc, gi->size, &rd));
       for (PetscMPIInt r = 0; r < gi->size; r++) {
         rc[r] = (int) (counts[r] * gi->plane);
         rd[r] = (int) (starts[r] * gi->plane);
       }
     }
-    PetscCallMPI(MPI_Gatherv(field, (int) gi->nlocal, MPI_DOUBLE, img, rc, rd, MPI_DOUBLE, 0, comm));
-    if (!gi->rank) {
-      double *copy;
-      PetscCall(PetscMalloc1(gi->nglobal, &copy));
-      PetscCall(PetscArraycpy(copy, img, gi->nglobal));
-      PetscCall(PetscFree3(img, rc, rd));
-      img = copy;
-    }
+    PetscCallMPI(MPI_Gatherv(field, (int) gi->nlocal, MPI_DOUBLE, *img, rc, rd, MPI_DOUBLE, 0, comm));
+    if (!gi->rank) PetscCall(PetscFree2(rc, rd));
   }
-  if (!gi->rank) {
-    PetscErrorCode ierr = gi->dim == 1 ? WriteProfile(path, cols, img) : WriteImage(path, rows, cols, img, cmap);
-    err                 = ierr ? 1 : 0;
-    PetscCall(PetscFree(img));
-  }
+  PetscFunctionReturn(0);
+}
+
+/* rank 0's result of writing, known to every rank */
+static PetscErrorCode Written(MPI_Comm comm, PetscErrorCode ierr, const char path[])
+{
+  int err = ierr ? 1 : 0;
+
+  PetscFunctionBegin;
   PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
   PetscCheck(!err, comm, PETSC_ERR_FILE_WRITE, "-png %s: cannot write the image", path);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTPngWriteField(OTGrid g, const double *field, const char path[], OTColormap cmap)
+{
+  const OTGridInfo *gi;
+  MPI_Comm          comm;
+  double           *img;
+  ptrdiff_t         rows, cols;
+  PetscErrorCode    ierr = 0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(OT_PngWrite, 0, 0, 0, 0));
+  PetscCall(OTGridGetInfo(g, &gi));
+  PetscCall(OTGridGetComm(g, &comm));
+  PetscCall(GatherImage(g, field, &rows, &cols, &img));
+  if (!gi->rank) {
+    ierr = gi->dim == 1 ? WriteProfile(path, cols, img) : WriteImage(path, rows, cols, img, cmap);
+    PetscCall(PetscFree(img));
+  }
+  PetscCall(Written(comm, ierr, path));
   PetscCall(PetscLogEventEnd(OT_PngWrite, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* n fields on one colour scale: side by side (up to 4 per row, a blank gap between), or, in 1-D, one row each with the
+   first at the bottom (a space-time picture). */
+PetscErrorCode OTPngWriteMontage(OTGrid g, PetscInt n, const double *const fields[], const char path[])
+{
+  const OTGridInfo *gi;
+  MPI_Comm          comm;
+  double           *img, *all = NULL;
+  ptrdiff_t         rows, cols, gap, tc, tr, W = 0, H = 0;
+  PetscErrorCode    ierr = 0;
+
+  PetscFunctionBegin;
+  PetscCall(OTGridGetInfo(g, &gi));
+  PetscCall(OTGridGetComm(g, &comm));
+  for (PetscInt k = 0; k < n; k++) {
+    PetscCall(GatherImage(g, fields[k], &rows, &cols, &img));
+    if (gi->rank) continue;
+    gap = gi->dim == 1 ? 0 : PetscMax((ptrdiff_t) 1, PetscMax(rows, cols) / 32);
+    tc  = gi->dim == 1 ? 1 : PetscMin(n, (PetscInt) 4);
+    tr  = (n + tc - 1) / tc;
+    W   = tc * cols + (tc - 1) * gap;
+    H   = tr * rows + (tr - 1) * gap;
+    if (!all) {
+      PetscCall(PetscMalloc1(W * H, &all));
+      for (ptrdiff_t i = 0; i < W * H; i++) all[i] = NAN;
+    }
+    {
+      /* tile k: row k / tc from the top (image rows are flipped: the last array row is the top), column k % tc */
+      const ptrdiff_t r0 = (tr - 1 - k / tc) * (rows + gap), c0 = (k % tc) * (cols + gap);
+      for (ptrdiff_t r = 0; r < rows; r++) PetscCall(PetscArraycpy(all + (r0 + r) * W + c0, img + r * cols, cols));
+    }
+    PetscCall(PetscFree(img));
+  }
+  if (!gi->rank) {
+    ierr = WriteImage(path, H, W, all, OT_CMAP_VIRIDIS);
+    PetscCall(PetscFree(all));
+  }
+  PetscCall(Written(comm, ierr, path));
   PetscFunctionReturn(0);
 }

@@ -10,6 +10,7 @@ typedef struct {
   PetscInt  dim, ncomp, nt;
   ptrdiff_t n[3];
   double    h[3], origin[3], t0, dt;
+  double   *times;     /* the frames' times when not uniform (owned), else NULL */
   PetscBool integer;   /* number type of the dataset: Int or Float */
   int       precision; /* bytes per value */
 } XdmfEntry;
@@ -30,7 +31,21 @@ PETSC_INTERN PetscErrorCode OTXdmfCreate(OTXdmf *x)
 PETSC_INTERN PetscErrorCode OTXdmfDestroy(OTXdmf *x)
 {
   PetscFunctionBegin;
+  if (!*x) PetscFunctionReturn(0);
+  for (int i = 0; i < (*x)->count; i++) PetscCall(PetscFree((*x)->e[i].times));
   PetscCall(PetscFree(*x));
+  PetscFunctionReturn(0);
+}
+
+/* The frames of the last entry (a series) at these times instead of t0 + k dt. */
+PETSC_INTERN PetscErrorCode OTXdmfSetLastTimes(OTXdmf x, const double times[])
+{
+  XdmfEntry *e = &x->e[x->count - 1];
+
+  PetscFunctionBegin;
+  PetscCall(PetscFree(e->times));
+  PetscCall(PetscMalloc1(e->nt, &e->times));
+  PetscCall(PetscArraycpy(e->times, times, e->nt));
   PetscFunctionReturn(0);
 }
 
@@ -51,6 +66,7 @@ PETSC_INTERN PetscErrorCode OTXdmfAdd(OTXdmf x, OTGrid g, const char name[], Pet
   e->nt        = nt;
   e->t0        = t0;
   e->dt        = dt;
+  e->times     = NULL;
   for (int k = 0; k < 3; k++) {
     e->n[k]      = gi->n[k];
     e->h[k]      = gi->h[k];
@@ -108,9 +124,17 @@ PETSC_INTERN PetscErrorCode OTXdmfGetEntry(OTXdmf x, int i, const char **name, P
 /* Entries sharing one time axis (number of frames, first time, step) form one temporal collection in one sidecar:
    ParaView merges the time values of every collection in a file, so two time axes in one file would alternate arrays.
    Time axis k (in order of first appearance) is sidecar k; sidecar 0 also holds the static fields. */
+static double FrameTime(const XdmfEntry *e, PetscInt t)
+{
+  return e->times ? e->times[t] : e->t0 + (double) t * e->dt;
+}
+
 static PetscBool SameTimes(const XdmfEntry *a, const XdmfEntry *b)
 {
-  return a->nt == b->nt && a->t0 == b->t0 && a->dt == b->dt ? PETSC_TRUE : PETSC_FALSE;
+  if (a->nt != b->nt) return PETSC_FALSE;
+  for (PetscInt t = 0; t < a->nt; t++)
+    if (FrameTime(a, t) != FrameTime(b, t)) return PETSC_FALSE;
+  return PETSC_TRUE;
 }
 
 /* Entry j is the first series on its time axis. */
@@ -306,7 +330,7 @@ static void WriteTimeAxis(FILE *fp, OTXdmf x, int k, const char *h5)
 
   fprintf(fp, "  <Grid Name=\"%s_series\" GridType=\"Collection\" CollectionType=\"Temporal\">\n", ShortName(f));
   for (PetscInt t = 0; t < f->nt; t++) {
-    fprintf(fp, "   <Grid Name=\"%s_%d\" GridType=\"Uniform\">\n    <Time Value=\"%.17g\"/>\n", ShortName(f), (int) t, f->t0 + (double) t * f->dt);
+    fprintf(fp, "   <Grid Name=\"%s_%d\" GridType=\"Uniform\">\n    <Time Value=\"%.17g\"/>\n", ShortName(f), (int) t, FrameTime(f, t));
     WriteTopology(fp, f, "    ", x->explicit_mesh, h5);
     for (int i = 0; i < x->count; i++)
       if (x->e[i].nt && TimeAxisOf(x, i) == k) WriteAttribute(fp, &x->e[i], t, x->explicit_mesh, h5, "    ");

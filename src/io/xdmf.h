@@ -7,6 +7,7 @@ typedef struct _p_OTXdmf *OTXdmf;
 PETSC_INTERN PetscErrorCode OTXdmfCreate(OTXdmf *);
 PETSC_INTERN PetscErrorCode OTXdmfDestroy(OTXdmf *);
 PETSC_INTERN PetscErrorCode OTXdmfAdd(OTXdmf, OTGrid, const char[], PetscInt, PetscInt, double, double);
+PETSC_INTERN PetscErrorCode OTXdmfSetLastTimes(OTXdmf, const double[]);
 /* One sidecar per time axis (sidecar 0 also holds the static fields): count, name, contents. */
 PETSC_INTERN PetscErrorCode OTXdmfSidecarCount(OTXdmf, int *);
 PETSC_INTERN PetscErrorCode OTXdmfSidecarName(OTXdmf, int, const char[], char[], size_t);
