@@ -1,11 +1,12 @@
 # 12-paraview.sh: one XDMF sidecar of every kind otmpi writes, opened in the real ParaView (pvpython, offscreen under
 # Xvfb) and checked against h5py: 1-D/2-D/3-D densities (gen, convert of a NIfTI atlas), the explicit-mesh option,
 # sinkhorn's potentials and vector map, a barycenter, the semidiscrete label map (int32, 2-D and 3-D), dynamic's time
-# series (rho and momentum, each its own sidecar with its own time axis), and two offscreen renders. Every output is
+# series (rho and momentum, each its own sidecar with its own time axis), jko's flows (2-D saved at uneven times, 3-D),
+# and three offscreen renders. Every output is
 # made at 2 ranks, without checkpoints. The checker's lines are counted against the plan, and a sidecar in the old
 # layout (2-D in the YZ plane) must be caught.
 # timeout: 300
-# checks: 172
+# checks: 211
 source "$OTMPI_TOP/tests/lib/common.sh"
 PV=(xvfb-run -a -s "-screen 0 640x480x24" pvpython)
 CHECK=$OTMPI_TOP/tests/ref/pv_check.py
@@ -33,6 +34,8 @@ must "points 3-D" 1 gen -shape points -n 1,1,1 -count 9 -seed 5 -o p3.h5 -quiet 
 must "semidiscrete 3-D" 2 semidiscrete -density e3.h5 -points p3.h5 -o sd3.h5 -quiet || made=0
 must "dynamic 2-D" 2 dynamic -a a2.h5 -b b2.h5 -nt 6 -max_it 20 -o dyn.h5 -quiet || made=0
 must "dynamic 2-D explicit" 2 dynamic -a a2.h5 -b b2.h5 -nt 4 -max_it 5 -xdmf_mesh explicit -o dyne.h5 -quiet || made=0
+must "jko 2-D (frames at uneven times)" 2 jko -rho0 a2.h5 -entropy 0.01 -tau 0.01 -steps 7 -save_every 3 -o jk.h5 -quiet || made=0
+must "jko 3-D" 2 jko -rho0 a3.h5 -potential_quadratic 1,1.5,2.5,3.3 -kappa 2000 -tau 0.05 -steps 2 -o jk3.h5 -quiet || made=0
 ((made)) || exit 1
 
 # --- the manifest: sidecar, file, arrays, times, options ------------------------------------------------------------------
@@ -51,10 +54,12 @@ $d/dyn.xmf $d/dyn.h5 rho=/rho times=0:0.16666666666666666:7
 $d/dyn_momentum.xmf $d/dyn.h5 momentum=/momentum times=0.083333333333333329:0.16666666666666666:6
 $d/dyne.xmf $d/dyne.h5 rho=/rho times=0:0.25:5 explicit
 $d/dyne_momentum.xmf $d/dyne.h5 momentum=/momentum times=0.125:0.25:4 explicit
+$d/jk.xmf $d/jk.h5 rho=/rho,density=/density times=0,0.03,0.06,0.07 render=$d/jk.png
+$d/jk3.xmf $d/jk3.h5 rho=/rho,density=/density times=0:0.05:3
 EOF
 # the plan: a static sidecar has 7 checks + 1 per array, a series 5 + (2 + arrays) per time value; a render 1 more
 plan=$(awk '{ n = split($3, a, ","); t = 0; r = 0
-  for (i = 4; i <= NF; i++) { if ($i ~ /^times=/) { split(substr($i, 7), s, ":"); t = s[3] } if ($i ~ /^render=/) r = 1 }
+  for (i = 4; i <= NF; i++) { if ($i ~ /^times=/) { t = split(substr($i, 7), s, ":") == 3 ? s[3] : split(substr($i, 7), s, ",") } if ($i ~ /^render=/) r = 1 }
   c += (t ? 5 + t * (2 + n) : 7 + n) + r } END { print c }' manifest.txt)
 "${PV[@]}" "$CHECK" manifest.txt >pv.out 2>pv.err
 rc=$?

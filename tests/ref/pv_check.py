@@ -3,7 +3,7 @@ files read with h5py, an independent reader.
 
     pvpython pv_check.py MANIFEST
 
-Each line of MANIFEST is one sidecar:  XMF H5 ARRAY=DATASET[,ARRAY=DATASET...] [times=T0:DT:N] [explicit] [render=PNG]
+Each line of MANIFEST is one sidecar:  XMF H5 ARRAY=DATASET[,ARRAY=DATASET...] [times=T0:DT:N or times=T1,T2,...] [explicit] [render=PNG]
 ARRAY is the name ParaView must show, DATASET the HDF5 dataset holding its values; with times=, DATASET has a leading
 time axis and the sidecar must offer exactly the N time values T0 + k DT, each carrying every listed array. Checks per
 sidecar: the reader opens it (ParaView's default reader for .xmf, as OpenDataFile picks it); the plane and bounds (a 2-D
@@ -68,7 +68,9 @@ def check_values(tag, grid, arrays, f, t):
     for name, path in arrays.items():
         if name not in names:
             continue
-        want = np.asarray(f[path][t] if t is not None else f[path][...])
+        # in a series' frames, a static field (one axis fewer than the first array, a series) is the same every time
+        series = t is not None and f[path].ndim == f[next(iter(arrays.values()))].ndim
+        want = np.asarray(f[path][t] if series else f[path][...])
         got = np.asarray(cd[name])
         ok = got.size == want.size and np.array_equal(got.reshape(-1), want.reshape(-1).astype(got.dtype))
         report(ok, tag + ": %s equals h5py %s%s (%d values, sum %.6g)" % (name, path, "" if t is None else "[%d]" % t, want.size, want.sum()),
@@ -124,8 +126,11 @@ def check(line):
         shape, bounds = expected_geometry(first, timed)
         steps = [None]
         if timed:
-            t0, dt, n = opts["times"].split(":")
-            want = [float(t0) + k * float(dt) for k in range(int(n))]
+            if ":" in opts["times"]:
+                t0, dt, n = opts["times"].split(":")
+                want = [float(t0) + k * float(dt) for k in range(int(n))]
+            else:  # uneven: the values, comma separated
+                want = [float(v) for v in opts["times"].split(",")]
             report(len(times) == len(want) and np.allclose(times, want, rtol=0, atol=1e-12), tag + ": %d time values %g .. %g" % (len(times), times[0] if times else 0,
                    times[-1] if times else 0), "got %s, want %s" % (times, want))
             steps = list(range(min(len(times), len(want))))
