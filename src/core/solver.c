@@ -53,6 +53,16 @@ PetscErrorCode OTSolverSetProgressLength(OTSolver c, PetscInt n)
   PetscFunctionReturn(0);
 }
 
+/* A solver whose -tol and -max_it bound something else than its iterations (a flow: each step's inner iterations) says
+   so in -help. The strings must outlive the solver (literals). */
+PetscErrorCode OTSolverSetToleranceHelp(OTSolver c, const char tol[], const char max_it[])
+{
+  PetscFunctionBegin;
+  c->help_tol    = tol;
+  c->help_max_it = max_it;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode OTSolverSetTolerances(OTSolver c, double tol, PetscInt max_it)
 {
   PetscFunctionBegin;
@@ -128,8 +138,9 @@ PetscErrorCode OTSolverSetFromOptions(OTSolver c)
   PetscCall(OTOptionsAlias(c->prefix, 3, aliases));
   snprintf(title, sizeof title, "%s: iterations (aliases -tol, -max_it, -min_it)", c->name);
   PetscOptionsBegin(c->comm, c->prefix, title, NULL);
-  PetscCall(PetscOptionsReal("-tol", "stop when the residual of the progress line is below this", "OTSolverSetTolerances", c->tol, &c->tol, NULL));
-  PetscCall(PetscOptionsInt("-max_it", "iterations at most", "OTSolverSetTolerances", c->max_it, &c->max_it, NULL));
+  PetscCall(PetscOptionsReal("-tol", c->help_tol ? c->help_tol : "stop when the residual of the progress line is below this", "OTSolverSetTolerances", c->tol,
+                             &c->tol, NULL));
+  PetscCall(PetscOptionsInt("-max_it", c->help_max_it ? c->help_max_it : "iterations at most", "OTSolverSetTolerances", c->max_it, &c->max_it, NULL));
   PetscCall(PetscOptionsInt("-min_it", "iterations at least before the tolerance may stop the solve", "OTSolverSetMinIterations", c->min_it, &c->min_it, NULL));
   PetscOptionsEnd();
   PetscOptionsBegin(c->comm, NULL, "Progress and checkpoints (every solver)", NULL);

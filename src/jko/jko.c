@@ -31,6 +31,8 @@ PetscErrorCode OTJKOCreate(OTGrid g, OTJKO *jko)
     PetscCall(OTSolverSetTolerances(J->core, 1e-7, 5000));
     PetscCall(OTSolverSetOptionsPrefix(J->core, J->prefix));
     PetscCall(OTSolverSetCheckpoint(J->core, "", 1)); /* the drivers name the file; after every step */
+    PetscCall(OTSolverSetToleranceHelp(J->core, "each step's iterations stop when rho_n's marginal error (L1, relative to the mass) is below this",
+                                       "iterations at most in each step"));
   }
   PetscCall(OTLogEventRegisterOnce("OTJKOStep", &OTJKO_Step));
   PetscCall(OTLogEventRegisterOnce("OTJKOProx", &OTJKO_Prox));
@@ -200,6 +202,13 @@ static PetscErrorCode CheckProblem(OTJKO J)
   PetscCheck(s[0] == 0, J->comm, PETSC_ERR_ARG_WRONG, "-rho0 has mass %g on obstacle cells (walls must be empty)", s[0]);
   PetscCheck(s[1] > 0, J->comm, PETSC_ERR_ARG_WRONG, "-obstacle covers every cell");
   J->free_volume = s[1] * J->cellvol;
+  if (J->kappa > 0) {
+    double mn, mx;
+    PetscCall(OTFieldMinMax(J->grid, J->q, &mn, &mx));
+    if (mx > J->kappa * J->cellvol)
+      PetscCall(OTPrintf(J->comm, "jko: note: -rho0 exceeds -kappa (max density %g > %g): the first step projects it onto rho <= kappa\n", mx / J->cellvol,
+                         J->kappa));
+  }
   PetscCheck(!(J->kappa > 0) || J->kappa * J->free_volume >= J->mass * (1 + 1e-12), J->comm, PETSC_ERR_ARG_OUTOFRANGE,
              "-kappa %g is below the mean density %g of -rho0 on the free cells (mass %g, free volume %g): no density fits", J->kappa, J->mass / J->free_volume,
              J->mass, J->free_volume);

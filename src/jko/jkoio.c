@@ -62,6 +62,7 @@ PetscErrorCode OTJKOCheckpointWrite(void *ctx, OTH5 f)
   PetscCall(OTCheckpointWriteInt(f, "step", J->step));
   PetscCall(OTCheckpointWriteInt(f, "frames", J->nframes));
   PetscCall(OTCheckpointWriteInt(f, "save_every", J->save_every));
+  PetscCall(OTH5WriteAttribute(f, "/", "mass", OT_DOUBLE, 1, &J->mass));
   PetscCall(OTCheckpointWriteInt(f, "warm", J->valid));
   PetscCall(OTCheckpointWriteInt(f, "all_converged", J->all_converged));
   PetscCall(OTH5WriteField(f, J->grid, "/state/rho", 1, J->q));
@@ -84,6 +85,7 @@ static PetscErrorCode MatchFlow(OTJKO J, OTH5 f, const char path[])
   for (int k = 0; k < 6; k++)
     PetscCheck(c[k] == s[k], J->comm, PETSC_ERR_ARG_INCOMP, "-restart %s: the checkpoint's flow has %s %g, this run %g", path, opt[k], c[k], s[k]);
   PetscCall(OTCheckpointMatchInt(J->comm, f, path, CKPT_KIND, "save_every", "-save_every", J->save_every));
+  PetscCall(OTCheckpointMatchReal(J->comm, f, path, CKPT_KIND, "mass", "-rho0 of mass", J->mass));
   PetscCall(OTCheckpointReadAttribute(J->comm, f, path, CKPT_KIND, "step", OT_INT32, 1, &n));
   PetscCheck(n >= 0 && n <= J->steps, J->comm, PETSC_ERR_ARG_INCOMP, "-restart %s: the checkpoint is at step %d, beyond -steps %" PetscInt_FMT, path, n,
              J->steps);

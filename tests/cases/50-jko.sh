@@ -6,7 +6,7 @@
 # crowd motion (rho <= kappa and mass to 1e-12, the saturated ball, the 1-D saturated block L(t) = ct/(kappa - c),
 # walls stay empty, a room empties through its door), energy dissipation, 1/2/4 ranks, restart and signals, bad input.
 # timeout: 900
-# checks: 59
+# checks: 66
 source "$OTMPI_TOP/tests/lib/common.sh"
 source "$OTMPI_TOP/tests/lib/checkpoint.sh"
 GAUSS="checked $PY $OTMPI_TOP/tests/ref/jkogauss.py"
@@ -49,6 +49,14 @@ if must "heat (2 ranks)" 2 $HEAT -o h2.h5 -quiet; then
   fi
 fi
 
+# 3-D: 64^3 from N(0.5, 0.05^2), 5 steps, at 2 and 4 ranks
+$OTMPI gen -shape gaussian -n 64,64,64 -sigma 0.05 -o g3.h5 >/dev/null || fail "gen: gaussian 3-D"
+HEAT3="jko -rho0 g3.h5 -tau 0.00025 -steps 5 -entropy 1 -tol 1e-11"
+if must "heat 3-D (2 ranks)" 2 $HEAT3 -o h32.h5 -quiet; then
+  $GAUSS h32.h5 "heat 3-D" --D 1 mean=1e-12 entropic=1e-5 named=1e-9
+  must "heat 3-D (4 ranks)" 4 $HEAT3 -o h34.h5 -quiet && samefile "heat 3-D: 4 ranks = 2 ranks (1e-10)" h34.h5 h32.h5 1e-10
+fi
+
 # --- 2. Fokker-Planck: D = 0.01, V = |x - a|^2 (k = 2), from N((0.4, 0.55), 0.05^2), h = 0.05, 60 steps (t = 3) ---------
 $OTMPI gen -shape gaussian -n 128,128 -sigma 0.05 -center 0.4,0.55 -o fp0.h5 >/dev/null || fail "gen: gaussian"
 if must "Fokker-Planck" 2 jko -rho0 fp0.h5 -tau 0.05 -steps 60 -entropy 0.01 -potential_quadratic 2,0.5,0.5 -tol 1e-10 -save_every 5 -o fp.h5 -quiet; then
@@ -76,25 +84,36 @@ barenblatt 2 0.0285
 barenblatt 3 0.06
 
 # --- 4. crowd motion ---------------------------------------------------------------------------------------------------
-# steady state: V = |x - a|^2 / 2, kappa 4, mass 1: the saturated disc of radius 1/sqrt(4 pi)
-$OTMPI gen -shape box -n 96,96 -center 0.45,0.55 -radius 0.3,0.25 -o box.h5 >/dev/null || fail "gen: box"
-if must "crowd, quadratic V" 2 jko -rho0 box.h5 -potential_quadratic 1,0.5,0.5 -kappa 4 -tau 0.1 -steps 40 -save_every 10 -tol 1e-9 -o cq.h5 -quiet; then
-  $PY - <<'PYEOF'
-import h5py, numpy as np, math
-with h5py.File("cq.h5", "r") as f:
-    rho, cv, kappa = f["/rho"][...], float(f.attrs["cell_volume"]), float(f.attrs["kappa"])
+# crowd_ball NAME FILE FRAC: rho <= kappa in every frame (and rho0 below it), the last frame saturated on the ball of
+# volume M/kappa (radius within 2 cells), at least FRAC of the mass exactly at kappa (the rest in the blurred rim)
+crowd_ball() {
+  $PY - "$1" "$2" "$3" <<'PYEOF'
+import sys, h5py, numpy as np, math
+name, path, frac = sys.argv[1], sys.argv[2], float(sys.argv[3])
+with h5py.File(path, "r") as f:
+    rho, cv, kappa, m = f["/rho"][...], float(f.attrs["cell_volume"]), float(f.attrs["kappa"]), float(f.attrs["mass"])
+d = rho.ndim - 1
 dens = rho / cv
 over = dens.max() / kappa - 1
-print(("ok" if over <= 1e-12 and dens[0].max() < kappa else "FAIL"), f"crowd: rho <= kappa in every frame (max rho/kappa - 1 = {over:.2e})")
-h = math.sqrt(cv)
-r = math.sqrt((dens[-1] > kappa / 2).sum() * cv / math.pi)
-want = 1 / math.sqrt(4 * math.pi)
-print(("ok" if abs(r - want) <= 2 * h else "FAIL"), f"crowd: steady saturated disc radius {r:.4f}, closed form {want:.4f} (2 cells: {2 * h:.4f})")
-sat = (dens[-1] > kappa * (1 - 1e-6)).sum() * cv * kappa
-print(("ok" if sat >= 0.8 else "FAIL"), f"crowd: {sat:.3f} of the mass sits at exactly kappa")
+print(("ok" if over <= 1e-12 and dens[0].max() < kappa else "FAIL"), f"{name}: rho <= kappa in every frame (max rho/kappa - 1 = {over:.2e})")
+omega = math.pi ** (d / 2) / math.gamma(d / 2 + 1)
+h = cv ** (1 / d)
+r = ((dens[-1] > kappa / 2).sum() * cv / omega) ** (1 / d)
+want = (m / (kappa * omega)) ** (1 / d)
+print(("ok" if abs(r - want) <= 2 * h else "FAIL"), f"{name}: steady saturated ball radius {r:.4f}, closed form {want:.4f} (2 cells: {2 * h:.4f})")
+sat = (dens[-1] > kappa * (1 - 1e-6)).sum() * cv * kappa / m
+print(("ok" if sat >= frac else "FAIL"), f"{name}: {sat:.3f} of the mass sits at exactly kappa (>= {frac})")
 PYEOF
+}
+# steady state: V = |x - a|^2 / 2, kappa 4, mass 1: the saturated disc of radius 1/sqrt(4 pi); in 3-D (4 ranks) kappa 8
+$OTMPI gen -shape box -n 96,96 -center 0.45,0.55 -radius 0.3,0.25 -o box.h5 >/dev/null || fail "gen: box"
+if must "crowd, quadratic V" 2 jko -rho0 box.h5 -potential_quadratic 1,0.5,0.5 -kappa 4 -tau 0.1 -steps 40 -save_every 10 -tol 1e-9 -o cq.h5 -quiet; then
+  crowd_ball "crowd" cq.h5 0.9
   dissipates "crowd, quadratic V" cq.h5
 fi
+$OTMPI gen -shape box -n 32,32,32 -center 0.45,0.55,0.5 -radius 0.3,0.25,0.3 -o box3.h5 >/dev/null || fail "gen: box 3-D"
+must "crowd 3-D (4 ranks)" 4 jko -rho0 box3.h5 -potential_quadratic 1,0.5,0.5,0.5 -kappa 8 -tau 0.1 -steps 30 -save_every 10 -tol 1e-9 -o cq3.h5 -quiet &&
+  crowd_ball "crowd 3-D" cq3.h5 0.6
 # 1-D transient: V = x, rho0 = c 1[0, l) with c = 1, kappa = 2, l = 0.5: saturated block [0, L(t)], L(t) = c t/(kappa - c) = t
 $FIELDS box1d line.h5 --n 400 --L 0.5 --c 1 || fail "fields: line"
 if must "crowd 1-D" 2 jko -rho0 line.h5 -potential line_V.h5 -kappa 2 -tau 0.01 -steps 20 -save_every 5 -tol 1e-10 -o cl.h5 -quiet; then
