@@ -240,6 +240,20 @@ static PetscErrorCode AddQuadratic(OTJKO J)
   PetscFunctionReturn(0);
 }
 
+/* With walls the flow's kernel is the wall kernel (walls.c) on the kernel's boundary (Neumann: mirror images at the
+   domain's faces and the walls; free: none); the grid's kernel is not used. */
+static PetscErrorCode SetUpWalls(OTJKO J)
+{
+  OTBoundary bc;
+
+  PetscFunctionBegin;
+  PetscCall(OTKernelGetBoundary(J->K, &bc));
+  PetscCheck(bc != OT_BOUNDARY_PERIODIC, J->comm, PETSC_ERR_ARG_INCOMP, "-obstacle: the kernel with walls has neumann or free boundaries, not periodic");
+  PetscCall(OTJKOWallsCreate(J->grid, J->wall, J->gamma, (PetscBool) (bc == OT_BOUNDARY_NEUMANN), &J->walls));
+  PetscCall(OTFieldCreate(J->grid, &J->wbuf));
+  PetscFunctionReturn(0);
+}
+
 /* Frames kept from step `from` to the end (multiples of save_every, and the last) */
 PetscInt OTJKOFramesFrom(OTJKO J, PetscInt from)
 {
@@ -277,8 +291,13 @@ static PetscErrorCode Allocate(OTJKO J)
 
   PetscFunctionBegin;
   J->maxframes = 1 + OTJKOFramesFrom(J, 0);
-  PetscCall(OTFieldBytes(J->grid, 6 + (J->V ? 1 : 0), &fields));
+  PetscCall(OTFieldBytes(J->grid, 6 + (J->V ? 1 : 0) + (J->wall ? 1 : 0), &fields));
   bytes = fields + (double) J->maxframes * (double) gi->nlocal * sizeof(double) + (J->wall ? (double) gi->nlocal : 0);
+  if (J->wall) {
+    double wb;
+    PetscCall(OTJKOWallsBytes(J->grid, &wb));
+    bytes += wb;
+  }
   PetscCall(OTMemoryCheck(J->comm, bytes, "jko: fields and the kept steps (fewer with -save_every)"));
   J->bytes = bytes;
   PetscCall(OTFieldCreate(J->grid, &J->lq));
@@ -315,7 +334,10 @@ PetscErrorCode OTJKOSetUp(OTJKO J)
   PetscCall(OTSolverSetUp(J->core));
   PetscCall(Allocate(J));
   PetscCall(OTKernelSetEpsilon(J->K, J->gamma));
-  PetscCall(OTKernelSetUp(J->K));
+  if (J->wall)
+    PetscCall(SetUpWalls(J));
+  else
+    PetscCall(OTKernelSetUp(J->K));
   PetscCall(OTJKOProxSetUp(J));
   PetscCall(OTSolverSetProgressLength(J->core, J->steps));
   PetscCall(OTGridShapeString(J->grid, shape, sizeof shape));
@@ -410,7 +432,12 @@ PetscErrorCode OTJKOView(OTJKO J, PetscViewer v)
                                    J->V ? "yes" : "no", J->kappa, J->wall ? "yes" : "no", J->warm ? "yes" : "no"));
   PetscCall(PetscViewerASCIIPushTab(v));
   PetscCall(OTSolverView(J->core, v));
-  PetscCall(OTKernelView(J->K, v));
+  if (J->walls) {
+    ptrdiff_t r[3];
+    PetscCall(OTJKOWallsGetReach(J->walls, r));
+    PetscCall(PetscViewerASCIIPrintf(v, "kernel with walls (log domain, segments between walls, band %td x %td x %td cells)\n", r[0], r[1], r[2]));
+  } else
+    PetscCall(OTKernelView(J->K, v));
   PetscCall(PetscViewerASCIIPopTab(v));
   PetscFunctionReturn(0);
 }
@@ -429,6 +456,8 @@ PetscErrorCode OTJKODestroy(OTJKO *jko)
   PetscCall(OTFieldDestroy(&J->lp));
   PetscCall(OTFieldDestroy(&J->V));
   PetscCall(PetscFree(J->wall));
+  PetscCall(OTJKOWallsDestroy(&J->walls));
+  PetscCall(OTFieldDestroy(&J->wbuf));
   PetscCall(PetscFree(J->ps));
   PetscCall(PetscFree3(J->energy, J->errs, J->inner));
   PetscCall(PetscFree3(J->frames, J->ftimes, J->fstep));

@@ -8,6 +8,14 @@
 
 /* The KL proximal map of sigma F at one cell, sigma = 2h/gamma, in logs (see prox.c):
    y = log p solves (1 + sigma D) y + B e^{(M-1)(y - lc)} = log s + sigma D (lc - 1) - sigma V, capped at log(kappa |cell|). */
+/* The kernel of a domain with walls (walls.c): log domain, not symmetric (transpose: the passes reversed). */
+typedef struct _p_OTJKOWalls *OTJKOWalls;
+PETSC_INTERN PetscErrorCode   OTJKOWallsBytes(OTGrid, double *);
+PETSC_INTERN PetscErrorCode   OTJKOWallsCreate(OTGrid, const unsigned char *, double, PetscBool, OTJKOWalls *);
+PETSC_INTERN PetscErrorCode   OTJKOWallsApply(OTJKOWalls, OTGrid, const double *, double *, double *, PetscBool);
+PETSC_INTERN PetscErrorCode   OTJKOWallsGetReach(OTJKOWalls, ptrdiff_t[3]);
+PETSC_INTERN PetscErrorCode   OTJKOWallsDestroy(OTJKOWalls *);
+
 typedef struct {
   double    sigma, D, M, C;
   double    A, B, lc;     /* 1 + sigma D, sigma C M / (M - 1), log |cell| */
@@ -32,6 +40,8 @@ struct _p_OTJKO {
   /* fields (alloc doubles): rho_n and its log, the potentials log a, log b, the kernel's work field, log p */
   double        *q, *lq, *la, *lb, *w, *lp, *V;
   unsigned char *wall;
+  OTJKOWalls     walls; /* with -obstacle: the kernel that does not cross them (and its scratch field) */
+  double        *wbuf;
   PetscBool      valid; /* la, lb hold the previous step's potentials */
   OTAccel        acc;   /* over-relaxation of the inner iterations (-jko_accel), afresh each step */
   /* the run: step n, per step (0..steps) energy, inner iterations and final inner error; frames kept */

@@ -97,19 +97,20 @@ PetscErrorCode OTJKOEnergy(OTJKO J, const double *p, double *F)
 }
 
 /* The step's density gets rho_n's mass back exactly (it differs by at most the inner tolerance): scaled, or, when
-   scaling up would cross kappa, the missing mass spread over the cells' room below kappa. */
+   scaling up would cross kappa, the missing mass spread over the room below kappa of the cells that hold mass (cells
+   the kernel did not reach, e.g. behind walls, stay empty). */
 PetscErrorCode OTJKORestoreMass(OTJKO J, double *p)
 {
   const OTGridInfo *gi  = J->gi;
   const double      cap = J->kappa > 0 ? J->kappa * J->cellvol : INFINITY;
-  double            sums[2], mx = 0;
+  double            sums[2], mx = 0, t;
 
   PetscFunctionBegin;
   for (ptrdiff_t k = 0; k < gi->local_n0; k++) {
     double s = 0, r = 0;
     for (ptrdiff_t i = k * gi->plane; i < (k + 1) * gi->plane; i++) {
       s += p[i];
-      if (!(J->wall && J->wall[i]) && isfinite(cap)) r += cap - p[i];
+      if (p[i] > 0 && isfinite(cap)) r += cap - p[i];
       mx = PetscMax(mx, p[i]);
     }
     J->ps[2 * k]     = s;
@@ -120,10 +121,11 @@ PetscErrorCode OTJKORestoreMass(OTJKO J, double *p)
   PetscCheck(sums[0] > 0 && isfinite(sums[0]), J->comm, PETSC_ERR_FP, "jko: the step's density has mass %g (diverged)", sums[0]);
   if (!isfinite(cap) || sums[0] >= J->mass || mx * J->mass / sums[0] <= cap) {
     for (ptrdiff_t i = 0; i < gi->nlocal; i++) p[i] *= J->mass / sums[0];
-  } else {
-    const double t = (J->mass - sums[0]) / sums[1];
-    for (ptrdiff_t i = 0; i < gi->nlocal; i++)
-      if (!(J->wall && J->wall[i])) p[i] = PetscMin(cap, p[i] + t * (cap - p[i]));
+    PetscFunctionReturn(0);
   }
+  t = (J->mass - sums[0]) / sums[1];
+  PetscCheck(t <= 1, J->comm, PETSC_ERR_CONV_FAILED, "jko: the step's density lacks %g of its mass and has no room below kappa for it", J->mass - sums[0]);
+  for (ptrdiff_t i = 0; i < gi->nlocal; i++)
+    if (p[i] > 0) p[i] = PetscMin(cap, p[i] + t * (cap - p[i]));
   PetscFunctionReturn(0);
 }

@@ -3,18 +3,22 @@
    pass), then the new density with its mass restored, its energy, and the frame when it is saved. */
 #include "jkoimpl.h"
 
-/* W = log K x (the kernel is symmetric: K^T = K) */
-static PetscErrorCode LogKernel(OTJKO J, const double *x)
+/* W = log K x, or log K^T x (the grid's kernel is symmetric; the kernel with walls is not) */
+static PetscErrorCode LogKernel(OTJKO J, const double *x, PetscBool transpose)
 {
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(OTJKO_Kernel, 0, 0, 0, 0));
-  if (x != J->w) PetscCall(PetscArraycpy(J->w, x, J->gi->nlocal));
-  PetscCall(OTKernelApplyLog(J->K, -1, J->w, J->w));
+  if (J->walls)
+    PetscCall(OTJKOWallsApply(J->walls, J->grid, x, J->w, J->wbuf, transpose));
+  else {
+    if (x != J->w) PetscCall(PetscArraycpy(J->w, x, J->gi->nlocal));
+    PetscCall(OTKernelApplyLog(J->K, -1, J->w, J->w));
+  }
   PetscCall(PetscLogEventEnd(OTJKO_Kernel, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
 
-/* The b-update b = rho_n / K a with W = log K a (over-relaxed by omega where the old b is finite); *err (when measure):
+/* The b-update b = rho_n / K^T a with W = log K^T a (over-relaxed by omega where the old b is finite); *err (when measure):
    sum |b K a - rho_n| / mass of the previous b, i.e. the marginal error of the plan (a, b) before this update. Cells of
    rho_n reached by no a: an error. */
 static PetscErrorCode UpdateB(OTJKO J, PetscBool measure, double omega, double *err)
@@ -70,7 +74,7 @@ static PetscErrorCode Inner(OTJKO J, PetscInt *its, double *err, PetscBool *conv
   }
   for (;;) {
     const double omega = J->acc.omega;
-    PetscCall(LogKernel(J, J->la));
+    PetscCall(LogKernel(J, J->la, PETSC_TRUE));
     PetscCall(UpdateB(J, have_b, omega, err));
     if (!have_b)
       *err = INFINITY;
@@ -82,7 +86,7 @@ static PetscErrorCode Inner(OTJKO J, PetscInt *its, double *err, PetscBool *conv
     }
     if (*its >= max_it) break;
     have_b = PETSC_TRUE;
-    PetscCall(LogKernel(J, J->lb));
+    PetscCall(LogKernel(J, J->lb, PETSC_FALSE));
     PetscCall(PetscLogEventBegin(OTJKO_Prox, 0, 0, 0, 0));
     PetscCall(OTJKOProxPass(J, omega, 0, gi->nlocal));
     PetscCall(PetscLogEventEnd(OTJKO_Prox, 0, 0, 0, 0));

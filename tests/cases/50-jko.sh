@@ -4,9 +4,9 @@
 # the time-stepping error plus n gamma/2), Fokker-Planck (mean, variance, steady state N(a, D/k) plus gamma/(4hk)),
 # porous medium M = 2, 3 (Barenblatt: L1 error and the t^beta growth improve when h, gamma and the cell are halved),
 # crowd motion (rho <= kappa and mass to 1e-12, the saturated ball, the 1-D saturated block L(t) = ct/(kappa - c),
-# walls stay empty, a room empties through its door), energy dissipation, 1/2/4 ranks, restart and signals, bad input.
+# walls stay empty and are not tunnelled, a room empties through its door), energy dissipation, 1/2/4 ranks, restart and signals, bad input.
 # timeout: 900
-# checks: 66
+# checks: 68
 source "$OTMPI_TOP/tests/lib/common.sh"
 source "$OTMPI_TOP/tests/lib/checkpoint.sh"
 GAUSS="checked $PY $OTMPI_TOP/tests/ref/jkogauss.py"
@@ -152,6 +152,26 @@ PYEOF
   dissipates "room" room2.h5
   must "room (4 ranks)" 4 $ROOM -o room4.h5 -quiet && samefile "room: 4 ranks = 2 ranks (1e-10)" room4.h5 room2.h5 1e-10
 fi
+
+# walls are not tunnelled: a crowd inside a closed ring of 1-cell walls, pulled outwards, never leaves it (exactly 0
+# outside); and the kernel with walls, given no wall, is the grid's Neumann kernel (the heat flow above, 1e-12)
+$FIELDS field ring.h5 --n 96,96 --expr "(np.maximum(abs(x0-0.5),abs(x1-0.5))>=0.3)&(np.maximum(abs(x0-0.5),abs(x1-0.5))<0.3+1/96)" &&
+  $FIELDS field zero.h5 --n 128,128 --expr "0*x0" && $OTMPI gen -shape box -n 96,96 -radius 0.15 -o inb.h5 >/dev/null || fail "fields: ring"
+if must "crowd in a closed ring (3 ranks)" 3 jko -rho0 inb.h5 -obstacle ring.h5 -potential_quadratic 1,1.2,0.5 -kappa 20 -tau 0.05 -steps 20 -save_every 5 \
+  -o ring.h5 -quiet; then
+  $PY - <<'PYEOF'
+import h5py, numpy as np
+with h5py.File("ring.h5", "r") as f:
+    rho, m = f["/rho"][...], float(f.attrs["mass"])
+x = (np.arange(96) + 0.5) / 96
+X0, X1 = np.meshgrid(x, x, indexing="ij")
+out = np.maximum(abs(X0 - 0.5), abs(X1 - 0.5)) >= 0.3
+o = max(fr[out].max() for fr in rho)
+edge = rho[-1][(np.maximum(abs(X0 - 0.5), abs(X1 - 0.5)) >= 0.28) & ~out].sum() / m
+print(("ok" if o == 0 and edge > 0.2 else "FAIL"), f"closed ring: nothing outside in any frame (max {o:.1e}) though {edge:.2f} of the mass presses on the wall")
+PYEOF
+fi
+must "heat, kernel with no wall" 2 $HEAT -obstacle zero.h5 -o hz.h5 -quiet && samefile "kernel with walls, none given = the grid's kernel (1e-12)" hz.h5 h2.h5 1e-12
 
 # --- 5. restart: kill -9 and SIGTERM mid-flow, and a finished flow continued with more steps ------------------------------
 ckpt_kill_restart room 2 3 $ROOM -steps 40
