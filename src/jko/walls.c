@@ -5,8 +5,9 @@
    through free cells (an entropic plan on the plain kernel would tunnel through walls thinner than its reach). The
    product K = A_{d-1} ... A_0 is not symmetric: K^T applies the passes in the reverse order.
    A segment is done by one shift (its maximum), one exp per source, the band's multiply-adds and one log per output;
-   outputs whose shifted sum is too small to be certain (below e^-600: terms could have underflowed) are recomputed by
-   an exact log-sum-exp. Axis 0 is made local by a transpose (MPI_Alltoallv) to whole lines over column ranges. */
+   outputs whose shifted sum is too small to be certain (below e^-600: terms could have underflowed) are redone in
+   chunks of 64 shifted by their own reach's maximum, and by an exact log-sum-exp where even that underflows. Axis 0 is made local by a transpose
+   (MPI_Alltoallv) to whole lines over column ranges. */
 #include "jkoimpl.h"
 
 #define WALL_CERTIFY 1e-260 /* about e^-598: a shifted sum above this lost nothing to underflow that matters (< e^-145) */
@@ -15,12 +16,12 @@
 struct _p_OTJKOWalls {
   PetscInt       dim;
   ptrdiff_t      n[3], r[3];
-  double        *k[3], *lk[3];
+  double        *k[3], *lk[3], *kf[3]; /* k(m), log k(m) for m = 0..r; kf: the whole band, m = -r..r */
   PetscBool      mirror;
   unsigned char *wall, *twall;  /* walls in the grid's layout and in the transposed one (axis-0 lines) */
   ptrdiff_t      ncols, c0, c1; /* columns (n1 n2) of the transposed layout: this rank's [c0, c1) */
   int           *scount, *sdispl, *rcount, *rdispl;
-  double        *sbuf, *tbuf, *ext, *ev, *s;
+  double        *sbuf, *tbuf, *ext, *s;
 };
 
 /* position p of a segment of length L (any integer) -> the cell whose value is there: mirror images (Neumann) */
@@ -49,11 +50,75 @@ static double ExactOutput(const OTJKOWalls W, PetscInt ax, const double *x, ptrd
   return m + log(s);
 }
 
+#define WALL_CHUNK 64 /* outputs redone together with their own shift */
+
+/* Outputs [a, b) of a segment again, shifted by the largest source within their reach (the segment's maximum was too
+   far above them: their shifted sums underflowed); an exact log-sum-exp where even that is too small. */
+static void Redo(const OTJKOWalls W, PetscInt ax, const double *x, double *o, ptrdiff_t st, ptrdiff_t L, ptrdiff_t a, ptrdiff_t b)
+{
+  const ptrdiff_t r = W->r[ax];
+  const double   *k = W->k[ax];
+  double         *e = W->ext, M = -INFINITY;
+
+  for (ptrdiff_t p = a - r; p < b + r; p++)
+    if (W->mirror || (p >= 0 && p < L)) M = PetscMax(M, x[Mirror(p, L) * st]);
+  if (M == -INFINITY) {
+    for (ptrdiff_t i = a; i < b; i++) o[i * st] = -INFINITY;
+    return;
+  }
+  for (ptrdiff_t p = a - r; p < b + r; p++) e[p - a + r] = (W->mirror || (p >= 0 && p < L)) ? exp(x[Mirror(p, L) * st] - M) : 0;
+  for (ptrdiff_t i = a; i < b; i++) {
+    double S = k[0] * e[i - a + r];
+    for (ptrdiff_t m = 1; m <= r; m++) S += k[m] * (e[i - a + r - m] + e[i - a + r + m]);
+    o[i * st] = S > WALL_CERTIFY ? M + log(S) : ExactOutput(W, ax, x, st, L, i);
+  }
+}
+
+/* The r positions on each side of a segment's values ext[r, r + L): their mirror images (Neumann), or 0 (free). The
+   common case, a segment at least r long, without the modulo of Mirror(). */
+static inline void Pad(const OTJKOWalls W, double *ext, ptrdiff_t r, ptrdiff_t L)
+{
+  if (!W->mirror)
+    for (ptrdiff_t q = 0; q < r; q++) ext[r - 1 - q] = ext[r + L + q] = 0;
+  else if (L >= r)
+    for (ptrdiff_t q = 0; q < r; q++) {
+      ext[r - 1 - q] = ext[r + q];
+      ext[r + L + q] = ext[r + L - 1 - q];
+    }
+  else
+    for (ptrdiff_t q = 0; q < r; q++) {
+      ext[r - 1 - q] = ext[r + Mirror(-1 - q, L)];
+      ext[r + L + q] = ext[r + Mirror(L + q, L)];
+    }
+}
+
+#define WALL_BLOCK 32 /* outputs whose sums stay in registers over the whole band (4 AVX-512 vectors) */
+
+/* S[i] = sum_{m=0}^{2r} kf[m] ext[i + m] for i < L: blocks of WALL_BLOCK outputs accumulate in registers over the
+   band (one load and one multiply-add per term and vector), the rest one by one. */
+static inline void Band(const double *kf, ptrdiff_t r, const double *ext, double *S, ptrdiff_t L)
+{
+  ptrdiff_t i = 0;
+
+  for (; i + WALL_BLOCK <= L; i += WALL_BLOCK) {
+    double acc[WALL_BLOCK] = {0};
+    for (ptrdiff_t m = 0; m <= 2 * r; m++) {
+      const double km = kf[m], *e = ext + i + m;
+      for (int u = 0; u < WALL_BLOCK; u++) acc[u] += km * e[u];
+    }
+    for (int u = 0; u < WALL_BLOCK; u++) S[i + u] = acc[u];
+  }
+  for (; i < L; i++) {
+    double a = 0;
+    for (ptrdiff_t m = 0; m <= 2 * r; m++) a += kf[m] * ext[i + m];
+    S[i] = a;
+  }
+}
+
 /* One segment of L cells (stride st) of axis ax: o = log sum_band k exp(x) with images at both ends. */
 static void Segment(const OTJKOWalls W, PetscInt ax, const double *x, double *o, ptrdiff_t st, ptrdiff_t L)
 {
   const ptrdiff_t r   = W->r[ax];
-  const double   *k   = W->k[ax];
   double         *ext = W->ext, *S = W->s, M = -INFINITY;
 
   for (ptrdiff_t i = 0; i < L; i++) M = PetscMax(M, x[i * st]);
@@ -61,12 +126,20 @@ static void Segment(const OTJKOWalls W, PetscInt ax, const double *x, double *o,
     for (ptrdiff_t i = 0; i < L; i++) o[i * st] = -INFINITY;
     return;
   }
-  for (ptrdiff_t i = 0; i < L; i++) W->ev[i] = exp(x[i * st] - M);
-  for (ptrdiff_t p = -r; p < L + r; p++) ext[p + r] = (W->mirror || (p >= 0 && p < L)) ? W->ev[Mirror(p, L)] : 0;
-  for (ptrdiff_t i = 0; i < L; i++) S[i] = k[0] * ext[i + r];
-  for (ptrdiff_t m = 1; m <= r; m++) /* outer loop over the offset: the inner one vectorises */
-    for (ptrdiff_t i = 0; i < L; i++) S[i] += k[m] * (ext[i + r - m] + ext[i + r + m]);
-  for (ptrdiff_t i = 0; i < L; i++) o[i * st] = S[i] > WALL_CERTIFY ? M + log(S[i]) : ExactOutput(W, ax, x, st, L, i);
+  for (ptrdiff_t i = 0; i < L; i++) ext[i + r] = exp(x[i * st] - M);
+  Pad(W, ext, r, L);
+  Band(W->kf[ax], r, ext, S, L);
+  for (ptrdiff_t i = 0; i < L;) {
+    ptrdiff_t b = i;
+    if (S[i] > WALL_CERTIFY) {
+      o[i * st] = M + log(S[i]);
+      i++;
+      continue;
+    }
+    while (b < L && b - i < WALL_CHUNK && !(S[b] > WALL_CERTIFY)) b++;
+    Redo(W, ax, x, o, st, L, i, b);
+    i = b;
+  }
 }
 
 /* A whole line of n cells (stride st): segments between walls; wall cells get -inf. */
@@ -106,6 +179,22 @@ static void LocalPass(const OTJKOWalls W, const OTGridInfo *gi, PetscInt ax, con
   }
 }
 
+/* A[p][c] (np x nc, row stride lda) <-> B[c][p] (row stride ldb), in tiles that stay in cache; to_b: A to B. */
+static void Tile(double *A, ptrdiff_t np, ptrdiff_t nc, ptrdiff_t lda, double *B, ptrdiff_t ldb, PetscBool to_b)
+{
+  const ptrdiff_t t = 16;
+
+  for (ptrdiff_t p0 = 0; p0 < np; p0 += t)
+    for (ptrdiff_t c0 = 0; c0 < nc; c0 += t)
+      for (ptrdiff_t c = c0; c < PetscMin(c0 + t, nc); c++)
+        for (ptrdiff_t p = p0; p < PetscMin(p0 + t, np); p++) {
+          if (to_b)
+            B[c * ldb + p] = A[p * lda + c];
+          else
+            A[p * lda + c] = B[c * ldb + p];
+        }
+}
+
 /* Slabs (planes x all columns) -> whole axis-0 lines of this rank's columns, T[c][i0] */
 static PetscErrorCode ToLines(const OTJKOWalls W, const OTGridInfo *gi, const ptrdiff_t *starts, const ptrdiff_t *counts, MPI_Comm comm, const double *f,
                               double *T)
@@ -119,9 +208,8 @@ static PetscErrorCode ToLines(const OTJKOWalls W, const OTGridInfo *gi, const pt
       for (ptrdiff_t c = a; c < b; c++) W->sbuf[q++] = f[p * ncols + c];
   }
   PetscCallMPI(MPI_Alltoallv(W->sbuf, W->scount, W->sdispl, MPI_DOUBLE, W->tbuf, W->rcount, W->rdispl, MPI_DOUBLE, comm));
-  for (PetscMPIInt r = 0, q = 0; r < gi->size; r++) /* from rank r: its planes x my columns */
-    for (ptrdiff_t p = 0; p < counts[r]; p++)
-      for (ptrdiff_t c = 0; c < nc; c++) T[c * n0 + starts[r] + p] = W->tbuf[q++];
+  for (PetscMPIInt r = 0, q = 0; r < gi->size; q += counts[r] * nc, r++) /* from rank r: its planes x my columns */
+    Tile(W->tbuf + q, counts[r], nc, nc, T + starts[r], n0, PETSC_TRUE);
   PetscFunctionReturn(0);
 }
 
@@ -132,9 +220,7 @@ static PetscErrorCode ToSlabs(const OTJKOWalls W, const OTGridInfo *gi, const pt
   const ptrdiff_t nc = W->c1 - W->c0, n0 = gi->n[0], ncols = W->ncols;
 
   PetscFunctionBegin;
-  for (PetscMPIInt r = 0, q = 0; r < gi->size; r++)
-    for (ptrdiff_t p = 0; p < counts[r]; p++)
-      for (ptrdiff_t c = 0; c < nc; c++) W->tbuf[q++] = T[c * n0 + starts[r] + p];
+  for (PetscMPIInt r = 0, q = 0; r < gi->size; q += counts[r] * nc, r++) Tile(W->tbuf + q, counts[r], nc, nc, (double *) T + starts[r], n0, PETSC_FALSE);
   PetscCallMPI(MPI_Alltoallv(W->tbuf, W->rcount, W->rdispl, MPI_DOUBLE, W->sbuf, W->scount, W->sdispl, MPI_DOUBLE, comm));
   for (PetscMPIInt s = 0, q = 0; s < gi->size; s++) {
     const ptrdiff_t a = s * ncols / gi->size, b = (s + 1) * ncols / gi->size;
@@ -197,10 +283,11 @@ static PetscErrorCode Tables(OTJKOWalls W, const OTGridInfo *gi, double gamma)
     PetscCheck(W->r[k] <= 4 * gi->n[k], PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE,
                "-obstacle: gamma %g reaches %td cells along axis %d, beyond 4 times the grid (%td): the wall kernel is for small gamma", gamma, W->r[k],
                (int) k, gi->n[k]);
-    PetscCall(PetscMalloc2(W->r[k] + 1, &W->k[k], W->r[k] + 1, &W->lk[k]));
+    PetscCall(PetscMalloc3(W->r[k] + 1, &W->k[k], W->r[k] + 1, &W->lk[k], 2 * W->r[k] + 1, &W->kf[k]));
     for (ptrdiff_t m = 0; m <= W->r[k]; m++) {
-      W->lk[k][m] = -((double) m * gi->h[k]) * ((double) m * gi->h[k]) / gamma;
-      W->k[k][m]  = exp(W->lk[k][m]);
+      W->lk[k][m]           = -((double) m * gi->h[k]) * ((double) m * gi->h[k]) / gamma;
+      W->k[k][m]            = exp(W->lk[k][m]);
+      W->kf[k][W->r[k] + m] = W->kf[k][W->r[k] - m] = W->k[k][m];
     }
   }
   PetscFunctionReturn(0);
@@ -265,7 +352,7 @@ PetscErrorCode OTJKOWallsCreate(OTGrid g, const unsigned char *wall, double gamm
     rmax = PetscMax(rmax, W->r[k]);
   }
   PetscCall(PetscMalloc2(PetscMax(gi->nlocal, 1), &W->sbuf, PetscMax(3 * nc * gi->n[0], 1), &W->tbuf));
-  PetscCall(PetscMalloc3(nmax + 2 * rmax + 1, &W->ext, nmax, &W->ev, nmax, &W->s));
+  PetscCall(PetscMalloc2(PetscMax(nmax, WALL_CHUNK) + 2 * rmax + 1, &W->ext, nmax, &W->s));
   PetscCall(PetscMalloc2(PetscMax(gi->nlocal, 1), &W->wall, PetscMax(nc * gi->n[0], 1), &W->twall));
   PetscCall(PetscArraycpy(W->wall, wall, gi->nlocal));
   /* the walls along axis-0 lines: through the same transpose, as 0/1 values */
@@ -284,10 +371,10 @@ PetscErrorCode OTJKOWallsDestroy(OTJKOWalls *walls)
 
   PetscFunctionBegin;
   if (!W) PetscFunctionReturn(0);
-  for (PetscInt k = 0; k < W->dim; k++) PetscCall(PetscFree2(W->k[k], W->lk[k]));
+  for (PetscInt k = 0; k < W->dim; k++) PetscCall(PetscFree3(W->k[k], W->lk[k], W->kf[k]));
   PetscCall(PetscFree4(W->scount, W->sdispl, W->rcount, W->rdispl));
   PetscCall(PetscFree2(W->sbuf, W->tbuf));
-  PetscCall(PetscFree3(W->ext, W->ev, W->s));
+  PetscCall(PetscFree2(W->ext, W->s));
   PetscCall(PetscFree2(W->wall, W->twall));
   PetscCall(PetscFree(*walls));
   PetscFunctionReturn(0);

@@ -4,7 +4,7 @@
 # sweep array, one job per solver script, and a job that reaches its time limit, is signalled, checkpoints,
 # requeues itself and completes with the uninterrupted answer. A solver missing from the build is a failure.
 # timeout: 480
-# checks: 37
+# checks: 38
 # shellcheck shell=bash
 source "$OTMPI_TOP/tests/lib/common.sh"
 source "$OTMPI_TOP/tests/lib/slurm.sh"
