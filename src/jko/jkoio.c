@@ -163,20 +163,28 @@ PetscErrorCode OTJKOWriteResults(OTJKO J, OTH5 f)
   PetscFunctionReturn(0);
 }
 
-/* Up to 8 kept frames, evenly spread (the first and the last among them), side by side on one colour scale; in 1-D every
-   frame, one row each (time upwards). */
+/* Up to 8 kept frames, evenly spread (the first and the last among them), side by side on one colour scale, walls
+   drawn white; in 1-D every frame, one row each (time upwards). */
 PetscErrorCode OTJKOWriteMontage(OTJKO J, const char path[])
 {
-  PetscInt       n = J->gi->dim == 1 ? J->nframes : PetscMin(J->nframes, 8);
-  const double **all;
+  const ptrdiff_t nl = J->gi->nlocal;
+  PetscInt        n  = J->gi->dim == 1 ? J->nframes : PetscMin(J->nframes, 8);
+  const double  **all;
+  double         *copy = NULL;
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc1(n, &all));
+  if (J->wall) PetscCall(PetscMalloc1(PetscMax(n * nl, 1), &copy));
   for (PetscInt k = 0; k < n; k++) {
     PetscInt idx = n > 1 ? (PetscInt) ((double) k * (double) (J->nframes - 1) / (double) (n - 1) + 0.5) : 0;
-    all[k]       = J->frames + idx * J->gi->nlocal;
+    all[k]       = J->frames + idx * nl;
+    if (copy) { /* NaN: the montage's blank colour */
+      for (ptrdiff_t i = 0; i < nl; i++) copy[k * nl + i] = J->wall[i] ? NAN : all[k][i];
+      all[k] = copy + k * nl;
+    }
   }
   PetscCall(OTPngWriteMontage(J->grid, n, all, path));
+  PetscCall(PetscFree(copy));
   PetscCall(PetscFree(all));
   PetscFunctionReturn(0);
 }
