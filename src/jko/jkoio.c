@@ -104,6 +104,8 @@ PetscErrorCode OTJKOCheckpointRead(void *ctx, OTH5 f, const char path[])
   PetscCall(OTCheckpointReadAttribute(J->comm, f, path, CKPT_KIND, "frames", OT_INT32, 1, &nf));
   PetscCall(OTCheckpointReadAttribute(J->comm, f, path, CKPT_KIND, "warm", OT_INT32, 1, &warm));
   PetscCall(OTCheckpointReadAttribute(J->comm, f, path, CKPT_KIND, "all_converged", OT_INT32, 1, &conv));
+  PetscCheck(nf >= 1 && nf <= J->step / J->save_every + 2, J->comm, PETSC_ERR_FILE_UNEXPECTED,
+             "-restart %s: %d kept steps at step %" PetscInt_FMT " (corrupt checkpoint)", path, nf, J->step);
   J->nframes = 0;
   PetscCall(OTJKOFrameStorage(J, nf + OTJKOFramesFrom(J, J->step)));
   J->nframes       = nf;

@@ -1,16 +1,16 @@
-# 13-fuzz.sh: seeded mutation fuzzing (tests/lib/fuzz.py) of HDF5 densities, point files, the checkpoints of the four
+# 13-fuzz.sh: seeded mutation fuzzing (tests/lib/fuzz.py) of HDF5 densities, point files, the checkpoints of the five
 # solvers and NIfTI volumes, through every command that reads them: no crash, no hang, no partial output, and each
 # rejected input gets exactly one `otmpi: error:` line. OTMPI_BIN selects another build (make asan runs this case on the
 # AddressSanitizer build); FUZZ_SEED another seed.
 # timeout: 600
-# checks: 18
+# checks: 20
 source "$OTMPI_TOP/tests/lib/common.sh"
 BIN=${OTMPI_BIN:-$OTMPI}
 SEED=${FUZZ_SEED:-20261205}
 COUNTS=density=110,points=50,checkpoint=80,nifti=70
-# one line per (kind, command) group: density 6 readers (info, convert, 4 solvers), points 2 (info, semidiscrete),
-# checkpoints 5 (info, the restart of each solver), NIfTI 4 (info, convert, sinkhorn, barycenter)
-PLAN=17
+# one line per (kind, command) group: density 7 readers (info, convert, 5 solvers), points 2 (info, semidiscrete),
+# checkpoints 6 (info, the restart of each solver), NIfTI 4 (info, convert, sinkhorn, barycenter)
+PLAN=19
 
 made=1
 must "clean density" 1 gen -shape gaussian -n 16,12 -center 0.4,0.5 -sigma 0.15 -floor 1e-3 -o d.h5 -quiet || made=0
@@ -21,7 +21,8 @@ must "checkpoint sinkhorn" 1 sinkhorn -a d.h5 -b b.h5 -eps 1e-2 -max_it 50 -tol 
 must "checkpoint barycenter" 1 barycenter -inputs d.h5,b.h5 -eps 1e-2 -max_it 20 -tol 0 -checkpoint ck_barycenter.h5 -checkpoint_every 5 -o y.h5 -quiet || made=0
 must "checkpoint dynamic" 1 dynamic -a d.h5 -b b.h5 -nt 4 -max_it 10 -tol 0 -checkpoint ck_dynamic.h5 -checkpoint_every 5 -o n.h5 -quiet || made=0
 must "checkpoint semidiscrete" 1 semidiscrete -density d.h5 -points p.h5 -max_it 5 -checkpoint ck_semidiscrete.h5 -checkpoint_every 1 -o m.h5 -quiet || made=0
-for c in sinkhorn barycenter dynamic semidiscrete; do [[ -s ck_$c.h5 ]] || { fail "no checkpoint ck_$c.h5 to mutate"; made=0; }; done
+must "checkpoint jko" 1 jko -rho0 d.h5 -tau 0.01 -steps 3 -entropy 0.1 -checkpoint ck_jko.h5 -o j.h5 -quiet || made=0
+for c in sinkhorn barycenter dynamic semidiscrete jko; do [[ -s ck_$c.h5 ]] || { fail "no checkpoint ck_$c.h5 to mutate"; made=0; }; done
 # two small NIfTI-1 label volumes (float32, 2 mm voxels, labels 1..3 on an empty background)
 $PY - <<'EOF' || made=0
 import numpy as np

@@ -2,7 +2,7 @@
 # `reason` (h5py) and in the summary line, for a run that reaches -tol and one stopped by -max_it; the per-iteration
 # timing attributes; the short option names as aliases of the prefixed ones; -monitor's line per iteration.
 # timeout: 300
-# checks: 22
+# checks: 27
 source "$OTMPI_TOP/tests/lib/common.sh"
 
 must "inputs" 1 gen -shape gaussian -n 32,32 -center 0.35,0.4 -sigma 0.1 -o a.h5 &&
@@ -36,6 +36,7 @@ reasons sinkhorn sinkhorn -a a.h5 -b b.h5 -eps 0.01 -tol 1e-8
 reasons barycenter barycenter -inputs a.h5,b.h5 -eps 0.01 -tol 1e-6
 reasons dynamic dynamic -a a.h5 -b b.h5 -nt 6 -tol 1e-3 -dyn_check_every 5
 reasons semidiscrete semidiscrete -density g.h5 -points p.h5
+reasons jko jko -rho0 g.h5 -tau 0.01 -steps 3 -entropy 0.1 -tol 1e-8
 
 # the short names are aliases of the prefixed ones, defined once: -max_it 4 = -sinkhorn_max_it 4 (and the prefixed one
 # wins when both are given)

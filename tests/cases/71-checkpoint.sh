@@ -3,7 +3,7 @@
 # (uneven slabs; 1e-10); SIGUSR1 (every solver) and SIGTERM (the first) straight to the ranks: exit status 75,
 # checkpoint, resume. A solver missing from the build is a failure.
 # timeout: 300
-# checks: 21
+# checks: 26
 # shellcheck shell=bash
 source "$OTMPI_TOP/tests/lib/common.sh"
 source "$OTMPI_TOP/tests/lib/checkpoint.sh"
@@ -20,9 +20,10 @@ declare -A line=(
   [barycenter]="barycenter -inputs a.h5,b.h5,c.h5 -eps 2e-3 -tol 0 -max_it 150"
   [dynamic]="dynamic -a a.h5 -b b.h5 -nt 8 -tol 0 -max_it 250"
   [semidiscrete]="semidiscrete -density a.h5 -points p.h5 -tol 1e-10 -lloyd 6"
+  [jko]="jko -rho0 c.h5 -potential_quadratic 1,0.8,0.5 -kappa 8 -tau 0.02 -steps 40 -save_every 5"
 )
 term_done=0
-for c in sinkhorn barycenter dynamic semidiscrete; do
+for c in sinkhorn barycenter dynamic semidiscrete jko; do
   if ! ckpt_available "$c"; then
     fail "checkpoint $c: otmpi $c is not in this build"
     continue

@@ -27,6 +27,7 @@ SOLVE = {
     "barycenter": ["barycenter", "-inputs", "{M},b.h5", "-eps", "1e-2", "-max_it", "20"],
     "dynamic": ["dynamic", "-a", "{M}", "-b", "b.h5", "-nt", "4", "-max_it", "10"],
     "semidiscrete": ["semidiscrete", "-density", "{M}", "-points", "p.h5", "-max_it", "5"],
+    "jko": ["jko", "-rho0", "{M}", "-tau", "0.01", "-steps", "3", "-entropy", "0.1"],
 }
 # the problem each clean checkpoint was written for (13-fuzz.sh makes them with these arguments)
 RESTART = {
@@ -34,6 +35,7 @@ RESTART = {
     "ck_barycenter.h5": ["barycenter", "-inputs", "d.h5,b.h5", "-eps", "1e-2", "-max_it", "20"],
     "ck_dynamic.h5": ["dynamic", "-a", "d.h5", "-b", "b.h5", "-nt", "4", "-max_it", "10"],
     "ck_semidiscrete.h5": ["semidiscrete", "-density", "d.h5", "-points", "p.h5", "-max_it", "5"],
+    "ck_jko.h5": ["jko", "-rho0", "d.h5", "-tau", "0.01", "-steps", "4", "-entropy", "0.1"],
 }
 
 
