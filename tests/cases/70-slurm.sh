@@ -4,7 +4,7 @@
 # sweep array, one job per solver script, and a job that reaches its time limit, is signalled, checkpoints,
 # requeues itself and completes with the uninterrupted answer. A solver missing from the build is a failure.
 # timeout: 480
-# checks: 38
+# checks: 40
 # shellcheck shell=bash
 source "$OTMPI_TOP/tests/lib/common.sh"
 source "$OTMPI_TOP/tests/lib/slurm.sh"
@@ -21,7 +21,7 @@ else
 fi
 
 available=()
-for c in sinkhorn barycenter dynamic semidiscrete; do
+for c in sinkhorn barycenter dynamic semidiscrete jko; do
   if ckpt_available "$c"; then available+=("$c"); else fail "slurm $c: otmpi $c is not in this build"; fi
 done
 have() { [[ " ${available[*]} " == *" $1 "* ]]; }
@@ -162,7 +162,7 @@ if have sinkhorn; then
 fi
 # one job per solver script, small problems (OTMPI_OPTS overrides the options files; the atlas barycenter gets a large
 # epsilon, which takes the DCT kernel: its default 16 mm^2 takes the banded kernel, several seconds per iteration here)
-declare -A solver_opts=([sinkhorn]="-max_it 50" [barycenter]="-eps 5000 -max_it 3" [dynamic]="-max_it 20" [semidiscrete]="-max_it 5")
+declare -A solver_opts=([sinkhorn]="-max_it 50" [barycenter]="-eps 5000 -max_it 3" [dynamic]="-max_it 20" [semidiscrete]="-max_it 5" [jko]="-steps 5")
 for c in "${available[@]}"; do
   env OTMPI_OPTS="${solver_opts[$c]}" RUN_DIR="$PWD/$c" sbatch --wait "$JOBS/$c.sbatch" >"$c.log" 2>&1 &
 done
