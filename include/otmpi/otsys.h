@@ -43,8 +43,10 @@ typedef struct _p_OTProgress *OTProgress;
 PETSC_EXTERN PetscErrorCode   OTProgressCreate(MPI_Comm, const char[], PetscInt, double, OTProgress *);
 PETSC_EXTERN PetscErrorCode   OTProgressUpdate(OTProgress, PetscInt, double, const char[]);
 PETSC_EXTERN PetscErrorCode   OTProgressSetInterval(OTProgress, double);
-PETSC_EXTERN PetscErrorCode   OTProgressElapsed(OTProgress, double *);
-PETSC_EXTERN PetscErrorCode   OTProgressDestroy(OTProgress *);
-PETSC_EXTERN PetscErrorCode   OTIsQuiet(PetscBool *);
+/* a new run (stage) from iteration it0 with its max_it and tol; stages left after it, their expected time each (0: unknown) */
+PETSC_EXTERN PetscErrorCode OTProgressSetRun(OTProgress, PetscInt, PetscInt, double, PetscInt, double);
+PETSC_EXTERN PetscErrorCode OTProgressElapsed(OTProgress, double *);
+PETSC_EXTERN PetscErrorCode OTProgressDestroy(OTProgress *);
+PETSC_EXTERN PetscErrorCode OTIsQuiet(PetscBool *);
 /* PetscPrintf on rank 0 of comm, silent with -quiet: summaries and reports of every command. */
 PETSC_EXTERN PetscErrorCode OTPrintf(MPI_Comm, const char[], ...) PETSC_ATTRIBUTE_FORMAT(2, 3);

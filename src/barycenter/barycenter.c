@@ -494,6 +494,7 @@ PetscErrorCode OTBarycenterSolve(OTBarycenter B)
 
     PetscCall(EnterStage(B, s, s > s0 ? sched[s - 1] : sched[s], sched[s]));
     if (ns > 1) snprintf(label, sizeof label, "eps %g (stage %d/%d)", sched[s], (int) s + 1, (int) ns);
+    PetscCall(OTSolverSetStagesLeft(B->core, ns - 1 - s)); /* for the ETA */
     if (limit > B->it) PetscCall(OTSolverIterate(B->core, &B->it, limit, final ? tol : PetscMax(tol, B->stage_tol), label));
   }
   PetscCall(OTSolverEnd(B->core));

@@ -85,6 +85,8 @@ PetscErrorCode OTSolverBegin(OTSolver c, PetscBool *restarted)
   c->itotal = c->count = 0;
   c->time = c->time_min = 0;
   c->ckpt_last          = -1;
+  c->stages_done        = 0;
+  c->stage_time         = 0;
   *restarted            = PETSC_FALSE;
   if (c->restart[0]) {
     OTH5 f;
@@ -110,11 +112,15 @@ PetscErrorCode OTSolverSetResidual(OTSolver c, double err)
    the run, or a signal stops it. *it is the solver's counter, continued from run to run (stages of a schedule); label heads its lines. */
 PetscErrorCode OTSolverIterate(OTSolver c, PetscInt *it, PetscInt limit, double tol, const char label[])
 {
+  const double t_run = MPI_Wtime();
+
   PetscFunctionBegin;
   c->it    = it;
   c->limit = limit;
   PetscCall(PetscStrncpy(c->label, label ? label : "", sizeof c->label));
   c->reason = OT_ITERATING;
+  PetscCall(OTProgressSetRun(c->progress, *it, c->plimit > 0 ? c->plimit : limit, c->plimit > 0 ? 0.0 : tol, c->stages_left,
+                             c->stages_done ? c->stage_time / (double) c->stages_done : 0));
   if (c->tested) PetscCall(Report(c));
   for (;;) {
     PetscBool stop;
@@ -151,6 +157,9 @@ PetscErrorCode OTSolverIterate(OTSolver c, PetscInt *it, PetscInt limit, double 
     }
   }
   c->tested = PETSC_FALSE; /* the next run starts from another state (stage) unless told its residual */
+  c->stage_time += MPI_Wtime() - t_run;
+  c->stages_done++;
+  c->stages_left = 0; /* each run is told its own */
   PetscFunctionReturn(0);
 }
 

@@ -63,6 +63,15 @@ PetscErrorCode OTSolverSetToleranceHelp(OTSolver c, const char tol[], const char
   PetscFunctionReturn(0);
 }
 
+/* Before a run of OTSolverIterate: how many runs (stages of a schedule, further problems) the solve has after it, so
+   that the ETA includes them. */
+PetscErrorCode OTSolverSetStagesLeft(OTSolver c, PetscInt n)
+{
+  PetscFunctionBegin;
+  c->stages_left = n;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode OTSolverSetTolerances(OTSolver c, double tol, PetscInt max_it)
 {
   PetscFunctionBegin;

@@ -37,10 +37,12 @@ struct _p_OTSolver {
   double            interval; /* seconds between progress lines (-progress_interval; -monitor: every iteration) */
   PetscLogEvent     ev_step, ev_ckpt;
   OTProgress        progress;
-  double            time, time_min;         /* wall time in steps, the fastest step */
-  PetscInt          count;                  /* steps timed */
-  PetscInt          plimit;                 /* > 0: the progress line's ETA counts iterations to this (a run of fixed length) */
-  const char       *help_tol, *help_max_it; /* what -tol and -max_it bound, for -help (NULL: the iterations') */
+  double            time, time_min;           /* wall time in steps, the fastest step */
+  PetscInt          count;                    /* steps timed */
+  PetscInt          plimit;                   /* > 0: the progress line's ETA counts iterations to this (a run of fixed length) */
+  const char       *help_tol, *help_max_it;   /* what -tol and -max_it bound, for -help (NULL: the iterations') */
+  PetscInt          stages_left, stages_done; /* runs (stages, problems) still to come after this one, and done */
+  double            stage_time;               /* wall time of the runs done */
 };
 
 /* Whether the last run ended on a signal (checkpoint written, no results). */
@@ -53,6 +55,7 @@ PETSC_INTERN PetscErrorCode OTSolverCreate(MPI_Comm, const char[], void *, const
 PETSC_INTERN PetscErrorCode OTSolverSetOptionsPrefix(OTSolver, const char[]);
 PETSC_INTERN PetscErrorCode OTSolverSetStepEvent(OTSolver, PetscLogEvent);
 PETSC_INTERN PetscErrorCode OTSolverSetProgressLength(OTSolver, PetscInt);
+PETSC_INTERN PetscErrorCode OTSolverSetStagesLeft(OTSolver, PetscInt);
 PETSC_INTERN PetscErrorCode OTSolverSetToleranceHelp(OTSolver, const char[], const char[]);
 PETSC_INTERN PetscErrorCode OTSolverBegin(OTSolver, PetscBool *);
 PETSC_INTERN PetscErrorCode OTSolverIterate(OTSolver, PetscInt *, PetscInt, double, const char[]);

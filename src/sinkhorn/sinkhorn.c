@@ -312,6 +312,7 @@ static PetscErrorCode SolveProblem(OTSinkhorn S, PetscInt pi)
     PetscCall(EnterStage(S, P, s, (PetscBool) (s == s0), sched[s]));
     snprintf(label, sizeof label, "%s%s%s", S->debias ? "OT(" : "", S->debias ? P->name : "", S->debias ? ")" : "");
     if (ns > 1) snprintf(label + strlen(label), sizeof label - strlen(label), "%seps %g (stage %d/%d)", S->debias ? " " : "", sched[s], (int) s + 1, (int) ns);
+    PetscCall(OTSolverSetStagesLeft(S->core, (ns - 1 - s) + (S->nprob - 1 - pi) * ns)); /* for the ETA */
     if (limit > P->it) PetscCall(OTSolverIterate(S->core, &P->it, limit, final ? tol : PetscMax(tol, S->stage_tol), label));
     if (OTSolverStopped(S->core)) break;
     PetscCall(OTSinkhornEvaluate(S, P, S->form, sched[s], final));

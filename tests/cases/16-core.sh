@@ -1,8 +1,9 @@
 # 16-core.sh: what the iteration core gives every solver (src/core): the reason of a solve as the output attribute
 # `reason` (h5py) and in the summary line, for a run that reaches -tol and one stopped by -max_it; the per-iteration
-# timing attributes; the short option names as aliases of the prefixed ones; -monitor's line per iteration.
+# timing attributes; the short option names as aliases of the prefixed ones; -monitor's line per iteration; the ETA
+# counts the stages (and a flow's steps) still to come.
 # timeout: 300
-# checks: 27
+# checks: 29
 source "$OTMPI_TOP/tests/lib/common.sh"
 
 must "inputs" 1 gen -shape gaussian -n 32,32 -center 0.35,0.4 -sigma 0.1 -o a.h5 &&
@@ -48,3 +49,25 @@ must "alias" 2 sinkhorn -a a.h5 -b b.h5 -eps 0.01 -max_it 4 -o al1.h5 -quiet &&
 # -monitor: one progress line per iteration, from the core
 must "monitor" 2 barycenter -inputs a.h5,b.h5 -eps 0.01 -tol 0 -max_it 7 -monitor -o mon.h5 &&
   close "barycenter -monitor -max_it 7: progress lines" "$(grep -c '^barycenter it ' .out)" 7 0 0
+
+# the ETA counts the stages still to come: a progress line of stage s of ns says ns - s stages (left), and the final
+# stage's lines give its own ETA; a flow's ETA counts its steps
+if must "eta stages" 1 sinkhorn -a a.h5 -b b.h5 -eps 1e-3 -eps_scaling -monitor -tol 1e-9 -o eta.h5; then
+  $PY - <<'PYEOF'
+import re
+bad = seen = final = 0
+for line in open(".out"):
+    m = re.search(r"eta [0-9.e+-]+ s(?: \((\d+) stages left\)| \+ (\d+) stages)?.*\(stage (\d+)/(\d+)\)", line)
+    if not m:
+        continue
+    seen += 1
+    left, s, ns = int(m.group(1) or m.group(2) or 0), int(m.group(3)), int(m.group(4))
+    bad += left != ns - s
+    final += s == ns
+print(("ok" if seen and final and not bad else "FAIL"), f"ETA: {seen} progress lines with an eta ({final} in the final stage), each counting the stages left ({bad} wrong)")
+PYEOF
+fi
+if must "eta steps" 1 jko -rho0 g.h5 -tau 0.01 -steps 12 -entropy 0.1 -monitor -o etaj.h5; then
+  n=$(grep -cE '^jko it +[0-9]+ .* eta ' .out)
+  [[ $n -ge 5 ]] && ok "jko: $n progress lines with an eta (steps left x time per step)" || fail "jko: $n progress lines with an eta"
+fi
