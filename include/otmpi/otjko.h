@@ -30,6 +30,11 @@ PETSC_EXTERN PetscErrorCode OTJKOSetPotential(OTJKO, const double *);  /* V at t
 PETSC_EXTERN PetscErrorCode OTJKOSetObstacle(OTJKO, const double *);   /* walls where > 0 (copied; NULL: none) */
 PETSC_EXTERN PetscErrorCode OTJKOSetTimeStep(OTJKO, double, PetscInt); /* h and the number of steps */
 PETSC_EXTERN PetscErrorCode OTJKOSetGamma(OTJKO, double);              /* <= 0: the default, 4 h_max^2 */
+/* the energy's terms (the options -jko_entropy, -jko_porous, -jko_potential_quadratic, -jko_kappa override them) */
+PETSC_EXTERN PetscErrorCode OTJKOSetEntropy(OTJKO, double);                            /* D */
+PETSC_EXTERN PetscErrorCode OTJKOSetPorous(OTJKO, double, double);                     /* M > 1, C > 0 */
+PETSC_EXTERN PetscErrorCode OTJKOSetPotentialQuadratic(OTJKO, double, const double[]); /* k, a (dim values) */
+PETSC_EXTERN PetscErrorCode OTJKOSetCongestion(OTJKO, double);                         /* kappa (0: none) */
 PETSC_EXTERN PetscErrorCode OTJKOGetSolver(OTJKO, OTSolver *);
 PETSC_EXTERN PetscErrorCode OTJKOGetKernel(OTJKO, OTKernel *);
 PETSC_EXTERN PetscErrorCode OTJKOSetFromOptions(OTJKO);

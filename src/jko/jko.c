@@ -91,6 +91,41 @@ PetscErrorCode OTJKOSetTimeStep(OTJKO J, double tau, PetscInt steps)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode OTJKOSetEntropy(OTJKO J, double D)
+{
+  PetscFunctionBegin;
+  J->D = D;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTJKOSetPorous(OTJKO J, double M, double C)
+{
+  PetscFunctionBegin;
+  PetscCheck(M > 1 && isfinite(M), J->comm, PETSC_ERR_ARG_OUTOFRANGE, "-porous: the exponent M must be > 1, not %g", M);
+  PetscCheck(C > 0 && isfinite(C), J->comm, PETSC_ERR_ARG_OUTOFRANGE, "-porous: the coefficient C must be > 0, not %g", C);
+  J->M = M;
+  J->C = C;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTJKOSetPotentialQuadratic(OTJKO J, double k, const double a[])
+{
+  PetscFunctionBegin;
+  PetscCheck(J->gi, J->comm, PETSC_ERR_ORDER, "the quadratic potential is set on a grid");
+  J->quad[0] = k;
+  for (PetscInt c = 0; c < J->gi->dim; c++) J->quad[1 + c] = a[c];
+  J->nquad = J->gi->dim + 1;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode OTJKOSetCongestion(OTJKO J, double kappa)
+{
+  PetscFunctionBegin;
+  PetscCheck(kappa >= 0 && isfinite(kappa), J->comm, PETSC_ERR_ARG_OUTOFRANGE, "-kappa must be positive (0: none), not %g", kappa);
+  J->kappa = kappa;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode OTJKOSetGamma(OTJKO J, double gamma)
 {
   PetscFunctionBegin;
@@ -124,15 +159,12 @@ static PetscErrorCode ReadEnergyOptions(PetscOptionItems *PetscOptionsObject, OT
   PetscCall(PetscOptionsRealArray("-porous", "M,C: the term C int rho^M/(M-1), M > 1 (porous medium d_t rho = C Lap rho^M)", NULL, pm, &n, &set));
   if (set) {
     PetscCheck(n == 2, J->comm, PETSC_ERR_ARG_WRONG, "-porous takes M,C (two numbers), not %" PetscInt_FMT, n);
-    J->M = pm[0];
-    J->C = pm[1];
-    PetscCheck(J->M > 1 && isfinite(J->M), J->comm, PETSC_ERR_ARG_OUTOFRANGE, "-porous: the exponent M must be > 1, not %g", J->M);
-    PetscCheck(J->C > 0 && isfinite(J->C), J->comm, PETSC_ERR_ARG_OUTOFRANGE, "-porous: the coefficient C must be > 0, not %g", J->C);
+    PetscCall(OTJKOSetPorous(J, pm[0], pm[1]));
   }
   n = 4;
   PetscCall(
       PetscOptionsRealArray("-potential_quadratic", "k,a1,a2[,a3]: the potential V = k |x - a|^2 / 2 (Fokker-Planck with -entropy)", NULL, J->quad, &n, &set));
-  J->nquad = set ? n : 0;
+  if (set) J->nquad = n; /* else what OTJKOSetPotentialQuadratic set, if anything */
   PetscCall(PetscOptionsReal("-kappa", "congestion: rho <= kappa (density: mass per unit volume; crowd motion)", NULL, J->kappa, &J->kappa, &set));
   PetscCheck(!set || (J->kappa > 0 && isfinite(J->kappa)), J->comm, PETSC_ERR_ARG_OUTOFRANGE, "-kappa must be positive, not %g", J->kappa);
   PetscCall(PetscOptionsReal("-gamma", "entropic blur (squared length units; default 4 h^2, h the largest spacing)", "OTJKOSetGamma", g, &g, &set));

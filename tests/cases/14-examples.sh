@@ -1,7 +1,7 @@
 # 14-examples.sh: the programs in examples/ (built by make) run at 2 ranks and give their closed-form answers, and one is
 # compiled again outside the tree against the installed library through pkg-config and gives the same output.
 # timeout: 300
-# checks: 8
+# checks: 11
 source "$OTMPI_TOP/tests/lib/common.sh"
 EX=$OTMPI_TOP/build/examples
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -27,6 +27,19 @@ if mpiexec -n 2 "$EX/barycenter_gaussians" -quiet </dev/null >bg.out 2>bg.err; t
 else
   fail "examples/barycenter_gaussians: $(head -c 400 bg.err)"
   for _ in 1 2 3; do fail "examples/barycenter_gaussians did not run"; done
+fi
+
+# a Fokker-Planck flow by JKO steps (D = 0.01, V = |x - a|^2 with a = (0.5, 0.5), h = 0.1, 30 steps), made in memory:
+# the mean follows the JKO recursion (m + hka)/(1 + hk); at t = 3 the variance is D/k plus the entropic gamma/(4hk)
+if mpiexec -n 2 "$EX/jko_fokker_planck" -quiet </dev/null >fp.out 2>fp.err; then
+  read -r _ m0 m1 _ e0 e1 _ v0 v1 _ vs _ _ _ conv <<<"$(cat fp.out)"
+  close "examples/jko_fokker_planck at 2 ranks: mean = the JKO recursion (max over axes)" \
+    "$(awk -v a="$m0" -v b="$e0" -v c="$m1" -v d="$e1" 'BEGIN { x = a - b; y = c - d; x = x < 0 ? -x : x; y = y < 0 ? -y : y; print (x > y ? x : y) }')" 0 0 1e-6
+  close "examples/jko_fokker_planck: variance $v0 = D/k + gamma/(4hk) (2 % of D/k)" "$v0" "$vs" 0 1e-4
+  [[ $conv == 1 ]] && ok "examples/jko_fokker_planck: every step converged" || fail "jko_fokker_planck: $(cat fp.out)"
+else
+  fail "examples/jko_fokker_planck: $(head -c 400 fp.err)"
+  for _ in 1 2; do fail "examples/jko_fokker_planck did not run"; done
 fi
 
 # the same source against the installed library (make install, pkg-config otmpi)
