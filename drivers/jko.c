@@ -4,14 +4,13 @@
 #include <otmpi/otjko.h>
 
 /* A field on the flow's grid from a file (-potential, -obstacle): the same shape and spacing, or an error naming it. */
-static PetscErrorCode LoadOnGrid(OTGrid g, const char opt[], const char spec[], double **v)
+static PetscErrorCode LoadOnGrid(OTGrid g, const char spec[], double **v)
 {
   PetscFunctionBegin;
   *v = NULL;
   if (!spec[0]) PetscFunctionReturn(0);
   PetscCall(OTFieldCreate(g, v));
   PetscCall(OTDensityLoad(g, spec, *v));
-  (void) opt;
   PetscFunctionReturn(0);
 }
 
@@ -56,8 +55,8 @@ static PetscErrorCode Run(const char rho0[], const char pot[], const char obst[]
   PetscCall(OTFieldCreate(g, &q));
   PetscCall(OTDensityLoad(g, rho0, q));
   PetscCall(OTDensityValidate(g, q, rho0, NULL));
-  PetscCall(LoadOnGrid(g, "-potential", pot, &V));
-  PetscCall(LoadOnGrid(g, "-obstacle", obst, &M));
+  PetscCall(LoadOnGrid(g, pot, &V));
+  PetscCall(LoadOnGrid(g, obst, &M));
   PetscCall(OTJKOCreate(g, &J));
   PetscCall(OTJKOGetSolver(J, &core));
   PetscCall(OTDriverSolverDefaults(core, out));

@@ -383,14 +383,12 @@ PetscErrorCode OTJKOSetUp(OTJKO J)
 /* Step 0: rho_0, its energy, frame 0; the potentials start from a = 1. */
 static PetscErrorCode Start(OTJKO J)
 {
-  const OTGridInfo *gi = J->gi;
-
   PetscFunctionBegin;
   J->step          = 0;
   J->nframes       = 0;
   J->valid         = PETSC_FALSE;
   J->all_converged = PETSC_TRUE;
-  for (ptrdiff_t i = 0; i < gi->nlocal; i++) J->lq[i] = J->q[i] > 0 ? log(J->q[i]) : -INFINITY;
+  OTJKOLogDensity(J);
   PetscCall(OTJKOEnergy(J, J->q, &J->energy[0]));
   PetscCall(OTJKOKeepFrame(J, 0));
   PetscFunctionReturn(0);

@@ -21,6 +21,7 @@ typedef struct {
   double    A, B, lc;     /* 1 + sigma D, sigma C M / (M - 1), log |cell| */
   double    alpha, logBa; /* A / (M - 1), log(B / alpha) */
   double    ycap;         /* log(kappa |cell|), or +inf */
+  double    shift;        /* sigma D (lc - 1), the constant of the right-hand side */
   PetscBool porous;
 } OTJKOProx;
 
@@ -58,6 +59,7 @@ PETSC_INTERN PetscLogEvent OTJKO_Step, OTJKO_Prox, OTJKO_Kernel;
 PETSC_INTERN PetscErrorCode OTJKOProxSetUp(OTJKO);
 PETSC_INTERN PetscErrorCode OTJKOProxPass(OTJKO, double, ptrdiff_t, ptrdiff_t);
 PETSC_INTERN PetscErrorCode OTJKOEnergy(OTJKO, const double *, double *);
+PETSC_INTERN void           OTJKOLogDensity(OTJKO);
 PETSC_INTERN PetscErrorCode OTJKORestoreMass(OTJKO, double *);
 PETSC_INTERN PetscErrorCode OTJKOStep(void *, OTSolver);
 PETSC_INTERN PetscErrorCode OTJKOKeepFrame(OTJKO, PetscInt);

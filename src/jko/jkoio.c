@@ -95,9 +95,8 @@ static PetscErrorCode MatchFlow(OTJKO J, OTH5 f, const char path[])
 
 PetscErrorCode OTJKOCheckpointRead(void *ctx, OTH5 f, const char path[])
 {
-  OTJKO             J  = (OTJKO) ctx;
-  const OTGridInfo *gi = J->gi;
-  int               nf, warm, conv;
+  OTJKO J = (OTJKO) ctx;
+  int   nf, warm, conv;
 
   PetscFunctionBegin;
   PetscCall(MatchFlow(J, f, path));
@@ -115,7 +114,7 @@ PetscErrorCode OTJKOCheckpointRead(void *ctx, OTH5 f, const char path[])
   PetscCall(OTH5ReadField(f, J->grid, "/state/log_a", 1, J->la));
   PetscCall(OTH5ReadField(f, J->grid, "/state/log_b", 1, J->lb));
   PetscCall(Records(J, f, PETSC_FALSE));
-  for (ptrdiff_t i = 0; i < gi->nlocal; i++) J->lq[i] = J->q[i] > 0 ? log(J->q[i]) : -INFINITY;
+  OTJKOLogDensity(J);
   PetscFunctionReturn(0);
 }
 

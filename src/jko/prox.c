@@ -20,6 +20,7 @@ PetscErrorCode OTJKOProxSetUp(OTJKO J)
   P->alpha  = P->porous ? P->A / (P->M - 1) : 1;
   P->logBa  = P->porous ? log(P->B / P->alpha) : 0;
   P->ycap   = J->kappa > 0 ? log(J->kappa) + P->lc : INFINITY;
+  P->shift  = P->sigma * P->D * (P->lc - 1);
   PetscFunctionReturn(0);
 }
 
@@ -40,7 +41,7 @@ static inline double SolveExpLinear(double L)
    solves z + (B/alpha) e^z = beta/alpha, beta = R - A lc: v = z + log(B/alpha) solves v + e^v = L. */
 static inline double ProxLog(const OTJKOProx *P, double w, double V)
 {
-  double R = w - P->sigma * V + P->sigma * P->D * (P->lc - 1), y;
+  double R = w - P->sigma * V + P->shift, y;
 
   if (P->porous) {
     double L = (R - P->A * P->lc) / P->alpha + P->logBa;
@@ -72,6 +73,12 @@ PetscErrorCode OTJKOProxPass(OTJKO J, double omega, ptrdiff_t i0, ptrdiff_t i1)
       la[i] = lp[i] - w[i];
   }
   PetscFunctionReturn(0);
+}
+
+/* log rho_n (-inf where empty), what the b-update divides by, after rho_n changes (a step, a start, a restart) */
+void OTJKOLogDensity(OTJKO J)
+{
+  for (ptrdiff_t i = 0; i < J->gi->nlocal; i++) J->lq[i] = J->q[i] > 0 ? log(J->q[i]) : -INFINITY;
 }
 
 /* F(p) for cell masses p: sum over cells of D p (log p - lc) + C |cell| (p/|cell|)^M / (M-1) + V p (plane sums: the

@@ -125,7 +125,7 @@ PetscErrorCode OTJKOStep(void *ctx, OTSolver core)
   PetscCall(Inner(J, &its, &err, &conv));
   for (ptrdiff_t i = 0; i < gi->nlocal; i++) J->q[i] = exp(J->lp[i]);
   PetscCall(OTJKORestoreMass(J, J->q));
-  for (ptrdiff_t i = 0; i < gi->nlocal; i++) J->lq[i] = J->q[i] > 0 ? log(J->q[i]) : -INFINITY;
+  OTJKOLogDensity(J);
   J->inner[n] = its;
   J->errs[n]  = err;
   PetscCall(OTJKOEnergy(J, J->q, &J->energy[n]));
