@@ -32,6 +32,7 @@ typedef struct {
   double    time_per_iteration_min; /* the fastest iteration (what the code does when the node is not shared) */
   double    kernel_application_min; /* with -sinkhorn_time_kernel N: the fastest of N bare kernel applications (else 0) */
   PetscInt  potential_floor;        /* cells outside the supports where an FFT kernel could not resolve the potential */
+  double    coarse_iterations;      /* -multiscale: the coarser levels' iterations in units of this grid's (a coarse cell is 2^d fine ones) */
 } OTSinkhornResult;
 
 /* Every solver is made on the OTGrid of its inputs (NULL: only to list its options) and takes them as fields in memory. */

@@ -69,7 +69,5 @@ PETSC_INTERN PetscErrorCode OTBarycenterInputToWorld(OTBarycenter, double *const
 PETSC_INTERN PetscErrorCode OTBarycenterInputFromWorld(OTBarycenter, const double *, PetscInt, double *const *, double *);
 
 /* multiscale.c: the coarse-to-fine warm start */
-#define OT_MULTISCALE_MIN 32   /* a level has at least this many cells per axis */
-#define OT_MULTISCALE_TOL 1e-4 /* the coarse levels' tolerance (at least the run's) */
 PETSC_INTERN PetscBool      OTBarycenterMultiscaleApplies(OTBarycenter, PetscBool, PetscBool);
 PETSC_INTERN PetscErrorCode OTBarycenterMultiscale(OTBarycenter);

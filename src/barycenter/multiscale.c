@@ -1,118 +1,10 @@
 /* multiscale.c: the coarse-to-fine warm start of the barycenter (-bary_multiscale): the inputs sum-pooled 2x per axis
    (mass preserved) onto a grid of twice the spacing, the same barycenter solved there (recursively, at the same eps and
    settings, to a looser tolerance), and its dual state log v_k = log q - log K u_k (and the debiasing log d)
-   interpolated back (linear per axis, the cell centres) as the fine level's starting point. A constant offset of the
-   potentials between levels (the cells' measure) is harmless: the first half-step recomputes u_k from v_k. All
-   transfers go through the world layout (slabs of axis 0), with plane exchanges for the neighbouring planes. */
+   interpolated back (linear per axis, the cell centres; kernel/pyramid.c) as the fine level's starting point. A
+   constant offset of the potentials between levels (the cells' measure) is harmless: the first half-step recomputes u_k
+   from v_k. */
 #include "barycenterimpl.h"
-
-/* Fine planes [lo, hi] that the coarse planes [cs, cs + cn) (pooling) or the fine planes [fs, fs + fn) (interpolation)
-   need, in a plane exchange of grid g. */
-static PetscErrorCode Exchange(OTGrid g, ptrdiff_t lo, ptrdiff_t hi, OTPlaneExchange *ex)
-{
-  const OTGridInfo *gi;
-  const ptrdiff_t  *st, *ct;
-  ptrdiff_t        *need, n;
-  MPI_Comm          comm;
-
-  PetscFunctionBegin;
-  PetscCall(OTGridGetInfo(g, &gi));
-  PetscCall(OTGridGetRanges(g, &st, &ct));
-  PetscCall(OTGridGetComm(g, &comm));
-  n = hi >= lo ? hi - lo + 1 : 0;
-  PetscCall(PetscMalloc1(n + 1, &need));
-  for (ptrdiff_t k = 0; k < n; k++) need[k] = lo + k;
-  PetscCall(OTPlaneExchangeCreate(comm, st, ct, gi->plane, n, need, ex));
-  PetscCall(PetscFree(need));
-  PetscFunctionReturn(0);
-}
-
-/* The coarse world field = the fine one summed over its 2^d cells (a last odd cell alone). */
-static PetscErrorCode Pool(OTGrid fine, OTGrid coarse, const double *f, double *c)
-{
-  const OTGridInfo *fi, *ci;
-  OTPlaneExchange   ex;
-  ptrdiff_t         lo, hi;
-  double           *buf;
-
-  PetscFunctionBegin;
-  PetscCall(OTGridGetInfo(fine, &fi));
-  PetscCall(OTGridGetInfo(coarse, &ci));
-  lo = 2 * ci->start0;
-  hi = PetscMin(fi->n[0] - 1, 2 * (ci->start0 + ci->local_n0) - 1);
-  PetscCall(Exchange(fine, lo, hi, &ex));
-  PetscCall(PetscMalloc1((hi - lo + 1) * fi->plane + 1, &buf));
-  PetscCall(OTPlaneExchangeExecute(ex, f, buf));
-  for (ptrdiff_t i0 = 0; i0 < ci->local_n0; i0++)
-    for (ptrdiff_t i1 = 0; i1 < ci->n[1]; i1++)
-      for (ptrdiff_t i2 = 0; i2 < ci->n[2]; i2++) {
-        double s = 0;
-        for (ptrdiff_t a = 2 * (ci->start0 + i0); a < PetscMin(fi->n[0], 2 * (ci->start0 + i0) + 2); a++)
-          for (ptrdiff_t b = 2 * i1; b < PetscMin(fi->n[1], 2 * i1 + 2); b++)
-            for (ptrdiff_t e = 2 * i2; e < PetscMin(fi->n[2], 2 * i2 + 2); e++) s += buf[((a - lo) * fi->n[1] + b) * fi->n[2] + e];
-        c[(i0 * ci->n[1] + i1) * ci->n[2] + i2] = s;
-      }
-  PetscCall(PetscFree(buf));
-  PetscCall(OTPlaneExchangeDestroy(&ex));
-  PetscFunctionReturn(0);
-}
-
-/* Fine cell i of an axis of the coarse grid's nc cells: centre at coarse coordinate i/2 - 1/4; the two coarse cells
-   around it and the weight of the second (clamped at the ends). */
-static inline void Bracket(ptrdiff_t i, ptrdiff_t nc, ptrdiff_t *j, double *t)
-{
-  double x = 0.5 * (double) i - 0.25;
-  if (x <= 0 || nc == 1) {
-    *j = 0;
-    *t = 0;
-  } else if (x >= (double) (nc - 1)) {
-    *j = nc - 2;
-    *t = 1;
-  } else {
-    *j = (ptrdiff_t) x;
-    *t = x - (double) *j;
-  }
-}
-
-/* The fine world field interpolated (linearly per axis) from the coarse one; -inf where a corner is -inf. */
-static PetscErrorCode Prolong(OTGrid coarse, OTGrid fine, const double *c, double *f)
-{
-  const OTGridInfo *fi, *ci;
-  OTPlaneExchange   ex;
-  ptrdiff_t         lo, hi, j0, jn;
-  double           *buf, t0;
-
-  PetscFunctionBegin;
-  PetscCall(OTGridGetInfo(fine, &fi));
-  PetscCall(OTGridGetInfo(coarse, &ci));
-  Bracket(fi->start0, ci->n[0], &lo, &t0);
-  Bracket(fi->start0 + fi->local_n0 - 1, ci->n[0], &hi, &t0);
-  hi = PetscMin(ci->n[0] - 1, hi + 1);
-  PetscCall(Exchange(coarse, lo, hi, &ex));
-  PetscCall(PetscMalloc1((hi - lo + 1) * ci->plane + 1, &buf));
-  PetscCall(OTPlaneExchangeExecute(ex, c, buf));
-  for (ptrdiff_t i0 = 0; i0 < fi->local_n0; i0++)
-    for (ptrdiff_t i1 = 0; i1 < fi->n[1]; i1++)
-      for (ptrdiff_t i2 = 0; i2 < fi->n[2]; i2++) {
-        ptrdiff_t j[3];
-        double    t[3], s = 0;
-        Bracket(fi->start0 + i0, ci->n[0], &j[0], &t[0]);
-        Bracket(i1, ci->n[1], &j[1], &t[1]);
-        Bracket(i2, ci->n[2], &j[2], &t[2]);
-        for (int a = 0; a < 2; a++)
-          for (int b = 0; b < 2; b++)
-            for (int e = 0; e < 2; e++) {
-              const double wgt = (a ? t[0] : 1 - t[0]) * (b ? t[1] : 1 - t[1]) * (e ? t[2] : 1 - t[2]);
-              j0               = PetscMin(j[0] + a, ci->n[0] - 1),
-              jn               = ((j0 - lo) * ci->n[1] + PetscMin(j[1] + b, ci->n[1] - 1)) * ci->n[2] + PetscMin(j[2] + e, ci->n[2] - 1);
-              if (wgt > 0) s += wgt * buf[jn];
-            }
-        f[(i0 * fi->n[1] + i1) * fi->n[2] + i2] = s;
-      }
-  PetscCall(PetscFree(buf));
-  PetscCall(OTPlaneExchangeDestroy(&ex));
-  PetscFunctionReturn(0);
-}
 
 /* Whether this barycenter warms up on a coarser grid: -multiscale, log domain, every axis of the grid at least
    2 OT_MULTISCALE_MIN cells, no eps-scaling, balanced, no sharpening; not when restarting, unless the checkpoint was
@@ -128,22 +20,17 @@ PetscBool OTBarycenterMultiscaleApplies(OTBarycenter B, PetscBool logd, PetscBoo
 /* The coarse barycenter: the pooled inputs on the grid of twice the spacing, this one's settings, a looser tolerance. */
 static PetscErrorCode CoarseCreate(OTBarycenter B, OTGrid *cg, double ***pc, OTBarycenter *Bc)
 {
-  ptrdiff_t nc[3];
-  double    h[3], tol;
-  PetscInt  max_it;
-  double   *wf;
+  double  tol;
+  double *wf;
 
   PetscFunctionBegin;
-  for (PetscInt k = 0; k < 3; k++) nc[k] = k < B->wi->dim ? (B->wi->n[k] + 1) / 2 : 1, h[k] = 2 * B->wi->h[k];
-  PetscCall(OTGridCreate(B->comm, B->wi->dim, nc, cg));
-  PetscCall(OTGridSetGeometry(*cg, h, B->wi->origin));
-  PetscCall(OTGridSetUp(*cg));
+  PetscCall(OTGridCreateCoarse(B->wgrid, cg));
   PetscCall(PetscMalloc1(B->K, pc));
   PetscCall(OTFieldCreate(B->wgrid, &wf));
   for (PetscInt k = 0; k < B->K; k++) {
     PetscCall(OTBarycenterInputToWorld(B, B->p, k, wf));
     PetscCall(OTFieldCreate(*cg, &(*pc)[k]));
-    PetscCall(Pool(B->wgrid, *cg, wf, (*pc)[k]));
+    PetscCall(OTFieldPool(B->wgrid, *cg, wf, (*pc)[k]));
   }
   PetscCall(OTFieldDestroy(&wf));
   PetscCall(OTBarycenterCreate(*cg, Bc));
@@ -156,8 +43,8 @@ static PetscErrorCode CoarseCreate(OTBarycenter B, OTGrid *cg, double ***pc, OTB
   PetscCall(OTKernelDestroy(&(*Bc)->K_));
   PetscCall(OTKernelDuplicate(B->K_, B->comm, &(*Bc)->K_));
   PetscCall(OTKernelSetGrid((*Bc)->K_, *cg));
-  PetscCall(OTSolverGetTolerances(B->core, &tol, &max_it));
-  PetscCall(OTSolverSetTolerances((*Bc)->core, PetscMax(tol, OT_MULTISCALE_TOL), max_it));
+  PetscCall(OTSolverGetTolerances(B->core, &tol, NULL));
+  PetscCall(OTSolverSetTolerances((*Bc)->core, PetscMax(tol, OT_MULTISCALE_TOL), OT_MULTISCALE_MAX_IT));
   PetscCall(PetscStrncpy((*Bc)->core->name, "barycenter (coarse)", sizeof(*Bc)->core->name));
   (*Bc)->core->nested = PETSC_TRUE; /* a signal there: this level checkpoints, marked to redo the coarse one */
   PetscFunctionReturn(0);
@@ -180,7 +67,7 @@ static PetscErrorCode Transfer(OTBarycenter Bc, OTBarycenter B, OTGrid cg, Petsc
         for (ptrdiff_t i = 0; i < n; i++) x[i] = Bc->q[i] > -INFINITY ? Bc->q[i] - Bc->slot[j][i] : -INFINITY;
   PetscCall(OTBarycenterToWorld(Bc, k < 0 ? 0 : k % Bc->G, x, cw));
   PetscCall(OTFieldDestroy(&x));
-  PetscCall(Prolong(cg, B->wgrid, cw, fw));
+  PetscCall(OTFieldProlong(cg, B->wgrid, cw, fw));
   PetscCall(OTBarycenterFromWorld(B, k < 0 ? 0 : k % B->G, fw, out));
   PetscFunctionReturn(0);
 }
@@ -202,7 +89,9 @@ PetscErrorCode OTBarycenterMultiscale(OTBarycenter B)
     PetscCall(OTPrintf(B->comm, "barycenter: multiscale: the coarse level took %" PetscInt_FMT " iterations, %.3g s\n", Bc->it, MPI_Wtime() - t0));
   }
   B->ms_its += Bc->it + Bc->ms_its / (1 << B->wi->dim); /* the coarser levels' iterations in units of this one */
-  B->ms_pending = OTSolverStopped(Bc->core);
+  B->ms_pending  = OTSolverStopped(Bc->core);
+  B->accel.start = Bc->accel.omega;   /* the over-relaxation starts from the coarse level's w: the rate depends on eps, not the cells */
+  PetscCall(OTAccelReset(&B->accel)); /* now: a restart from the coarse level resumes no state of this one */
   if (!B->ms_pending) {
     PetscCall(OTFieldCreate(cg, &cw));
     PetscCall(OTFieldCreate(B->wgrid, &fw));

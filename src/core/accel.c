@@ -2,8 +2,12 @@
    half-steps. The plain iteration (w = 1) runs until its observed error ratio r settles; then w = 2/(1 + sqrt(1 - r)),
    the optimum of SOR for two alternating blocks whose plain (Gauss-Seidel) rate is r (Thibault et al. 2021, Lehmann et
    al.). The fixed points are those of the plain iteration. Safeguard: where the error grows past 10x the best seen, w
-   is pulled back halfway to 1 (and to 1 for good after three such steps), so the iteration cannot diverge for good. The
-   state is a few numbers, written into checkpoints so that a restart continues the same sequence. */
+   is pulled back halfway to 1 (and to 1 for good after three such steps), so the iteration cannot diverge for good.
+   A rate measured early (after a warm start the fast modes still dominate) underestimates r and so w; once the relaxed
+   ratio rho settles clearly above w - 1 (SOR's rate at and past the optimum), r is read back from SOR's eigenvalue
+   relation (rho + w - 1)^2 = rho w^2 r and w raised to that r's optimum (twice at most). A fine level of a multiscale
+   warm start begins at its coarse level's last w (start): the rate depends on eps and the domain, not on the cells. The state is a few numbers,
+   written into checkpoints so that a restart continues the same sequence. */
 #include "solverimpl.h"
 #include <math.h>
 
@@ -12,15 +16,35 @@
 #define ACCEL_MAX       1.9  /* w stays below 2 (the SOR limit) with a margin */
 #define ACCEL_GROW      10.0 /* error growth over the best that pulls w back */
 #define ACCEL_TRANSIENT 0.1  /* the rate is measured once the residual is below this fraction of its first value */
+#define ACCEL_REFINES   2    /* times w may be raised from the relaxed rate */
 
 PetscErrorCode OTAccelReset(OTAccel *a)
 {
   PetscFunctionBegin;
-  a->omega = 1.0;
+  a->omega = a->on && a->start > 1 ? a->start : 1.0;
   a->prev = a->ratio = a->best = a->first = 0;
-  a->settle = a->backoffs = 0;
-  a->valid                = PETSC_FALSE;
+  a->settle = a->backoffs = a->refines = 0;
+  a->valid                             = PETSC_FALSE;
   PetscFunctionReturn(0);
+}
+
+/* Relaxed, with ratio r of the last two residuals: w raised when the settled rate shows that it is below the optimum. */
+static void Refine(OTAccel *a, double r)
+{
+  const double w = a->omega;
+
+  if (r > 0 && r < 1 && fabs(r - a->ratio) <= ACCEL_TOL * (1 - r))
+    a->settle++;
+  else
+    a->settle = 0;
+  if (a->settle >= ACCEL_SETTLE && r > (w - 1) + 0.2 * (2 - w)) {
+    const double gs = (r + w - 1) * (r + w - 1) / (r * w * w), wn = gs < 1 ? PetscMin(ACCEL_MAX, 2 / (1 + sqrt(1 - gs))) : w;
+    if (wn > 1.001 * w) {
+      a->omega = wn;
+      a->refines++;
+    }
+    a->settle = 0;
+  }
 }
 
 /* After an iteration with residual err: the next iteration's w. */
@@ -39,9 +63,11 @@ PetscErrorCode OTAccelUpdate(OTAccel *a, double err)
     if (a->settle >= ACCEL_SETTLE) a->omega = PetscMin(ACCEL_MAX, 2 / (1 + sqrt(1 - r)));
   } else if (a->omega > 1.0 && a->best > 0 && err > ACCEL_GROW * a->best) {
     a->backoffs++;
-    a->omega = a->backoffs >= 3 ? 1.0 : 1 + 0.5 * (a->omega - 1);
-    a->best  = err;
-  }
+    a->omega  = a->backoffs >= 3 ? 1.0 : 1 + 0.5 * (a->omega - 1);
+    a->best   = err;
+    a->settle = 0;
+  } else if (a->omega > 1.0 && a->backoffs == 0 && a->refines < ACCEL_REFINES)
+    Refine(a, r);
   if (!(a->first > 0)) a->first = err;
   a->best  = a->best > 0 ? PetscMin(a->best, err) : err;
   a->ratio = r;
@@ -56,6 +82,7 @@ PetscErrorCode OTAccelWrite(const OTAccel *a, OTH5 f)
   PetscFunctionBegin;
   PetscCall(OTH5WriteAttribute(f, "/", "accel_state", OT_DOUBLE, 6, v));
   PetscCall(OTCheckpointWriteInt(f, "accel_backoffs", a->backoffs));
+  PetscCall(OTCheckpointWriteInt(f, "accel_refines", a->refines));
   PetscCall(OTCheckpointWriteInt(f, "accel_valid", a->valid));
   PetscFunctionReturn(0);
 }
@@ -79,6 +106,9 @@ PetscErrorCode OTAccelRead(OTAccel *a, OTH5 f)
   a->first  = v[5];
   PetscCall(OTH5ReadAttribute(f, "/", "accel_backoffs", OT_INT32, 1, &i, &has));
   a->backoffs = i;
+  i           = 0;
+  PetscCall(OTH5ReadAttribute(f, "/", "accel_refines", OT_INT32, 1, &i, &has));
+  a->refines = i;
   PetscCall(OTH5ReadAttribute(f, "/", "accel_valid", OT_INT32, 1, &i, &has));
   a->valid = (PetscBool) i;
   PetscFunctionReturn(0);

@@ -69,11 +69,12 @@ PETSC_INTERN PetscErrorCode OTEpsSchedule(double, double, double, PetscInt *, do
 
 /* The safeguarded over-relaxation of alternating iterations (accel.c): x <- (1 - omega) x + omega T(x). */
 typedef struct {
-  PetscBool on;                       /* -X_accel */
-  double    omega;                    /* the next iteration's relaxation (1: plain) */
-  double    prev, ratio, best, first; /* the last residual, the last ratio of residuals, the best residual, the first */
-  PetscInt  settle, backoffs;         /* consecutive settled ratios; times omega was pulled back */
-  PetscBool valid;                    /* the solver's relaxed half-state is set (else the first half-step is plain) */
+  PetscBool on;                        /* -X_accel */
+  double    omega;                     /* the next iteration's relaxation (1: plain) */
+  double    start;                     /* the w a reset starts from: a coarse level's last (0: measure it, from w = 1) */
+  double    prev, ratio, best, first;  /* the last residual, the last ratio of residuals, the best residual, the first */
+  PetscInt  settle, backoffs, refines; /* consecutive settled ratios; times omega was pulled back; raised */
+  PetscBool valid;                     /* the solver's relaxed half-state is set (else the first half-step is plain) */
 } OTAccel;
 PETSC_INTERN PetscErrorCode OTAccelReset(OTAccel *);
 PETSC_INTERN PetscErrorCode OTAccelUpdate(OTAccel *, double);

@@ -113,6 +113,16 @@ PETSC_INTERN PetscErrorCode OTPlaneExchangeCreate(MPI_Comm, const ptrdiff_t[], c
 PETSC_INTERN PetscErrorCode OTPlaneExchangeExecute(OTPlaneExchange, const double *, double *);
 PETSC_INTERN PetscErrorCode OTPlaneExchangeDestroy(OTPlaneExchange *);
 
+/* pyramid.c: the grid of twice the spacing, sum pooling onto it and linear interpolation back (world layout) */
+#define OT_MULTISCALE_MIN 32   /* a level of a multiscale warm start has at least this many cells per axis */
+#define OT_MULTISCALE_TOL 1e-4 /* the coarse levels' tolerance (at least the run's) */
+#define OT_MULTISCALE_MAX_IT                                                                                                                       \
+  1000 /* a coarse level's iteration limit: a warm start, the same whatever the run's -max_it (so a run stopped early by -max_it restarts into the \
+          uninterrupted one) */
+PETSC_INTERN PetscErrorCode OTGridCreateCoarse(OTGrid, OTGrid *);
+PETSC_INTERN PetscErrorCode OTFieldPool(OTGrid, OTGrid, const double *, double *);
+PETSC_INTERN PetscErrorCode OTFieldProlong(OTGrid, OTGrid, const double *, double *);
+
 /* A fast exp for vectorised loops: |rel. error| <= 3e-16 on [-708, 709], 0 below -708 (also for -inf). Written out so
    that gcc vectorises the loops that call it (libm's exp is a call per element). */
 static inline double OTFastExp(double x)

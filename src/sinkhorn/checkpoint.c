@@ -27,7 +27,7 @@ static PetscErrorCode ReadReal(OTH5 f, const char path[], const char name[], dou
 PetscErrorCode OTSinkhornCheckpointWrite(void *ctx, OTH5 f)
 {
   OTSinkhorn     S  = (OTSinkhorn) ctx;
-  const PetscInt pi = (PetscInt) (S->cur - S->prob);
+  const PetscInt pi = S->cur ? (PetscInt) (S->cur - S->prob) : 0; /* no problem yet: stopped on the coarse level */
   char           name[64];
 
   PetscFunctionBegin;
@@ -35,6 +35,8 @@ PetscErrorCode OTSinkhornCheckpointWrite(void *ctx, OTH5 f)
   PetscCall(OTCheckpointWriteInt(f, "stage", S->stage));
   PetscCall(OTCheckpointWriteInt(f, "form", (PetscInt) S->form));
   PetscCall(OTCheckpointWriteEntropic(f, S->eps, S->rho, S->debias, S->eps_scaling, S->eps_start, S->eps_factor));
+  if (S->ms_pending) PetscCall(OTCheckpointWriteInt(f, "multiscale_pending", 1));
+  if (S->res.coarse_iterations > 0) PetscCall(OTH5WriteAttribute(f, "/", "coarse_iterations", OT_DOUBLE, 1, &S->res.coarse_iterations));
   for (PetscInt p = 0; p <= pi && p < S->nprob; p++) {
     OTSinkProblem *P = &S->prob[p];
     snprintf(name, sizeof name, "p%d_iterations", (int) p);
@@ -79,6 +81,16 @@ PetscErrorCode OTSinkhornCheckpointRead(void *ctx, OTH5 f, const char path[])
   PetscFunctionBegin;
   /* the run must continue the same problem */
   PetscCall(OTCheckpointMatchEntropic(S->comm, f, path, CKPT_KIND, S->eps, S->rho, S->debias, S->eps_scaling, S->eps_start, S->eps_factor));
+  {
+    PetscInt pend = 0;
+    PetscCall(OTH5ReadAttribute(f, "/", "multiscale_pending", OT_INT32, 1, &pend, &has));
+    if (has && pend) { /* stopped on the coarse level: nothing of this one was computed; solved again from the start */
+      S->ms_pending = PETSC_TRUE;
+      PetscCall(OTPrintf(S->comm, "sinkhorn: restarting from %s: the coarse level of -multiscale again\n", path));
+      PetscFunctionReturn(0);
+    }
+    PetscCall(OTH5ReadAttribute(f, "/", "coarse_iterations", OT_DOUBLE, 1, &S->res.coarse_iterations, &has));
+  }
   PetscCall(ReadInt(f, path, "problem", &pi));
   PetscCall(ReadInt(f, path, "stage", &S->r_stage));
   PetscCall(ReadInt(f, path, "form", &form));

@@ -251,7 +251,7 @@ PetscErrorCode OTSinkhornStep(void *ctx, OTSolver core)
              S->cur_eps, sums[1], logd ? "banded" : "FFT");
   P->err = sums[0];
   if (!P->sym) PetscCall(OTAccelUpdate(&S->acc, P->err));
-  if (S->acc.omega != 1.0) snprintf(core->extra, sizeof core->extra, "omega %.3f", S->acc.omega);
+  if (!P->sym && S->acc.omega != 1.0) snprintf(core->extra, sizeof core->extra, "omega %.3f", S->acc.omega);
   PetscCall(OTSolverSetResidual(core, P->err));
   PetscFunctionReturn(0);
 }

@@ -22,6 +22,7 @@ PetscErrorCode OTSinkhornCreate(OTGrid g, OTSinkhorn *sinkhorn)
   S->stage_tol    = 1e-3;
   S->stage_max_it = 200;
   S->acc.on       = PETSC_TRUE;
+  S->multiscale   = PETSC_TRUE;
   PetscCall(OTAccelReset(&S->acc));
   PetscCall(PetscStrncpy(S->prefix, "sinkhorn_", sizeof S->prefix));
   PetscCall(OTKernelCreate(comm, &S->K));
@@ -128,11 +129,11 @@ PetscErrorCode OTSinkhornSetSaveMap(OTSinkhorn S, PetscBool flg)
    own (-kernel, -kernel_boundary, -fftw_planner, ...). */
 PetscErrorCode OTSinkhornSetFromOptions(OTSinkhorn S)
 {
-  const char *const aliases[] = {"eps", "rho", "debias", "eps_scaling", "save_map", "accel"};
+  const char *const aliases[] = {"eps", "rho", "debias", "eps_scaling", "save_map", "accel", "multiscale"};
 
   PetscFunctionBegin;
-  PetscCall(OTOptionsAlias(S->prefix, 6, aliases));
-  PetscOptionsBegin(S->comm, S->prefix, "Sinkhorn solver (entropic OT; aliases -eps, -rho, -debias, -eps_scaling, -save_map, -accel)", NULL);
+  PetscCall(OTOptionsAlias(S->prefix, 7, aliases));
+  PetscOptionsBegin(S->comm, S->prefix, "Sinkhorn solver (entropic OT; aliases -eps, -rho, -debias, -eps_scaling, -save_map, -accel, -multiscale)", NULL);
   PetscCall(PetscOptionsReal("-eps", "entropic regularisation (squared length units)", "OTSinkhornSetEpsilon", S->eps, &S->eps, NULL));
   PetscCall(PetscOptionsReal("-rho", "unbalanced: marginal penalty rho KL (<= 0: balanced)", "OTSinkhornSetRho", S->rho, &S->rho, NULL));
   PetscCall(PetscOptionsBool("-debias", "also solve OT(a,a), OT(b,b): the Sinkhorn divergence", "OTSinkhornSetDebias", S->debias, &S->debias, NULL));
@@ -146,6 +147,9 @@ PetscErrorCode OTSinkhornSetFromOptions(OTSinkhorn S)
   PetscCall(PetscOptionsBool("-save_map", "write the barycentric projection T(x) (d components)", "OTSinkhornSetSaveMap", S->save_map, &S->save_map, NULL));
   PetscCall(
       PetscOptionsBool("-accel", "over-relaxation of OT(a,b) once its rate settles, safeguarded (the same fixed point)", NULL, S->acc.on, &S->acc.on, NULL));
+  PetscCall(PetscOptionsBool("-multiscale",
+                             "log domain: warm start from the same problems on a grid of twice the spacing (recursively, while every axis has 64 cells)", NULL,
+                             S->multiscale, &S->multiscale, NULL));
   PetscCall(PetscOptionsInt("-time_kernel", "time a bare kernel application after each of the first N iterations (benchmarks: the per-iteration baseline)",
                             NULL, S->time_kernel, &S->time_kernel, NULL));
   PetscCall(
@@ -321,6 +325,7 @@ static PetscErrorCode SolveProblem(OTSinkhorn S, PetscInt pi)
   if (!OTSolverStopped(S->core)) {
     P->converged = (PetscBool) (P->err <= tol);
     P->done      = PETSC_TRUE;
+    if (pi == 0) S->omega_ab = S->acc.omega;
   }
   PetscCall(PetscFree(sched));
   PetscFunctionReturn(0);
@@ -364,6 +369,13 @@ PetscErrorCode OTSinkhornSolve(OTSinkhorn S)
   PetscCall(PetscLogEventBegin(OTSINKHORN_Solve, 0, 0, 0, 0));
   S->samples = 0;
   PetscCall(OTSolverBegin(S->core, &restarted));
+  {
+    PetscBool logd;
+    PetscCall(OTKernelSetEpsilon(S->K, S->eps));
+    PetscCall(OTKernelIsLogDomain(S->K, &logd));
+    if (OTSinkhornMultiscaleApplies(S, logd, restarted)) PetscCall(OTSinkhornMultiscale(S));
+    if (S->ms_pending) PetscCall(OTSolverStopNow(S->core)); /* checkpointed: the restart solves the coarse level again */
+  }
   for (PetscInt p = 0; p < S->nprob && !OTSolverStopped(S->core); p++)
     if (!S->prob[p].done) PetscCall(SolveProblem(S, p));
   PetscCall(OTSolverEnd(S->core));
@@ -420,6 +432,7 @@ PetscErrorCode OTSinkhornWriteResults(OTSinkhorn S, OTH5 f)
   if (r->kernel_application_min > 0) PetscCall(OTH5WriteAttribute(f, "/", "kernel_application_min", OT_DOUBLE, 1, &r->kernel_application_min));
   PetscCall(OTH5WriteAttributeString(f, "/", "kernel", type));
   if (S->rho > 0) PetscCall(OTH5WriteAttribute(f, "/", "rho", OT_DOUBLE, 1, &S->rho));
+  if (r->coarse_iterations > 0) PetscCall(OTH5WriteAttribute(f, "/", "coarse_iterations", OT_DOUBLE, 1, &r->coarse_iterations));
   if (r->debias) {
     int ia = (int) r->iterations_aa, ib = (int) r->iterations_bb;
     PetscCall(OTH5WriteAttribute(f, "/", "sinkhorn_divergence", OT_DOUBLE, 1, &r->sinkhorn_divergence));

@@ -55,6 +55,10 @@ struct _p_OTSinkhorn {
   PetscBool  resume;
   PetscInt   r_prob, r_stage;
   OTSinkForm r_form;
+  /* the coarse-to-fine warm start (multiscale.c) */
+  PetscBool multiscale; /* -multiscale */
+  PetscBool ms_pending; /* a signal stopped the coarse level: the checkpoint says so, a restart redoes it */
+  double    omega_ab;   /* the over-relaxation's last w in OT(a, b): where the next finer level starts */
 };
 
 PETSC_INTERN PetscLogEvent OTSINKHORN_Solve, OTSINKHORN_Iteration, OTSINKHORN_Reduce, OTSINKHORN_Evaluate;
@@ -68,3 +72,5 @@ PETSC_INTERN PetscErrorCode OTSinkhornComputeMap(OTSinkhorn, OTSinkProblem *, OT
 PETSC_INTERN PetscErrorCode OTSinkhornPlaneSums(OTSinkhorn, PetscInt, const double *, double *);
 PETSC_INTERN PetscErrorCode OTSinkhornCheckpointWrite(void *, OTH5);
 PETSC_INTERN PetscErrorCode OTSinkhornCheckpointRead(void *, OTH5, const char[]);
+PETSC_INTERN PetscBool      OTSinkhornMultiscaleApplies(OTSinkhorn, PetscBool, PetscBool);
+PETSC_INTERN PetscErrorCode OTSinkhornMultiscale(OTSinkhorn);

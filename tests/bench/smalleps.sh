@@ -10,8 +10,11 @@
 #    at any eps, so it runs where it resolves the kernel (diam^2/eps = 25);
 #  - atlas: the atlas job to -tol 1e-6 (2 ranks) with the defaults (-multiscale, -accel), one level, and plain:
 #    iterations (fine, coarse, equivalents), wall time, time per iteration, the barycenters' relative L1 difference;
-#  - atlas1mm: four regions of aal.nii.gz (181 x 217 x 181, 1 mm), eps = 4 mm^2, 2 ranks, SMALLEPS_ITS1 (5) iterations:
-#    time per iteration and peak memory per rank.
+#  - run512: the 512^2 case to -tol 1e-6 with the defaults, 2 ranks: fine iterations, the coarse levels' in fine
+#    equivalents, wall time;
+#  - atlas1mm: four regions of aal.nii.gz (181 x 217 x 181, 1 mm), eps = 4 mm^2, 2 ranks, SMALLEPS_ITS1 (5) iterations
+#    on one level: time per iteration and peak memory per rank; atlas1mm_run: the whole run to -tol 1e-6 with the
+#    defaults: iterations, equivalents, wall time, peak memory per rank.
 set -u
 out=$1
 source "$OTMPI_TOP/tests/lib/common.sh"
@@ -82,9 +85,25 @@ for v in "ms 1 1" "single 0 1" "plain 0 0"; do
 done
 $PY "$OTMPI_TOP/tests/ref/potcmp.py" --l1 "atlas: defaults = plain" atlas_ms.h5 atlas_plain.h5 1e-5 0 density | tee -a results.tsv
 
-# --- 1 mm atlas: four regions of AAL
-mpiexec -n 2 "$OTMPI" barycenter -inputs $AAL,$AAL,$AAL,$AAL -label 1,2,3,4 -eps 4 -tol 0 -max_it "$ITS1" -o aal.h5 -quiet </dev/null >/dev/null &&
+# whole D OUT: from a run's progress lines (dimension D), the coarse levels' iterations in fine-iteration equivalents (the last "coarse level took" line is the level of twice the spacing: 2^-d of a fine one each)
+whole() {
+  local d=$1 out=$2
+  awk -v d="$d" '/the coarse level took/ { n[++k] = $(NF-3) } END { s = 0; w = 1; for (i = k; i >= 1; i--) { w /= 2^d; s += n[i] * w }; printf "%.2f", s }' "$out"
+}
+
+# --- the 512^2 case to -tol 1e-6 with the defaults (multiscale, over-relaxation), 2 ranks: the whole run
+t0=$(date +%s.%N)
+mpiexec -n 2 "$OTMPI" barycenter -inputs s512_0.h5,s512_1.h5,s512_2.h5 -eps 4e-3 -tol 1e-6 -o w512.h5 </dev/null >w512.out
+wall=$(echo "$(date +%s.%N) - $t0" | bc)
+echo -e "run512\t512x512\t$(a w512.h5 iterations)\t$(whole 2 w512.out)\t$wall" | tee -a results.tsv
+
+# --- 1 mm atlas: four regions of AAL: the time per iteration, then the whole run to -tol 1e-6 with the defaults
+mpiexec -n 2 "$OTMPI" barycenter -inputs $AAL,$AAL,$AAL,$AAL -label 1,2,3,4 -eps 4 -tol 0 -max_it "$ITS1" -multiscale 0 -o aal.h5 -quiet </dev/null >/dev/null &&
   echo -e "atlas1mm\t181x217x181\t$ITS1\t$(a aal.h5 time_per_iteration time_per_iteration_min peak_memory_per_rank | tr ' ' '\t')" | tee -a results.tsv
+t0=$(date +%s.%N)
+mpiexec -n 2 "$OTMPI" barycenter -inputs $AAL,$AAL,$AAL,$AAL -label 1,2,3,4 -eps 4 -tol 1e-6 -o aalw.h5 </dev/null >aalw.out
+wall=$(echo "$(date +%s.%N) - $t0" | bc)
+echo -e "atlas1mm_run\t181x217x181\t$(a aalw.h5 iterations converged peak_memory_per_rank | tr ' ' '\t')\t$(whole 3 aalw.out)\t$wall" | tee -a results.tsv
 
 $PY - "$out" <<'PYEOF'
 import json, sys, platform
@@ -104,6 +123,12 @@ for line in open("results.tsv"):
                              "iteration_equivalents": int(float(f[3])) + int(f[4]) / 8.0, "wall_s": float(f[5]), "iteration_s": float(f[6])})
     elif f[0].startswith("ok") or f[0].startswith("FAIL"):
         res["atlas_accel_vs_plain"] = f[0]
+    elif f[0] == "run512":
+        res["run512"] = {"grid": f[1], "ranks": 2, "inputs": 3, "eps": 4e-3, "tol": 1e-6, "iterations": int(float(f[2])),
+                         "coarse_iteration_equivalents": float(f[3]), "iteration_equivalents": int(float(f[2])) + float(f[3]), "wall_s": float(f[4])}
+    elif f[0] == "atlas1mm_run":
+        res["atlas1mm_run"] = {"grid": f[1], "ranks": 2, "inputs": 4, "eps": 4, "tol": 1e-6, "iterations": int(float(f[2])), "converged": int(float(f[3])),
+                               "peak_memory_per_rank": float(f[4]), "coarse_iteration_equivalents": float(f[5]), "wall_s": float(f[6])}
     elif f[0] == "atlas1mm":
         res["atlas1mm"] = {"grid": f[1], "ranks": 2, "inputs": 4, "eps": 4, "iterations": int(f[2]), "iteration_s": float(f[3]),
                            "iteration_s_min": float(f[4]), "peak_memory_per_rank": float(f[5])}

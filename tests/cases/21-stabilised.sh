@@ -22,11 +22,12 @@ $OTMPI gen -shape ball -n 96,80 -center 0.3,0.35 -radius 0.15 -o a2.h5 >/dev/nul
   $OTMPI gen -shape box -n 400,24 -center 0.7,0.03 -radius 0.1,0.02 -o bl.h5 >/dev/null || fail "gen: inputs"
 
 # pair NAME NP SCALE DATASETS -- ARGS: the run with the stabilised product (NP ranks) and the exact one (1 rank) agree
+# (one level: a few iterations from the same start compare the kernels, not the coarse levels' rounding relaxed by omega)
 pair() {
   local name=$1 np=$2 scale=$3 sets=$4
   shift 5
-  must "$name (stabilised)" "$np" "$@" -o s.h5 -quiet -kernel banded &&
-    must "$name (exact)" 1 "$@" -o x.h5 -quiet -kernel banded -kernel_shift 0 &&
+  must "$name (stabilised)" "$np" "$@" -o s.h5 -quiet -kernel banded -multiscale 0 &&
+    must "$name (exact)" 1 "$@" -o x.h5 -quiet -kernel banded -kernel_shift 0 -multiscale 0 &&
     $CMP "$name, $np ranks: stabilised = exact log-sum-exp" s.h5 x.h5 1e-12 "$scale" $sets
 }
 

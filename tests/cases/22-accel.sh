@@ -2,9 +2,9 @@
 # src/core/accel.c): the same fixed point as the plain iteration (potentials, barycenter to 1e-8 relative L1 at -tol
 # 1e-10) in fewer iterations, in the log domain and the scaling form, balanced, unbalanced, debiased and with
 # eps-scaling; independent of the rank count; a restart from a checkpoint taken while relaxing continues the same
-# iterations (same count, same result).
+# iterations (same count, same result). Sinkhorn's -multiscale: the same fixed point, rank independence, a signal in a coarse level.
 # timeout: 600
-# checks: 27
+# checks: 36
 source "$OTMPI_TOP/tests/lib/common.sh"
 CMP="checked $PY $OTMPI_TOP/tests/ref/potcmp.py"
 
@@ -66,7 +66,7 @@ bsame "log domain, eps 4h^2" 0.34 -inputs a.h5,b.h5,c.h5 -eps "$e"
 bsame "scaling form (dct)" 1 -inputs fa.h5,fb.h5 -eps 0.02
 # (not -debias: its tail is sublinear with or without -accel, issue 14 point 3; the debiased Sinkhorn divergence is above)
 if must "bary uninterrupted" 2 barycenter -inputs a.h5,b.h5,c.h5 -eps "$e" -tol 1e-10 -o bu.h5 -quiet &&
-  must "bary first part" 2 barycenter -inputs a.h5,b.h5,c.h5 -eps "$e" -tol 1e-10 -max_it 150 -checkpoint bc.h5 -checkpoint_every 75 -o bx.h5 -quiet &&
+  must "bary first part" 2 barycenter -inputs a.h5,b.h5,c.h5 -eps "$e" -tol 1e-10 -max_it 40 -checkpoint bc.h5 -checkpoint_every 20 -o bx.h5 -quiet &&
   must "bary restart" 3 barycenter -inputs a.h5,b.h5,c.h5 -eps "$e" -tol 1e-10 -restart bc.h5 -o bv.h5 -quiet; then
   [[ $(attr bv.h5 iterations) == "$(attr bu.h5 iterations)" ]] && ok "barycenter restart: $(attr bv.h5 iterations) iterations, as uninterrupted" ||
     fail "barycenter restart: $(attr bv.h5 iterations) iterations, uninterrupted $(attr bu.h5 iterations)"
@@ -104,4 +104,45 @@ if must "restart from the coarse level" 3 barycenter -inputs ma.h5,mb.h5 -eps "$
   $CMP "restart from the coarse level = uninterrupted" msig.h5 m1.h5 1e-10 0 density
   [[ $(attr msig.h5 iterations) == "$(attr m1.h5 iterations)" ]] && ok "restart from the coarse level: $(attr msig.h5 iterations) fine iterations, as uninterrupted" ||
     fail "restart from the coarse level: $(attr msig.h5 iterations) fine iterations, uninterrupted $(attr m1.h5 iterations)"
+fi
+
+# Sinkhorn's -multiscale (on by default where it applies: log domain, axes of 64 cells and more, no -eps_scaling): the
+# same problems on the pooled inputs, a grid of twice the spacing (and recursively), their potentials interpolated as the
+# warm start; the fine level starts from the coarse level's omega. The fixed point is the single level's, at 1 and 3
+# ranks alike, balanced, unbalanced and debiased, in fewer iteration equivalents (coarse iterations weighted by their cells).
+if must "sinkhorn multiscale off" 2 sinkhorn -a ma.h5 -b mb.h5 -eps "$em" -tol 1e-10 -multiscale 0 -o sm0.h5 -quiet &&
+  must "sinkhorn multiscale on, 3 ranks" 3 sinkhorn -a ma.h5 -b mb.h5 -eps "$em" -tol 1e-10 -o sm3.h5 -quiet &&
+  must "sinkhorn multiscale on" 2 sinkhorn -a ma.h5 -b mb.h5 -eps "$em" -tol 1e-10 -o sm1.h5; then
+  [[ $(grep -c "multiscale: the coarse level took" .out) == 2 ]] && ok "sinkhorn multiscale: two coarse levels (64^2, 32^2)" ||
+    fail "sinkhorn multiscale: $(grep -c 'the coarse level took' .out) coarse levels in $(head -5 .out)"
+  $CMP --l1 "sinkhorn multiscale = single level fixed point" sm1.h5 sm0.h5 1e-8 "$em" f g
+  $CMP "sinkhorn multiscale: 3 ranks = 2 ranks" sm3.h5 sm1.h5 1e-10 "$em" f g
+  read -r i0 i1 c1 <<<"$($PY -c "import h5py; a=h5py.File('sm0.h5','r').attrs; b=h5py.File('sm1.h5','r').attrs; print(a['iterations'], b['iterations'], b['coarse_iterations'])")"
+  awk -v a="$i1" -v c="$c1" -v b="$i0" 'BEGIN { exit !(a + c <= 0.8 * b) }' && ok "sinkhorn multiscale: $i1 fine + $c1 coarse equivalents, $i0 single level" ||
+    fail "sinkhorn multiscale: $i1 fine + $c1 coarse equivalents, $i0 single level (want <= 0.8 x)"
+fi
+for v in "unbalanced|-rho 0.3" "debiased|-debias"; do
+  IFS='|' read -r name opt <<<"$v"
+  # shellcheck disable=SC2086
+  must "sinkhorn multiscale $name off" 2 sinkhorn -a ma.h5 -b mb.h5 -eps "$em" -tol 1e-10 $opt -multiscale 0 -o sm0.h5 -quiet &&
+    must "sinkhorn multiscale $name" 2 sinkhorn -a ma.h5 -b mb.h5 -eps "$em" -tol 1e-10 $opt -o sm2.h5 -quiet &&
+    $CMP --l1 "sinkhorn multiscale $name = single level fixed point" sm2.h5 sm0.h5 1e-8 "$em" f g
+done
+# a signal while a coarse level runs: exit 75, a checkpoint marked to redo it, no output; the restart (3 ranks) is the
+# uninterrupted run
+rm -f ssig.ck ssig.h5
+mpiexec -n 2 "$OTMPI" sinkhorn -a ma.h5 -b mb.h5 -eps "$em" -tol 1e-10 -checkpoint ssig.ck -o ssig.h5 </dev/null >ssig.out 2>&1 &
+pid=$!
+for _ in $(seq 2000); do grep -q "warm start" ssig.out 2>/dev/null && break; sleep 0.005; done
+# shellcheck disable=SC2046
+kill -USR1 $(pgrep -P $pid) 2>/dev/null
+wait $pid
+rc=$?
+pend=$($PY -c "import h5py; print(int(h5py.File('ssig.ck','r').attrs.get('multiscale_pending', 0)))" 2>/dev/null)
+[[ $rc -eq 75 && ${pend:-0} -eq 1 && ! -e ssig.h5 ]] && ok "sinkhorn: signal in a coarse level: exit 75, checkpoint marked multiscale_pending, no output" ||
+  fail "sinkhorn: signal in a coarse level: exit $rc, multiscale_pending ${pend:-none}, output $(ls ssig.h5 2>&1)"
+if must "sinkhorn restart from the coarse level" 3 sinkhorn -a ma.h5 -b mb.h5 -eps "$em" -tol 1e-10 -restart ssig.ck -o ssig.h5 -quiet; then
+  $CMP "sinkhorn restart from the coarse level = uninterrupted" ssig.h5 sm1.h5 1e-10 "$em" f g
+  [[ $(attr ssig.h5 iterations) == "$(attr sm1.h5 iterations)" ]] && ok "sinkhorn restart from the coarse level: $(attr ssig.h5 iterations) fine iterations, as uninterrupted" ||
+    fail "sinkhorn restart from the coarse level: $(attr ssig.h5 iterations) fine iterations, uninterrupted $(attr sm1.h5 iterations)"
 fi

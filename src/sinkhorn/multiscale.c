@@ -1,0 +1,77 @@
+/* multiscale.c: the coarse-to-fine warm start of Sinkhorn (-sinkhorn_multiscale): a and b sum-pooled 2x per axis onto a
+   grid of twice the spacing (kernel/pyramid.c), the same problems solved there (recursively, at the same eps, rho and
+   settings, to a looser tolerance), and their potentials interpolated back as the fine problems' starting points. The
+   potentials are those of the product reference a (x) b, so a coarse cell's mass (the sum of its fine cells') makes the
+   same kernel sums: no offset between levels. The over-relaxation starts from the coarse level's last w. The fixed
+   point is the fine iteration's own. */
+#include "sinkhornimpl.h"
+
+/* Whether this solve warms up on a coarser grid: -multiscale, the log domain at the final eps, every axis at least
+   2 OT_MULTISCALE_MIN cells, no eps-scaling (its own warm start); not when restarting, unless the checkpoint was written
+   while the coarse level ran (then it is solved again from scratch: the same warm start). */
+PetscBool OTSinkhornMultiscaleApplies(OTSinkhorn S, PetscBool logd, PetscBool restarted)
+{
+  if (!S->multiscale || !logd || (restarted && !S->ms_pending) || S->eps_scaling) return PETSC_FALSE;
+  for (PetscInt k = 0; k < S->gi->dim; k++)
+    if (S->gi->n[k] < 2 * OT_MULTISCALE_MIN) return PETSC_FALSE;
+  return PETSC_TRUE;
+}
+
+/* The coarse solver: pooled a and b on the grid of twice the spacing, this one's settings, a looser tolerance. */
+static PetscErrorCode CoarseCreate(OTSinkhorn S, OTGrid *cg, OTSinkhorn *Sc)
+{
+  double *ca, *cb, tol;
+
+  PetscFunctionBegin;
+  PetscCall(OTGridCreateCoarse(S->grid, cg));
+  PetscCall(OTFieldCreate(*cg, &ca));
+  PetscCall(OTFieldCreate(*cg, &cb));
+  PetscCall(OTFieldPool(S->grid, *cg, S->a, ca));
+  PetscCall(OTFieldPool(S->grid, *cg, S->b, cb));
+  PetscCall(OTSinkhornCreate(*cg, Sc));
+  PetscCall(OTSinkhornSetMeasures(*Sc, ca, cb));
+  PetscCall(OTFieldDestroy(&ca));
+  PetscCall(OTFieldDestroy(&cb));
+  (*Sc)->eps        = S->eps;
+  (*Sc)->rho        = S->rho;
+  (*Sc)->debias     = S->debias;
+  (*Sc)->acc.on     = S->acc.on;
+  (*Sc)->multiscale = S->multiscale;
+  PetscCall(OTKernelDestroy(&(*Sc)->K));
+  PetscCall(OTKernelDuplicate(S->K, S->comm, &(*Sc)->K));
+  PetscCall(OTKernelSetGrid((*Sc)->K, *cg));
+  PetscCall(OTSolverGetTolerances(S->core, &tol, NULL));
+  PetscCall(OTSolverSetTolerances((*Sc)->core, PetscMax(tol, OT_MULTISCALE_TOL), OT_MULTISCALE_MAX_IT));
+  PetscCall(PetscStrncpy((*Sc)->core->name, "sinkhorn (coarse)", sizeof(*Sc)->core->name));
+  (*Sc)->core->nested = PETSC_TRUE; /* a signal there: this level checkpoints, marked to redo the coarse one */
+  PetscFunctionReturn(0);
+}
+
+/* Solves the coarse level and starts every problem of this one from its potentials (f, g interpolated). */
+PetscErrorCode OTSinkhornMultiscale(OTSinkhorn S)
+{
+  OTGrid     cg;
+  OTSinkhorn Sc;
+  double     t0 = MPI_Wtime();
+
+  PetscFunctionBegin;
+  PetscCall(CoarseCreate(S, &cg, &Sc));
+  PetscCall(OTPrintf(S->comm, "sinkhorn: multiscale: warm start from a grid of twice the spacing\n"));
+  PetscCall(OTSinkhornSolve(Sc));
+  S->ms_pending = OTSolverStopped(Sc->core);
+  if (!S->ms_pending) {
+    PetscInt its = 0;
+    for (PetscInt p = 0; p < Sc->nprob; p++) its += Sc->prob[p].it;
+    PetscCall(OTPrintf(S->comm, "sinkhorn: multiscale: the coarse level took %" PetscInt_FMT " iterations, %.3g s\n", its, MPI_Wtime() - t0));
+    S->res.coarse_iterations = (its + Sc->res.coarse_iterations) / (double) (1 << S->gi->dim); /* in this level's units */
+    S->acc.start             = Sc->omega_ab;                                                   /* the rate depends on eps and the domain, not on the cells */
+    PetscCall(OTAccelReset(&S->acc)); /* now: a restart from the coarse level resumes no state of this one */
+    for (PetscInt p = 0; p < S->nprob; p++) {
+      PetscCall(OTFieldProlong(cg, S->grid, Sc->prob[p].f, S->prob[p].f));
+      if (!S->prob[p].sym) PetscCall(OTFieldProlong(cg, S->grid, Sc->prob[p].g, S->prob[p].g));
+    }
+  }
+  PetscCall(OTSinkhornDestroy(&Sc));
+  PetscCall(OTGridDestroy(&cg));
+  PetscFunctionReturn(0);
+}
