@@ -20,7 +20,6 @@ PetscBool OTBarycenterMultiscaleApplies(OTBarycenter B, PetscBool logd, PetscBoo
 /* The coarse barycenter: the pooled inputs on the grid of twice the spacing, this one's settings, a looser tolerance. */
 static PetscErrorCode CoarseCreate(OTBarycenter B, OTGrid *cg, double ***pc, OTBarycenter *Bc)
 {
-  double  tol;
   double *wf;
 
   PetscFunctionBegin;
@@ -40,13 +39,7 @@ static PetscErrorCode CoarseCreate(OTBarycenter B, OTGrid *cg, double ***pc, OTB
   (*Bc)->debias_steps = B->debias_steps;
   (*Bc)->accel.on     = B->accel.on;
   (*Bc)->multiscale   = B->multiscale;
-  PetscCall(OTKernelDestroy(&(*Bc)->K_));
-  PetscCall(OTKernelDuplicate(B->K_, B->comm, &(*Bc)->K_));
-  PetscCall(OTKernelSetGrid((*Bc)->K_, *cg));
-  PetscCall(OTSolverGetTolerances(B->core, &tol, NULL));
-  PetscCall(OTSolverSetTolerances((*Bc)->core, PetscMax(tol, OT_MULTISCALE_TOL), OT_MULTISCALE_MAX_IT));
-  PetscCall(PetscStrncpy((*Bc)->core->name, "barycenter (coarse)", sizeof(*Bc)->core->name));
-  (*Bc)->core->nested = PETSC_TRUE; /* a signal there: this level checkpoints, marked to redo the coarse one */
+  PetscCall(OTMultiscaleLevel(B->K_, B->core, *cg, "barycenter (coarse)", &(*Bc)->K_, (*Bc)->core));
   PetscFunctionReturn(0);
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 #include <otmpi/otkernel.h>
 #include <otmpi/otlog.h>
+#include <otmpi/otsolver.h>
 #include <fftw3-mpi.h>
 #include <math.h>
 
@@ -122,6 +123,7 @@ PETSC_INTERN PetscErrorCode OTPlaneExchangeDestroy(OTPlaneExchange *);
 PETSC_INTERN PetscErrorCode OTGridCreateCoarse(OTGrid, OTGrid *);
 PETSC_INTERN PetscErrorCode OTFieldPool(OTGrid, OTGrid, const double *, double *);
 PETSC_INTERN PetscErrorCode OTFieldProlong(OTGrid, OTGrid, const double *, double *);
+PETSC_INTERN PetscErrorCode OTMultiscaleLevel(OTKernel, OTSolver, OTGrid, const char[], OTKernel *, OTSolver);
 
 /* A fast exp for vectorised loops: |rel. error| <= 3e-16 on [-708, 709], 0 below -708 (also for -inf). Written out so
    that gcc vectorises the loops that call it (libm's exp is a call per element). */

@@ -2,6 +2,7 @@
    starts): the coarse grid, sum pooling (mass preserved) and linear interpolation per axis at the cell centres. Fields in
    the layout of all ranks (slabs of axis 0); the neighbouring planes come by plane exchanges. */
 #include "kernelimpl.h"
+#include "../core/solverimpl.h"
 
 /* Fine planes [lo, hi] that the coarse planes [cs, cs + cn) (pooling) or the fine planes [fs, fs + fn) (interpolation)
    need, in a plane exchange of grid g. */
@@ -126,5 +127,25 @@ PetscErrorCode OTGridCreateCoarse(OTGrid fine, OTGrid *coarse)
   PetscCall(OTGridCreate(comm, fi->dim, nc, coarse));
   PetscCall(OTGridSetGeometry(*coarse, h, fi->origin));
   PetscCall(OTGridSetUp(*coarse));
+  PetscFunctionReturn(0);
+}
+
+/* A coarse level of a multiscale warm start: its kernel the fine one's settings on the coarse grid, its solver at the
+   fine tolerance (at least OT_MULTISCALE_TOL; OT_MULTISCALE_MAX_IT iterations whatever -max_it), named, and nested (a
+   signal there stops it; the fine level checkpoints, marked to redo the coarse one). */
+PetscErrorCode OTMultiscaleLevel(OTKernel fineK, OTSolver fine, OTGrid cg, const char name[], OTKernel *coarseK, OTSolver coarse)
+{
+  double   tol;
+  MPI_Comm comm;
+
+  PetscFunctionBegin;
+  PetscCall(OTGridGetComm(cg, &comm));
+  PetscCall(OTKernelDestroy(coarseK));
+  PetscCall(OTKernelDuplicate(fineK, comm, coarseK));
+  PetscCall(OTKernelSetGrid(*coarseK, cg));
+  PetscCall(OTSolverGetTolerances(fine, &tol, NULL));
+  PetscCall(OTSolverSetTolerances(coarse, PetscMax(tol, OT_MULTISCALE_TOL), OT_MULTISCALE_MAX_IT));
+  PetscCall(PetscStrncpy(coarse->name, name, sizeof coarse->name));
+  coarse->nested = PETSC_TRUE;
   PetscFunctionReturn(0);
 }

@@ -20,7 +20,7 @@ PetscBool OTSinkhornMultiscaleApplies(OTSinkhorn S, PetscBool logd, PetscBool re
 /* The coarse solver: pooled a and b on the grid of twice the spacing, this one's settings, a looser tolerance. */
 static PetscErrorCode CoarseCreate(OTSinkhorn S, OTGrid *cg, OTSinkhorn *Sc)
 {
-  double *ca, *cb, tol;
+  double *ca, *cb;
 
   PetscFunctionBegin;
   PetscCall(OTGridCreateCoarse(S->grid, cg));
@@ -37,13 +37,7 @@ static PetscErrorCode CoarseCreate(OTSinkhorn S, OTGrid *cg, OTSinkhorn *Sc)
   (*Sc)->debias     = S->debias;
   (*Sc)->acc.on     = S->acc.on;
   (*Sc)->multiscale = S->multiscale;
-  PetscCall(OTKernelDestroy(&(*Sc)->K));
-  PetscCall(OTKernelDuplicate(S->K, S->comm, &(*Sc)->K));
-  PetscCall(OTKernelSetGrid((*Sc)->K, *cg));
-  PetscCall(OTSolverGetTolerances(S->core, &tol, NULL));
-  PetscCall(OTSolverSetTolerances((*Sc)->core, PetscMax(tol, OT_MULTISCALE_TOL), OT_MULTISCALE_MAX_IT));
-  PetscCall(PetscStrncpy((*Sc)->core->name, "sinkhorn (coarse)", sizeof(*Sc)->core->name));
-  (*Sc)->core->nested = PETSC_TRUE; /* a signal there: this level checkpoints, marked to redo the coarse one */
+  PetscCall(OTMultiscaleLevel(S->K, S->core, *cg, "sinkhorn (coarse)", &(*Sc)->K, (*Sc)->core));
   PetscFunctionReturn(0);
 }
 
