@@ -188,7 +188,7 @@ PetscErrorCode OTBarycenterSetFromOptions(OTBarycenter B)
 static double BytesPerRank(OTBarycenter B, PetscInt G, ptrdiff_t alloc_group)
 {
   PetscInt nloc = (B->K + G - 1) / G;
-  return (double) ((B->accel.on && B->rho <= 0 && B->sharpen < 0 ? 4 : 2) * nloc + 5) * (double) alloc_group * sizeof(double);
+  return (double) ((B->accel.on && B->sharpen < 0 ? 4 : 2) * nloc + 5) * (double) alloc_group * sizeof(double);
 }
 
 /* Groups: -groups G, or the largest divisor of P not above K whose groups can split the grid and whose fields fit in
@@ -377,7 +377,7 @@ PetscErrorCode OTBarycenterSetUp(OTBarycenter B)
   PetscCall(LoadInputs(B));
   /* state */
   for (PetscInt j = 0; j < B->nloc; j++) PetscCall(OTFieldCreate(B->ggrid, &B->slot[j]));
-  if (B->accel.on && B->rho <= 0 && B->sharpen < 0) {
+  if (B->accel.on && B->sharpen < 0) {
     PetscCall(PetscCalloc2(B->nloc + 1, &B->lu, B->nloc + 1, &B->lv));
     for (PetscInt j = 0; j < B->nloc; j++) {
       PetscCall(OTFieldCreate(B->ggrid, &B->lu[j]));

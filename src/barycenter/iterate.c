@@ -174,12 +174,12 @@ static void RelaxU(OTBarycenter B, PetscInt j, double *W)
   }
 }
 
-/* The v_k half-step, over-relaxed: the plain update q / K u_k (log q - log K u_k) from the new barycenter, relaxed
-   against the kept v_k where q > 0. */
+/* The v_k half-step, over-relaxed: the plain update (q / K u_k)^lambda (lambda (log q - log K u_k)) from the new
+   barycenter, relaxed against the kept v_k where q > 0. */
 static void RelaxV(OTBarycenter B)
 {
   const ptrdiff_t n = B->gi->nlocal;
-  const double    w = B->accel.omega, *q = B->qold, *lq = B->q;
+  const double    w = B->accel.omega, lam = B->lambda, *q = B->qold, *lq = B->q;
 
   for (PetscInt j = 0; j < B->nloc; j++) {
     const double *s = B->slot[j];
@@ -187,10 +187,10 @@ static void RelaxV(OTBarycenter B)
     for (ptrdiff_t i = 0; i < n; i++) {
       double t;
       if (B->form == OT_BARY_LOG) {
-        t = lq[i] > -INFINITY ? lq[i] - s[i] : -INFINITY;
+        t = lq[i] > -INFINITY ? lam * (lq[i] - s[i]) : -INFINITY;
         if (w != 1.0 && B->accel.valid && lq[i] > -INFINITY) t = (1 - w) * v[i] + w * t;
       } else {
-        t = q[i] / s[i];
+        t = q[i] > 0 ? PowLam(q[i] / s[i], lam) : 0;
         if (w != 1.0 && B->accel.valid && q[i] > 0 && v[i] > 0) t *= exp((1 - w) * log(v[i] / t));
       }
       v[i] = t;
@@ -251,6 +251,19 @@ static PetscErrorCode ProjectInput(OTBarycenter B, PetscInt j, double *ps)
   PetscFunctionReturn(0);
 }
 
+/* Input k's term of the barycenter into acc_i (the first input sets it): w_k log K u_k (balanced), or the power mean's
+   w_k (K u_k)^(1 - lambda) (unbalanced; added as a log-sum-exp in the log domain); l = K u_k, or its log */
+static inline void Gather(double *acc, ptrdiff_t i, double l, double wk, double lwk, double lam, PetscBool logd, PetscBool unb, PetscBool first)
+{
+  if (unb && logd) {
+    double x = lwk + (1 - lam) * l, a = first ? -INFINITY : acc[i], mx = PetscMax(a, x), mn = PetscMin(a, x);
+    acc[i] = mx == -INFINITY ? mx : mx + log1p(exp(mn - mx));
+  } else if (unb)
+    acc[i] = (first ? 0.0 : acc[i]) + wk * PowLam(l, 1 - lam);
+  else
+    acc[i] = (first ? 0.0 : acc[i]) + wk * (logd ? l : OTFastLog(l));
+}
+
 /* K u_k (in W): the q-marginal error of (u_k, v_k) against the current barycenter, then the slot keeps K u_k and its
    log (or power) goes into the sum across inputs, acc (the first input sets it) */
 static void GatherInput(OTBarycenter B, PetscInt j, double *ps)
@@ -269,8 +282,8 @@ static void GatherInput(OTBarycenter B, PetscInt j, double *ps)
         double l = W[i];
         bad += logd ? !(l > -INFINITY && l < INFINITY) : !(l > DBL_MIN);
         e += fabs((logd ? OTFastExp(v[i] + l) : v[i] * l) - q[i]);
-        s[i]   = l;
-        acc[i] = (first ? 0.0 : acc[i]) + wk * (logd ? l : OTFastLog(l));
+        s[i] = l;
+        Gather(acc, i, l, wk, lwk, lam, logd, unb, first);
       }
     } else if (!logd && !unb)
       bad = BalancedKu(W, s, q, acc, wk, first, pl * np, (pl + 1) * np, &e);
@@ -279,8 +292,8 @@ static void GatherInput(OTBarycenter B, PetscInt j, double *ps)
         double ku = W[i], v = q[i] > 0 ? PowLam(q[i] / s[i], lam) : 0;
         bad += !(ku > DBL_MIN) ? 1.0 : 0.0;
         e += fabs(v * ku - q[i]);
-        s[i]   = ku;
-        acc[i] = (first ? 0.0 : acc[i]) + wk * PowLam(ku, 1 - lam);
+        s[i] = ku;
+        Gather(acc, i, ku, wk, lwk, lam, logd, unb, first);
       }
     } else {
       for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
@@ -288,11 +301,7 @@ static void GatherInput(OTBarycenter B, PetscInt j, double *ps)
         bad += !(l > -INFINITY && l < INFINITY) ? 1.0 : 0.0;
         e += fabs(OTFastExp(lv + l) - q[i]);
         s[i] = l;
-        if (unb) {
-          double x = lwk + (1 - lam) * l, a = first ? -INFINITY : acc[i], mx = PetscMax(a, x), mn = PetscMin(a, x);
-          acc[i] = mx == -INFINITY ? mx : mx + log1p(exp(mn - mx));
-        } else
-          acc[i] = (first ? 0.0 : acc[i]) + wk * l;
+        Gather(acc, i, l, wk, lwk, lam, logd, unb, first);
       }
     }
     ps[PS_N * pl + PS_ERR] += wk * e;
@@ -418,7 +427,7 @@ PetscErrorCode OTBarycenterStep(void *ctx, OTSolver core)
   if (B->lv) {
     RelaxV(B);
     B->accel.valid = PETSC_TRUE;
-    PetscCall(OTAccelUpdate(&B->accel, PetscMax(B->change, B->err)));
+    PetscCall(OTAccelUpdate(&B->accel, B->rho > 0 ? B->change : PetscMax(B->change, B->err))); /* the residual of the solve */
     if (B->accel.omega != 1.0) snprintf(core->extra, sizeof core->extra, "omega %.3f", B->accel.omega);
   }
   PetscCall(OTSolverSetResidual(core, PetscMax(B->change, B->rho > 0 ? 0 : B->err)));

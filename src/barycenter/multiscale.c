@@ -7,11 +7,11 @@
 #include "barycenterimpl.h"
 
 /* Whether this barycenter warms up on a coarser grid: -multiscale, log domain, every axis of the grid at least
-   2 OT_MULTISCALE_MIN cells, no eps-scaling, balanced, no sharpening; not when restarting, unless the checkpoint was
+   2 OT_MULTISCALE_MIN cells, no eps-scaling, no sharpening (balanced or -rho); not when restarting, unless the checkpoint was
    written while the coarse level ran (then it is solved again, from scratch: the same warm start). */
 PetscBool OTBarycenterMultiscaleApplies(OTBarycenter B, PetscBool logd, PetscBool restarted)
 {
-  if (!B->multiscale || !logd || (restarted && !B->ms_pending) || B->eps_scaling || B->rho > 0 || B->sharpen >= 0) return PETSC_FALSE;
+  if (!B->multiscale || !logd || (restarted && !B->ms_pending) || B->eps_scaling || B->sharpen >= 0) return PETSC_FALSE;
   for (PetscInt k = 0; k < B->wi->dim; k++)
     if (B->wi->n[k] < 2 * OT_MULTISCALE_MIN) return PETSC_FALSE;
   return PETSC_TRUE;
@@ -35,6 +35,7 @@ static PetscErrorCode CoarseCreate(OTBarycenter B, OTGrid *cg, double ***pc, OTB
   PetscCall(OTBarycenterCreate(*cg, Bc));
   PetscCall(OTBarycenterSetMeasures(*Bc, B->K, (const double *const *) *pc, B->w));
   (*Bc)->eps          = B->eps;
+  (*Bc)->rho          = B->rho;
   (*Bc)->debias       = B->debias;
   (*Bc)->debias_steps = B->debias_steps;
   (*Bc)->accel.on     = B->accel.on;
@@ -57,7 +58,7 @@ static PetscErrorCode Transfer(OTBarycenter Bc, OTBarycenter B, OTGrid cg, Petsc
   else
     for (PetscInt j = 0; j < Bc->nloc; j++)
       if (Bc->loc[j] == k)
-        for (ptrdiff_t i = 0; i < n; i++) x[i] = Bc->q[i] > -INFINITY ? Bc->q[i] - Bc->slot[j][i] : -INFINITY;
+        for (ptrdiff_t i = 0; i < n; i++) x[i] = Bc->q[i] > -INFINITY ? Bc->lambda * (Bc->q[i] - Bc->slot[j][i]) : -INFINITY;
   PetscCall(OTBarycenterToWorld(Bc, k < 0 ? 0 : k % Bc->G, x, cw));
   PetscCall(OTFieldDestroy(&x));
   PetscCall(OTFieldProlong(cg, B->wgrid, cw, fw));
@@ -65,7 +66,7 @@ static PetscErrorCode Transfer(OTBarycenter Bc, OTBarycenter B, OTGrid cg, Petsc
   PetscFunctionReturn(0);
 }
 
-/* Solves the coarse level and starts this one from its state: slot_k = -log v_k, log q = 0 (so that the first v_k is
+/* Solves the coarse level and starts this one from its state: slot_k = -log v_k / lambda, log q = 0 (so that the first v_k is
    the coarse one's), log d. */
 PetscErrorCode OTBarycenterMultiscale(OTBarycenter B)
 {
@@ -93,7 +94,7 @@ PetscErrorCode OTBarycenterMultiscale(OTBarycenter B)
       PetscCall(Transfer(Bc, B, cg, k, cw, fw, g));
       for (PetscInt j = 0; j < B->nloc; j++)
         if (B->loc[j] == k)
-          for (ptrdiff_t i = 0; i < B->gi->nlocal; i++) B->slot[j][i] = -g[i];
+          for (ptrdiff_t i = 0; i < B->gi->nlocal; i++) B->slot[j][i] = -g[i] / B->lambda; /* v_k = lambda (log q - slot) = g */
     }
     PetscCall(Transfer(Bc, B, cg, -1, cw, fw, B->d));
     PetscCall(OTFieldSet(B->ggrid, 0.0, B->q));
