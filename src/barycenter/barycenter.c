@@ -158,12 +158,12 @@ PetscErrorCode OTBarycenterSetFromOptions(OTBarycenter B)
   PetscCall(PetscOptionsReal("-eps", "entropic regularisation (squared length units)", "OTBarycenterSetEpsilon", B->eps, &B->eps, NULL));
   PetscCall(PetscOptionsReal("-rho", "unbalanced: marginal penalty rho KL (<= 0: balanced)", "OTBarycenterSetRho", B->rho, &B->rho, NULL));
   PetscCall(PetscOptionsBool("-debias", "debiased barycenter (Janati et al. 2020)", "OTBarycenterSetDebias", B->debias, &B->debias, NULL));
-  PetscCall(PetscOptionsBool(
-      "-multiscale",
-      "warm start from the barycenter of the inputs sum-pooled on a grid of twice the spacing, recursively (log domain, balanced, every axis >= 64 cells)",
-      NULL, B->multiscale, &B->multiscale, NULL));
-  PetscCall(PetscOptionsBool("-accel", "over-relaxation of the projections once their rate settles, safeguarded (balanced, no -sharpen; the same fixed point)",
-                             NULL, B->accel.on, &B->accel.on, NULL));
+  PetscCall(PetscOptionsBool("-multiscale",
+                             "warm start from the barycenter of the inputs sum-pooled on a grid of twice the spacing, recursively (log domain, balanced or "
+                             "-rho, no -sharpen or -eps_scaling, every axis >= 64 cells)",
+                             NULL, B->multiscale, &B->multiscale, NULL));
+  PetscCall(PetscOptionsBool("-accel", "over-relaxation of the projections once their rate settles, safeguarded (no -sharpen; the same fixed point)", NULL,
+                             B->accel.on, &B->accel.on, NULL));
   PetscCall(PetscOptionsInt("-debias_steps", "debiasing steps per iteration (POT: 10)", NULL, B->debias_steps, &B->debias_steps, NULL));
   PetscCall(PetscOptionsInt("-groups", "rank groups (0: chosen from the inputs, ranks and memory)", "OTBarycenterSetGroups", B->G_req, &B->G_req, NULL));
   PetscCall(PetscOptionsReal("-sharpen", "entropy bound of the barycenter in nats (0: the largest input entropy; < 0: off)", "OTBarycenterSetSharpen",
