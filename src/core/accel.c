@@ -6,8 +6,8 @@
    A rate measured early (after a warm start the fast modes still dominate) underestimates r and so w; once the relaxed
    ratio rho settles clearly above w - 1 (SOR's rate at and past the optimum), r is read back from SOR's eigenvalue
    relation (rho + w - 1)^2 = rho w^2 r and w raised to that r's optimum (twice at most). A fine level of a multiscale
-   warm start begins at its coarse level's last w (start): the rate depends on eps and the domain, not on the cells. The state is a few numbers,
-   written into checkpoints so that a restart continues the same sequence. */
+   warm start begins at its coarse level's last w (start): the rate depends on eps and the domain, not on the cells.
+   The state is a few numbers, written into checkpoints so that a restart continues the same sequence. */
 #include "solverimpl.h"
 #include <math.h>
 
