@@ -12,9 +12,7 @@
 PetscBool OTBarycenterMultiscaleApplies(OTBarycenter B, PetscBool logd, PetscBool restarted)
 {
   if (!B->multiscale || !logd || (restarted && !B->ms_pending) || B->eps_scaling || B->sharpen >= 0) return PETSC_FALSE;
-  for (PetscInt k = 0; k < B->wi->dim; k++)
-    if (B->wi->n[k] < 2 * OT_MULTISCALE_MIN) return PETSC_FALSE;
-  return PETSC_TRUE;
+  return OTGridCanCoarsen(B->wi);
 }
 
 /* The coarse barycenter: the pooled inputs on the grid of twice the spacing, this one's settings, a looser tolerance. */

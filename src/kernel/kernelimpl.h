@@ -120,6 +120,7 @@ PETSC_INTERN PetscErrorCode OTPlaneExchangeDestroy(OTPlaneExchange *);
 #define OT_MULTISCALE_MAX_IT                                                                                                                       \
   1000 /* a coarse level's iteration limit: a warm start, the same whatever the run's -max_it (so a run stopped early by -max_it restarts into the \
           uninterrupted one) */
+PETSC_INTERN PetscBool      OTGridCanCoarsen(const OTGridInfo *);
 PETSC_INTERN PetscErrorCode OTGridCreateCoarse(OTGrid, OTGrid *);
 PETSC_INTERN PetscErrorCode OTFieldPool(OTGrid, OTGrid, const double *, double *);
 PETSC_INTERN PetscErrorCode OTFieldProlong(OTGrid, OTGrid, const double *, double *);

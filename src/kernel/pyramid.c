@@ -112,6 +112,14 @@ PetscErrorCode OTFieldProlong(OTGrid coarse, OTGrid fine, const double *c, doubl
   PetscFunctionReturn(0);
 }
 
+/* Whether a grid makes a coarse level of a multiscale warm start: every axis has at least 2 OT_MULTISCALE_MIN cells. */
+PetscBool OTGridCanCoarsen(const OTGridInfo *gi)
+{
+  for (PetscInt k = 0; k < gi->dim; k++)
+    if (gi->n[k] < 2 * OT_MULTISCALE_MIN) return PETSC_FALSE;
+  return PETSC_TRUE;
+}
+
 /* The grid of twice the spacing over the same box (a last odd cell alone), on the same communicator. */
 PetscErrorCode OTGridCreateCoarse(OTGrid fine, OTGrid *coarse)
 {

@@ -6,15 +6,18 @@
    point is the fine iteration's own. */
 #include "sinkhornimpl.h"
 
-/* Whether this solve warms up on a coarser grid: -multiscale, the log domain at the final eps, every axis at least
-   2 OT_MULTISCALE_MIN cells, no eps-scaling (its own warm start); not when restarting, unless the checkpoint was written
-   while the coarse level ran (then it is solved again from scratch: the same warm start). */
-PetscBool OTSinkhornMultiscaleApplies(OTSinkhorn S, PetscBool logd, PetscBool restarted)
+/* Whether this solve warms up on a coarser grid: -multiscale, every axis at least 2 OT_MULTISCALE_MIN cells, no
+   eps-scaling (its own warm start), the log domain at eps (asked of the kernel last: only then is it set to eps); not
+   when restarting, unless the checkpoint was written while the coarse level ran (then it is solved again from scratch:
+   the same warm start). */
+PetscErrorCode OTSinkhornMultiscaleApplies(OTSinkhorn S, PetscBool restarted, PetscBool *applies)
 {
-  if (!S->multiscale || !logd || (restarted && !S->ms_pending) || S->eps_scaling) return PETSC_FALSE;
-  for (PetscInt k = 0; k < S->gi->dim; k++)
-    if (S->gi->n[k] < 2 * OT_MULTISCALE_MIN) return PETSC_FALSE;
-  return PETSC_TRUE;
+  PetscFunctionBegin;
+  *applies = PETSC_FALSE;
+  if (!S->multiscale || (restarted && !S->ms_pending) || S->eps_scaling || !OTGridCanCoarsen(S->gi)) PetscFunctionReturn(0);
+  PetscCall(OTKernelSetEpsilon(S->K, S->eps));
+  PetscCall(OTKernelIsLogDomain(S->K, applies));
+  PetscFunctionReturn(0);
 }
 
 /* The coarse solver: pooled a and b on the grid of twice the spacing, this one's settings, a looser tolerance. */
@@ -58,8 +61,7 @@ PetscErrorCode OTSinkhornMultiscale(OTSinkhorn S)
     for (PetscInt p = 0; p < Sc->nprob; p++) its += Sc->prob[p].it;
     PetscCall(OTPrintf(S->comm, "sinkhorn: multiscale: the coarse level took %" PetscInt_FMT " iterations, %.3g s\n", its, MPI_Wtime() - t0));
     S->res.coarse_iterations = (its + Sc->res.coarse_iterations) / (double) (1 << S->gi->dim); /* in this level's units */
-    S->acc.start             = Sc->omega_ab;                                                   /* the rate depends on eps and the domain, not on the cells */
-    PetscCall(OTAccelReset(&S->acc)); /* now: a restart from the coarse level resumes no state of this one */
+    S->acc.start             = Sc->omega_ab; /* the rate depends on eps and the domain, not the cells; applied by the first stage's reset */
     for (PetscInt p = 0; p < S->nprob; p++) {
       PetscCall(OTFieldProlong(cg, S->grid, Sc->prob[p].f, S->prob[p].f));
       if (!S->prob[p].sym) PetscCall(OTFieldProlong(cg, S->grid, Sc->prob[p].g, S->prob[p].g));

@@ -370,10 +370,9 @@ PetscErrorCode OTSinkhornSolve(OTSinkhorn S)
   S->samples = 0;
   PetscCall(OTSolverBegin(S->core, &restarted));
   {
-    PetscBool logd;
-    PetscCall(OTKernelSetEpsilon(S->K, S->eps));
-    PetscCall(OTKernelIsLogDomain(S->K, &logd));
-    if (OTSinkhornMultiscaleApplies(S, logd, restarted)) PetscCall(OTSinkhornMultiscale(S));
+    PetscBool ms;
+    PetscCall(OTSinkhornMultiscaleApplies(S, restarted, &ms));
+    if (ms) PetscCall(OTSinkhornMultiscale(S));
     if (S->ms_pending) PetscCall(OTSolverStopNow(S->core)); /* checkpointed: the restart solves the coarse level again */
   }
   for (PetscInt p = 0; p < S->nprob && !OTSolverStopped(S->core); p++)
