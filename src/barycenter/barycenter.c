@@ -21,6 +21,7 @@ PetscErrorCode OTBarycenterCreate(OTGrid grid, OTBarycenter *bary)
   B->sharpen    = -1;
   B->accel.on   = PETSC_TRUE;
   B->multiscale = PETSC_TRUE;
+  B->ms_cells   = OT_MULTISCALE_EPS_CELLS;
   PetscCall(OTAccelReset(&B->accel));
   B->eps_factor   = 0.5;
   B->eps_start    = -1;
@@ -148,13 +149,14 @@ PetscErrorCode OTBarycenterSetEpsScaling(OTBarycenter B, PetscBool flg)
 
 PetscErrorCode OTBarycenterSetFromOptions(OTBarycenter B)
 {
-  const char *const aliases[] = {"eps", "rho", "debias", "groups", "sharpen", "eps_scaling", "accel", "multiscale"};
+  const char *const aliases[] = {"eps", "rho", "debias", "groups", "sharpen", "eps_scaling", "accel", "multiscale", "multiscale_eps_cells"};
 
   PetscFunctionBegin;
-  PetscCall(OTOptionsAlias(B->prefix, 8, aliases));
-  PetscOptionsBegin(B->comm, B->prefix,
-                    "Wasserstein barycenter (iterative Bregman projections; aliases -eps, -rho, -debias, -groups, -sharpen, -eps_scaling, -accel, -multiscale)",
-                    NULL);
+  PetscCall(OTOptionsAlias(B->prefix, 9, aliases));
+  PetscOptionsBegin(
+      B->comm, B->prefix,
+      "Wasserstein barycenter (iterative Bregman projections; aliases -eps, -rho, -debias, -groups, -sharpen, -eps_scaling, -accel, -multiscale[_eps_cells])",
+      NULL);
   PetscCall(PetscOptionsReal("-eps", "entropic regularisation (squared length units)", "OTBarycenterSetEpsilon", B->eps, &B->eps, NULL));
   PetscCall(PetscOptionsReal("-rho", "unbalanced: marginal penalty rho KL (<= 0: balanced)", "OTBarycenterSetRho", B->rho, &B->rho, NULL));
   PetscCall(PetscOptionsBool("-debias", "debiased barycenter (Janati et al. 2020)", "OTBarycenterSetDebias", B->debias, &B->debias, NULL));
@@ -162,6 +164,8 @@ PetscErrorCode OTBarycenterSetFromOptions(OTBarycenter B)
                              "warm start from the barycenter of the inputs sum-pooled on a grid of twice the spacing, recursively (log domain, balanced or "
                              "-rho, no -sharpen or -eps_scaling, every axis >= 64 cells)",
                              NULL, B->multiscale, &B->multiscale, NULL));
+  PetscCall(PetscOptionsReal("-multiscale_eps_cells", "a coarse level's eps is at least this many of its squared cells (0: eps on every level)", NULL,
+                             B->ms_cells, &B->ms_cells, NULL));
   PetscCall(PetscOptionsBool("-accel", "over-relaxation of the projections once their rate settles, safeguarded (no -sharpen; the same fixed point)", NULL,
                              B->accel.on, &B->accel.on, NULL));
   PetscCall(PetscOptionsInt("-debias_steps", "debiasing steps per iteration (POT: 10)", NULL, B->debias_steps, &B->debias_steps, NULL));
@@ -260,6 +264,8 @@ static PetscErrorCode CheckSettings(OTBarycenter B)
   PetscCheck(B->eps_factor > 0 && B->eps_factor < 1, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-bary_eps_scaling_factor must be in (0, 1), not %g", B->eps_factor);
   PetscCheck(B->debias_steps >= 1, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-bary_debias_steps must be at least 1");
   PetscCheck(B->stage_max_it >= 1, B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-bary_eps_scaling_max_it must be at least 1");
+  PetscCheck(B->ms_cells >= 0 && isfinite(B->ms_cells), B->comm, PETSC_ERR_ARG_OUTOFRANGE, "-multiscale_eps_cells must be >= 0 and finite, not %g",
+             B->ms_cells);
   if (B->debias) B->core->min_it = PetscMax(B->core->min_it, 20); /* debiasing does not converge monotonically */
   B->lambda = B->rho > 0 ? B->rho / (B->rho + B->eps) : 1.0;
   PetscFunctionReturn(0);

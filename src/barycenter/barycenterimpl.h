@@ -48,6 +48,7 @@ struct _p_OTBarycenter {
   double             err, change, mass, cur_eps, kernel_min;
   PetscBool          resume, started;
   PetscBool          multiscale; /* -multiscale: warm start from a coarser grid (multiscale.c) */
+  double             ms_cells;   /* -multiscale_eps_cells: a coarse level's eps in its squared cells, at least */
   PetscInt           ms_its;     /* the coarser levels' iterations, in units of the next coarser level's */
   PetscBool          ms_pending; /* a signal stopped the coarse level: the checkpoint says so, a restart redoes it */
   OTBarycenterResult res;

@@ -1,9 +1,9 @@
 /* multiscale.c: the coarse-to-fine warm start of the barycenter (-bary_multiscale): the inputs sum-pooled 2x per axis
-   (mass preserved) onto a grid of twice the spacing, the same barycenter solved there (recursively, at the same eps and
-   settings, to a looser tolerance), and its dual state log v_k = log q - log K u_k (and the debiasing log d)
-   interpolated back (linear per axis, the cell centres; kernel/pyramid.c) as the fine level's starting point. A
-   constant offset of the potentials between levels (the cells' measure) is harmless: the first half-step recomputes u_k
-   from v_k. */
+   (mass preserved) onto a grid of twice the spacing, the same barycenter solved there (recursively, at the same settings, to a
+   looser tolerance; at the run's eps, or -multiscale_eps_cells of the level's squared cells where that is larger), and
+   its dual state log v_k = log q - log K u_k (and the debiasing log d), as potentials (times eps), interpolated back (linear per axis, the cell centres;
+   kernel/pyramid.c) as the fine level's starting point. A constant offset of the potentials between levels (the cells' measure) is harmless: the first
+   half-step recomputes u_k from v_k. */
 #include "barycenterimpl.h"
 
 /* Whether this barycenter warms up on a coarser grid: -multiscale, log domain, every axis of the grid at least
@@ -32,7 +32,8 @@ static PetscErrorCode CoarseCreate(OTBarycenter B, OTGrid *cg, double ***pc, OTB
   PetscCall(OTFieldDestroy(&wf));
   PetscCall(OTBarycenterCreate(*cg, Bc));
   PetscCall(OTBarycenterSetMeasures(*Bc, B->K, (const double *const *) *pc, B->w));
-  (*Bc)->eps          = B->eps;
+  PetscCall(OTMultiscaleEps(*cg, B->eps, B->ms_cells, &(*Bc)->eps));
+  (*Bc)->ms_cells     = B->ms_cells;
   (*Bc)->rho          = B->rho;
   (*Bc)->debias       = B->debias;
   (*Bc)->debias_steps = B->debias_steps;
@@ -57,6 +58,7 @@ static PetscErrorCode Transfer(OTBarycenter Bc, OTBarycenter B, OTGrid cg, Petsc
     for (PetscInt j = 0; j < Bc->nloc; j++)
       if (Bc->loc[j] == k)
         for (ptrdiff_t i = 0; i < n; i++) x[i] = Bc->q[i] > -INFINITY ? Bc->lambda * (Bc->q[i] - Bc->slot[j][i]) : -INFINITY;
+  for (ptrdiff_t i = 0; i < n; i++) x[i] *= Bc->eps / B->eps; /* log v = g / eps: the same potential at this level's eps */
   PetscCall(OTBarycenterToWorld(Bc, k < 0 ? 0 : k % Bc->G, x, cw));
   PetscCall(OTFieldDestroy(&x));
   PetscCall(OTFieldProlong(cg, B->wgrid, cw, fw));
@@ -74,7 +76,7 @@ PetscErrorCode OTBarycenterMultiscale(OTBarycenter B)
 
   PetscFunctionBegin;
   PetscCall(CoarseCreate(B, &cg, &pc, &Bc));
-  PetscCall(OTPrintf(B->comm, "barycenter: multiscale: warm start from a grid of twice the spacing\n"));
+  PetscCall(OTPrintf(B->comm, "barycenter: multiscale: warm start from a grid of twice the spacing at eps %g\n", Bc->eps));
   {
     double t0 = MPI_Wtime();
     PetscCall(OTBarycenterSolve(Bc));

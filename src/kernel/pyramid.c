@@ -120,6 +120,22 @@ PetscBool OTGridCanCoarsen(const OTGridInfo *gi)
   return PETSC_TRUE;
 }
 
+/* The eps a coarse level is solved at: the run's, raised to `cells` of the level's squared (largest) spacing where it is
+   smaller. Below a cell or two a level's kernel hardly couples neighbours: its iterations crawl and its potentials (nearly
+   unregularised ones) make a poor start for the finer level, whose own eps is reached by the levels in between as by an
+   eps-scaling schedule. cells = 0: the run's eps on every level. */
+PetscErrorCode OTMultiscaleEps(OTGrid cg, double eps, double cells, double *ceps)
+{
+  const OTGridInfo *gi;
+  double            h = 0;
+
+  PetscFunctionBegin;
+  PetscCall(OTGridGetInfo(cg, &gi));
+  for (PetscInt k = 0; k < gi->dim; k++) h = PetscMax(h, gi->h[k]);
+  *ceps = PetscMax(eps, cells * h * h);
+  PetscFunctionReturn(0);
+}
+
 /* The grid of twice the spacing over the same box (a last odd cell alone), on the same communicator. */
 PetscErrorCode OTGridCreateCoarse(OTGrid fine, OTGrid *coarse)
 {

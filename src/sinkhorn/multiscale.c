@@ -1,9 +1,8 @@
 /* multiscale.c: the coarse-to-fine warm start of Sinkhorn (-sinkhorn_multiscale): a and b sum-pooled 2x per axis onto a
-   grid of twice the spacing (kernel/pyramid.c), the same problems solved there (recursively, at the same eps, rho and
-   settings, to a looser tolerance), and their potentials interpolated back as the fine problems' starting points. The
-   potentials are those of the product reference a (x) b, so a coarse cell's mass (the sum of its fine cells') makes the
-   same kernel sums: no offset between levels. The over-relaxation starts from the coarse level's last w. The fixed
-   point is the fine iteration's own. */
+   grid of twice the spacing (kernel/pyramid.c), the same problems solved there (recursively, at the same rho and settings,
+   to a looser tolerance; at the run's eps, or -multiscale_eps_cells of the level's squared cells where that is larger), and their potentials interpolated back
+   as the fine problems' starting points. The potentials are those of the product reference a (x) b, so a coarse cell's mass (the sum of its fine cells') makes
+   the same kernel sums: no offset between levels. The over-relaxation starts from the coarse level's last w. The fixed point is the fine iteration's own. */
 #include "sinkhornimpl.h"
 
 /* Whether this solve warms up on a coarser grid: -multiscale, every axis at least 2 OT_MULTISCALE_MIN cells, no
@@ -35,7 +34,8 @@ static PetscErrorCode CoarseCreate(OTSinkhorn S, OTGrid *cg, OTSinkhorn *Sc)
   PetscCall(OTSinkhornSetMeasures(*Sc, ca, cb));
   PetscCall(OTFieldDestroy(&ca));
   PetscCall(OTFieldDestroy(&cb));
-  (*Sc)->eps        = S->eps;
+  PetscCall(OTMultiscaleEps(*cg, S->eps, S->ms_cells, &(*Sc)->eps));
+  (*Sc)->ms_cells   = S->ms_cells;
   (*Sc)->rho        = S->rho;
   (*Sc)->debias     = S->debias;
   (*Sc)->acc.on     = S->acc.on;
@@ -53,7 +53,7 @@ PetscErrorCode OTSinkhornMultiscale(OTSinkhorn S)
 
   PetscFunctionBegin;
   PetscCall(CoarseCreate(S, &cg, &Sc));
-  PetscCall(OTPrintf(S->comm, "sinkhorn: multiscale: warm start from a grid of twice the spacing\n"));
+  PetscCall(OTPrintf(S->comm, "sinkhorn: multiscale: warm start from a grid of twice the spacing at eps %g\n", Sc->eps));
   PetscCall(OTSinkhornSolve(Sc));
   S->ms_pending = OTSolverStopped(Sc->core);
   if (!S->ms_pending) {

@@ -23,6 +23,7 @@ PetscErrorCode OTSinkhornCreate(OTGrid g, OTSinkhorn *sinkhorn)
   S->stage_max_it = 200;
   S->acc.on       = PETSC_TRUE;
   S->multiscale   = PETSC_TRUE;
+  S->ms_cells     = OT_MULTISCALE_EPS_CELLS;
   PetscCall(OTAccelReset(&S->acc));
   PetscCall(PetscStrncpy(S->prefix, "sinkhorn_", sizeof S->prefix));
   PetscCall(OTKernelCreate(comm, &S->K));
@@ -129,11 +130,12 @@ PetscErrorCode OTSinkhornSetSaveMap(OTSinkhorn S, PetscBool flg)
    own (-kernel, -kernel_boundary, -fftw_planner, ...). */
 PetscErrorCode OTSinkhornSetFromOptions(OTSinkhorn S)
 {
-  const char *const aliases[] = {"eps", "rho", "debias", "eps_scaling", "save_map", "accel", "multiscale"};
+  const char *const aliases[] = {"eps", "rho", "debias", "eps_scaling", "save_map", "accel", "multiscale", "multiscale_eps_cells"};
 
   PetscFunctionBegin;
-  PetscCall(OTOptionsAlias(S->prefix, 7, aliases));
-  PetscOptionsBegin(S->comm, S->prefix, "Sinkhorn solver (entropic OT; aliases -eps, -rho, -debias, -eps_scaling, -save_map, -accel, -multiscale)", NULL);
+  PetscCall(OTOptionsAlias(S->prefix, 8, aliases));
+  PetscOptionsBegin(S->comm, S->prefix, "Sinkhorn solver (entropic OT; aliases -eps, -rho, -debias, -eps_scaling, -save_map, -accel, -multiscale[_eps_cells])",
+                    NULL);
   PetscCall(PetscOptionsReal("-eps", "entropic regularisation (squared length units)", "OTSinkhornSetEpsilon", S->eps, &S->eps, NULL));
   PetscCall(PetscOptionsReal("-rho", "unbalanced: marginal penalty rho KL (<= 0: balanced)", "OTSinkhornSetRho", S->rho, &S->rho, NULL));
   PetscCall(PetscOptionsBool("-debias", "also solve OT(a,a), OT(b,b): the Sinkhorn divergence", "OTSinkhornSetDebias", S->debias, &S->debias, NULL));
@@ -150,6 +152,8 @@ PetscErrorCode OTSinkhornSetFromOptions(OTSinkhorn S)
   PetscCall(PetscOptionsBool("-multiscale",
                              "log domain: warm start from the same problems on a grid of twice the spacing (recursively, while every axis has 64 cells)", NULL,
                              S->multiscale, &S->multiscale, NULL));
+  PetscCall(PetscOptionsReal("-multiscale_eps_cells", "a coarse level's eps is at least this many of its squared cells (0: eps on every level)", NULL,
+                             S->ms_cells, &S->ms_cells, NULL));
   PetscCall(PetscOptionsInt("-time_kernel", "time a bare kernel application after each of the first N iterations (benchmarks: the per-iteration baseline)",
                             NULL, S->time_kernel, &S->time_kernel, NULL));
   PetscCall(
@@ -176,6 +180,8 @@ PetscErrorCode OTSinkhornSetUp(OTSinkhorn S)
   PetscCheck(S->eps_factor > 0 && S->eps_factor < 1, S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-sinkhorn_eps_scaling_factor must be in (0, 1), not %g",
              S->eps_factor);
   PetscCheck(S->stage_max_it >= 1, S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-sinkhorn_eps_scaling_max_it must be at least 1");
+  PetscCheck(S->ms_cells >= 0 && isfinite(S->ms_cells), S->comm, PETSC_ERR_ARG_OUTOFRANGE, "-multiscale_eps_cells must be >= 0 and finite, not %g",
+             S->ms_cells);
   S->lambda = S->rho > 0 ? S->rho / (S->rho + S->eps) : 1.0;
   if (S->eps_start <= 0) {
     S->eps_start = 0;

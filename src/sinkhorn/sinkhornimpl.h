@@ -57,6 +57,7 @@ struct _p_OTSinkhorn {
   OTSinkForm r_form;
   /* the coarse-to-fine warm start (multiscale.c) */
   PetscBool multiscale; /* -multiscale */
+  double    ms_cells;   /* -multiscale_eps_cells: a coarse level's eps in its squared cells, at least */
   PetscBool ms_pending; /* a signal stopped the coarse level: the checkpoint says so, a restart redoes it */
   double    omega_ab;   /* the over-relaxation's last w in OT(a, b): where the next finer level starts */
 };

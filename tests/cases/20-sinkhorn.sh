@@ -2,7 +2,7 @@
 # closed form (1-D, 2-D), Diracs far apart at small eps, POT (balanced and unbalanced, potentials), the same result at 1, 2,
 # 4 ranks on sizes not divisible by the rank count, the barycentric map, checkpoint/restart (cadence and signal), bad input.
 # timeout: 600
-# checks: 64
+# checks: 65
 source "$OTMPI_TOP/tests/lib/common.sh"
 REF="checked $PY $OTMPI_TOP/tests/ref/sinkhorn_ref.py"
 
@@ -133,6 +133,7 @@ expect_error "sinkhorn: -kernel dct with periodic boundaries" out.h5 2 sinkhorn 
 expect_error "sinkhorn: FFT kernel underflow at small eps" out.h5 2 sinkhorn -a da.h5 -b db.h5 -eps 1e-3 -kernel dct -o out.h5
 grep -q "eps = 0.001.*-kernel banded" .err && ok "underflow error names eps and suggests -kernel banded" || fail "underflow message: $(cat .err)"
 expect_error "sinkhorn: -max_it 0" out.h5 2 sinkhorn -a g8.h5 -b g8.h5 -max_it 0 -o out.h5
+expect_error "sinkhorn: negative -multiscale_eps_cells" out.h5 2 sinkhorn -a g8.h5 -b g8.h5 -multiscale_eps_cells -1 -o out.h5
 expect_error "sinkhorn: -restart missing file" out.h5 2 sinkhorn -a ca.h5 -b cb.h5 -restart nothere.h5 -o out.h5
 expect_error "sinkhorn: -restart with another eps" out.h5 2 sinkhorn -a ca.h5 -b cb.h5 -eps 0.003 -debias -restart ck.h5 -o out.h5
 expect_error "sinkhorn: -restart of another grid" out.h5 2 sinkhorn -a s2a.h5 -b s2b.h5 -eps 0.01 -debias -restart ck.h5 -o out.h5

@@ -4,7 +4,7 @@
 # eps-scaling; independent of the rank count; a restart from a checkpoint taken while relaxing continues the same
 # iterations (same count, same result). Sinkhorn's -multiscale: the same fixed point, rank independence, a signal in a coarse level.
 # timeout: 600
-# checks: 40
+# checks: 44
 source "$OTMPI_TOP/tests/lib/common.sh"
 CMP="checked $PY $OTMPI_TOP/tests/ref/potcmp.py"
 
@@ -88,6 +88,9 @@ if must "multiscale off" 2 barycenter -inputs ma.h5,mb.h5 -eps "$em" -tol 1e-10 
   $CMP "multiscale: 3 ranks = 2 ranks" m3.h5 m1.h5 1e-10 0 density
   i0=$(attr m0.h5 iterations) i1=$(attr m1.h5 iterations)
   ((i1 < i0)) && ok "multiscale: $i1 fine iterations, $i0 without" || fail "multiscale: $i1 fine iterations, $i0 without"
+  # the coarse levels at 4 of their cells^2 (64^2 at 16h^2, 32^2 at 64h^2): the state carried as potentials across eps
+  must "multiscale, coarse eps 4 cells^2" 2 barycenter -inputs ma.h5,mb.h5 -eps "$em" -tol 1e-10 -multiscale_eps_cells 4 -o m4.h5 &&
+    $CMP --l1 "multiscale, coarse eps 4 cells^2 = single level fixed point" m4.h5 m0.h5 1e-8 0 density
 fi
 # a signal while the coarse level runs: exit 75, a checkpoint marked to redo it, no output; the restart (3 ranks) solves
 # the coarse level again and ends as the uninterrupted run
@@ -117,13 +120,18 @@ if must "sinkhorn multiscale off" 2 sinkhorn -a ma.h5 -b mb.h5 -eps "$em" -tol 1
   must "sinkhorn multiscale on" 2 sinkhorn -a ma.h5 -b mb.h5 -eps "$em" -tol 1e-10 -o sm1.h5; then
   [[ $(grep -c "multiscale: the coarse level took" .out) == 2 ]] && ok "sinkhorn multiscale: two coarse levels (64^2, 32^2)" ||
     fail "sinkhorn multiscale: $(grep -c 'the coarse level took' .out) coarse levels in $(head -5 .out)"
+  # each level at the eps its cells resolve (-multiscale_eps_cells 1): 64^2 at eps = 4h^2 = (2h)^2, 32^2 raised to (4h)^2
+  want=$(awk -v e="$em" 'BEGIN { printf "%g %g", e, 4 * e }')
+  got=$(sed -n 's/.*twice the spacing at eps \([^ ]*\)$/\1/p' .out | tr '\n' ' ' | sed 's/ $//')
+  [[ $got == "$want" ]] && ok "sinkhorn multiscale: levels at eps $got (each at least one of its cells^2)" ||
+    fail "sinkhorn multiscale: levels at eps '$got', want '$want'"
   $CMP --l1 "sinkhorn multiscale = single level fixed point" sm1.h5 sm0.h5 1e-8 "$em" f g
   $CMP "sinkhorn multiscale: 3 ranks = 2 ranks" sm3.h5 sm1.h5 1e-10 "$em" f g
   read -r i0 i1 c1 <<<"$($PY -c "import h5py; a=h5py.File('sm0.h5','r').attrs; b=h5py.File('sm1.h5','r').attrs; print(a['iterations'], b['iterations'], b['coarse_iterations'])")"
   awk -v a="$i1" -v c="$c1" -v b="$i0" 'BEGIN { exit !(a + c <= 0.8 * b) }' && ok "sinkhorn multiscale: $i1 fine + $c1 coarse equivalents, $i0 single level" ||
     fail "sinkhorn multiscale: $i1 fine + $c1 coarse equivalents, $i0 single level (want <= 0.8 x)"
 fi
-for v in "unbalanced|-rho 0.3" "debiased|-debias"; do
+for v in "unbalanced|-rho 0.3" "debiased|-debias" "coarse eps 4 cells^2|-multiscale_eps_cells 4" "all levels at eps|-multiscale_eps_cells 0"; do
   IFS='|' read -r name opt <<<"$v"
   # shellcheck disable=SC2086
   must "sinkhorn multiscale $name off" 2 sinkhorn -a ma.h5 -b mb.h5 -eps "$em" -tol 1e-10 $opt -multiscale 0 -o sm0.h5 -quiet &&

@@ -3,7 +3,7 @@
 # (convolutional_barycenter2d at convergence, _debiased iterate for iterate, barycenter_unbalanced), the same answer for
 # every ranks x groups, NIfTI atlases with -label, sharpening, checkpoint/restart, bad input.
 # timeout: 600
-# checks: 52
+# checks: 53
 source "$OTMPI_TOP/tests/lib/common.sh"
 REF="checked $PY $OTMPI_TOP/tests/ref/barycenter_ref.py"
 
@@ -138,6 +138,7 @@ expect_error "barycenter: -label count" out.h5 2 barycenter -inputs atlasA.nii,a
 expect_error "barycenter: label absent" out.h5 2 barycenter -inputs atlasA.nii,atlasB.nii.gz -label 1,7 -o out.h5
 expect_error "barycenter: NaN input" out.h5 2 barycenter -inputs g8.h5,nan.h5 -o out.h5
 expect_error "barycenter: -debias with -rho" out.h5 2 barycenter -inputs s0.h5,s1.h5 -debias -rho 1 -o out.h5
+expect_error "barycenter: -multiscale_eps_cells not a number" out.h5 2 barycenter -inputs s0.h5,s1.h5 -multiscale_eps_cells nan -o out.h5
 expect_error "barycenter: -restart of another problem" out.h5 2 barycenter -inputs s0.h5,s1.h5 -restart ck.h5 -o out.h5
 expect_error "barycenter: too little memory" out.h5 2 barycenter -inputs s0.h5,s1.h5 -memory_limit 64KiB -o out.h5
 grep -q "barycenter needs .* available" .err && ok "the memory error says what is needed and what is available" || fail "memory message: $(cat .err)"
