@@ -227,7 +227,7 @@ static PetscErrorCode ChooseGroups(OTBarycenter B)
     PetscCall(OTGridMaxRanks(wi->dim, wi->n, (PetscMPIInt) (B->size / G), &pmax));
     if (pmax != B->size / G) continue;
     /* the node holds all its ranks' fields: ranks per node unknown here, so compare the total with what this node has */
-    if (G > 1 && avail > 0 && BytesPerRank(B, G, a) * (double) B->size > 0.8 * avail) continue;
+    if (G > 1 && avail > 0 && BytesPerRank(B, G, a) * (1 + B->ms_share) * (double) B->size > 0.8 * avail) continue;
     if (!B->G || work < best) {
       B->G = G;
       best = work;
@@ -277,6 +277,8 @@ static PetscErrorCode MakeGroups(OTBarycenter B)
   double bytes;
 
   PetscFunctionBegin;
+  /* the coarse levels a warm start may build hold their own fields while the coarsest solves */
+  B->ms_share = B->multiscale && !B->eps_scaling && B->sharpen < 0 && OTGridCanCoarsen(B->wi) ? OTMultiscaleShare(B->wi) : 0;
   PetscCall(ChooseGroups(B));
   B->Pg = B->size / B->G;
   B->g  = B->rank / B->Pg;
@@ -301,7 +303,8 @@ static PetscErrorCode MakeGroups(OTBarycenter B)
                        B->K, shape, B->G, B->G > 1 ? "s" : "", B->Pg, B->Pg > 1 ? "s" : "", (B->K + B->G - 1) / B->G, B->K > B->G ? "s" : "",
                        B->G_req > 0 ? ", -groups" : ", chosen", mem));
   }
-  PetscCall(OTMemoryCheck(B->comm, BytesPerRank(B, B->G, B->gi->alloc), "barycenter"));
+  PetscCall(
+      OTMemoryCheck(B->comm, BytesPerRank(B, B->G, B->gi->alloc) * (1 + B->ms_share), B->ms_share > 0 ? "barycenter with its coarse levels" : "barycenter"));
 
   PetscFunctionReturn(0);
 }

@@ -49,6 +49,7 @@ struct _p_OTBarycenter {
   PetscBool          resume, started;
   PetscBool          multiscale; /* -multiscale: warm start from a coarser grid (multiscale.c) */
   double             ms_cells;   /* -multiscale_eps_cells: a coarse level's eps in its squared cells, at least */
+  double             ms_share;   /* the coarse levels' cells as a share of this grid's (memory estimate) */
   PetscInt           ms_its;     /* the coarser levels' iterations, in units of the next coarser level's */
   PetscBool          ms_pending; /* a signal stopped the coarse level: the checkpoint says so, a restart redoes it */
   OTBarycenterResult res;

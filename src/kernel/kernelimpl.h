@@ -123,6 +123,7 @@ PETSC_INTERN PetscErrorCode OTPlaneExchangeDestroy(OTPlaneExchange *);
 #define OT_MULTISCALE_EPS_CELLS 1.0 /* a coarse level's eps: at least this many of its squared cells (-multiscale_eps_cells; measured in README) */
 PETSC_INTERN PetscBool      OTGridCanCoarsen(const OTGridInfo *);
 PETSC_INTERN PetscErrorCode OTMultiscaleEps(OTGrid, double, double, double *);
+PETSC_INTERN double         OTMultiscaleShare(const OTGridInfo *);
 PETSC_INTERN PetscErrorCode OTGridCreateCoarse(OTGrid, OTGrid *);
 PETSC_INTERN PetscErrorCode OTFieldPool(OTGrid, OTGrid, const double *, double *);
 PETSC_INTERN PetscErrorCode OTFieldProlong(OTGrid, OTGrid, const double *, double *);

@@ -168,7 +168,7 @@ PetscErrorCode OTSinkhornSetUp(OTSinkhorn S)
 {
   const OTGridInfo *gi;
   PetscInt          nf;
-  double            bytes;
+  double            bytes, share;
 
   PetscFunctionBegin;
   if (S->setup) PetscFunctionReturn(0);
@@ -210,7 +210,8 @@ PetscErrorCode OTSinkhornSetUp(OTSinkhorn S)
   /* memory: a, b (held), state, 3 work fields, potentials f, g; log a, log b (banded); self-term potentials; the map */
   nf = 6 + 2 + (S->debias ? 2 : 0) + (S->save_map ? gi->dim : 0) + (S->acc.on ? 1 : 0);
   PetscCall(OTFieldBytes(S->grid, nf, &bytes));
-  PetscCall(OTMemoryCheck(S->comm, bytes, "sinkhorn"));
+  share = S->multiscale && !S->eps_scaling ? OTMultiscaleShare(gi) : 0; /* the coarse levels it may warm up on */
+  PetscCall(OTMemoryCheck(S->comm, bytes * (1 + share), share > 0 ? "sinkhorn with its coarse levels" : "sinkhorn"));
   PetscCall(OTFieldCreate(S->grid, &S->st));
   PetscCall(OTFieldCreate(S->grid, &S->w1));
   PetscCall(OTFieldCreate(S->grid, &S->w2));

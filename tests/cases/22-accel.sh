@@ -4,7 +4,7 @@
 # eps-scaling; independent of the rank count; a restart from a checkpoint taken while relaxing continues the same
 # iterations (same count, same result). Sinkhorn's -multiscale: the same fixed point, rank independence, a signal in a coarse level.
 # timeout: 600
-# checks: 44
+# checks: 50
 source "$OTMPI_TOP/tests/lib/common.sh"
 CMP="checked $PY $OTMPI_TOP/tests/ref/potcmp.py"
 
@@ -138,6 +138,18 @@ for v in "unbalanced|-rho 0.3" "debiased|-debias" "coarse eps 4 cells^2|-multisc
     must "sinkhorn multiscale $name" 2 sinkhorn -a ma.h5 -b mb.h5 -eps "$em" -tol 1e-10 $opt -o sm2.h5 -quiet &&
     $CMP --l1 "sinkhorn multiscale $name = single level fixed point" sm2.h5 sm0.h5 1e-8 "$em" f g
 done
+# the memory estimate counts the coarse levels (alive together while the coarsest solves: 64^2 + 32^2 = 0.3125 of 128^2):
+# sinkhorn's 9 fields at 1 rank, 1.1 MiB, need 1.5 MiB with the pyramid; the barycenter's 13, 1.6 MiB, need 2.1 MiB
+expect_error "sinkhorn: memory for the coarse levels" mems.h5 1 sinkhorn -a ma.h5 -b mb.h5 -eps "$em" -memory_limit 1.4MiB -o mems.h5
+grep -q "sinkhorn with its coarse levels needs 1.5 MiB, 1.4 MiB available" .err && ok "sinkhorn: the estimate names the coarse levels: $(cat .err)" ||
+  fail "sinkhorn: memory error text: $(cat .err)"
+must "sinkhorn: fits without the coarse levels" 1 sinkhorn -a ma.h5 -b mb.h5 -eps "$em" -tol 1e-4 -multiscale 0 -memory_limit 1.4MiB -o out.h5 -quiet &&
+  ok "sinkhorn: -multiscale 0 fits the same -memory_limit"
+expect_error "barycenter: memory for the coarse levels" memb.h5 1 barycenter -inputs ma.h5,mb.h5 -eps "$em" -memory_limit 2MiB -o memb.h5
+grep -q "barycenter with its coarse levels needs 2.1 MiB, 2.0 MiB available" .err && ok "barycenter: the estimate names the coarse levels: $(cat .err)" ||
+  fail "barycenter: memory error text: $(cat .err)"
+must "barycenter: fits without the coarse levels" 1 barycenter -inputs ma.h5,mb.h5 -eps "$em" -tol 1e-4 -multiscale 0 -memory_limit 2MiB -o out.h5 -quiet &&
+  ok "barycenter: -multiscale 0 fits the same -memory_limit"
 # a signal while a coarse level runs: exit 75, a checkpoint marked to redo it, no output; the restart (3 ranks) is the
 # uninterrupted run
 rm -f ssig.ck ssig.h5
