@@ -277,8 +277,8 @@ static PetscErrorCode MakeGroups(OTBarycenter B)
   double bytes;
 
   PetscFunctionBegin;
-  /* the coarse levels a warm start may build hold their own fields while the coarsest solves */
-  B->ms_share = B->multiscale && !B->eps_scaling && B->sharpen < 0 && OTGridCanCoarsen(B->wi) ? OTMultiscaleShare(B->wi) : 0;
+  /* the coarse levels of a warm start, when it will apply (log domain at eps), hold their fields while the coarsest solves */
+  B->ms_share = B->multiscale && !B->eps_scaling && B->sharpen < 0 && OTKernelLogDomainAt(B->K_, B->wi, B->eps) ? OTMultiscaleShare(B->wi) : 0;
   PetscCall(ChooseGroups(B));
   B->Pg = B->size / B->G;
   B->g  = B->rank / B->Pg;

@@ -284,6 +284,19 @@ PetscErrorCode OTKernelIsLogDomain(OTKernel K, PetscBool *log)
   PetscFunctionReturn(0);
 }
 
+/* Whether the kernel would work in the log domain at eps on a grid of this geometry, with nothing built (a memory
+   estimate asks before allocating): auto as KernelResolve decides, the FFT types never, any other type (banded, or a
+   registered one) taken to be. */
+PetscBool OTKernelLogDomainAt(OTKernel K, const OTGridInfo *gi, double eps)
+{
+  static const char *const fft[] = {OTKERNELDCT, OTKERNELFFT, OTKERNELPADDED};
+
+  if (!strcmp(K->type, OTKERNELAUTO)) return (PetscBool) (OTKernelRangeRatio(gi, K->boundary, eps) > K->auto_ratio);
+  for (int t = 0; t < 3; t++)
+    if (!strcmp(K->type, fft[t])) return PETSC_FALSE;
+  return PETSC_TRUE;
+}
+
 PetscErrorCode OTKernelGetChoice(OTKernel K, const char **choice)
 {
   PetscFunctionBegin;

@@ -71,7 +71,8 @@ PETSC_INTERN PetscErrorCode OTKernelSpectrum(double, double, PetscInt, ptrdiff_t
 /* Cell of an axis of n cells that the extended index t stands for (mirror or periodic images), -1 outside (free). */
 PETSC_INTERN ptrdiff_t OTKernelFold(OTBoundary, ptrdiff_t, ptrdiff_t);
 /* diam^2/eps of the grid for a boundary: how far the kernel's dynamic range must reach. */
-PETSC_INTERN double OTKernelRangeRatio(const OTGridInfo *, OTBoundary, double);
+PETSC_INTERN double    OTKernelRangeRatio(const OTGridInfo *, OTBoundary, double);
+PETSC_INTERN PetscBool OTKernelLogDomainAt(OTKernel, const OTGridInfo *, double);
 
 /* The stabilised product of the banded kernel (shifted.c): a band of the 1-D kernel, tabulated linearly, applied to
    exp(x - line max) and certified output by output (outputs it cannot certify are left to the exact log-sum-exp). */

@@ -164,11 +164,24 @@ PetscErrorCode OTSinkhornSetFromOptions(OTSinkhorn S)
   PetscFunctionReturn(0);
 }
 
+/* The fields' memory before they are made: a, b (held), state, 3 work fields, potentials f, g; log a, log b (banded);
+   self-term potentials; the map; and the coarse levels of a warm start when it will apply (log domain at eps). */
+static PetscErrorCode CheckMemory(OTSinkhorn S)
+{
+  const OTGridInfo *gi    = S->gi;
+  const PetscInt    nf    = 6 + 2 + (S->debias ? 2 : 0) + (S->save_map ? gi->dim : 0) + (S->acc.on ? 1 : 0);
+  const double      share = S->multiscale && !S->eps_scaling && OTKernelLogDomainAt(S->K, gi, S->eps) ? OTMultiscaleShare(gi) : 0;
+  double            bytes;
+
+  PetscFunctionBegin;
+  PetscCall(OTFieldBytes(S->grid, nf, &bytes));
+  PetscCall(OTMemoryCheck(S->comm, bytes * (1 + share), share > 0 ? "sinkhorn with its coarse levels" : "sinkhorn"));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode OTSinkhornSetUp(OTSinkhorn S)
 {
   const OTGridInfo *gi;
-  PetscInt          nf;
-  double            bytes, share;
 
   PetscFunctionBegin;
   if (S->setup) PetscFunctionReturn(0);
@@ -207,11 +220,7 @@ PetscErrorCode OTSinkhornSetUp(OTSinkhorn S)
       S->res.mass_a = S->res.mass_b = 1;
     }
   }
-  /* memory: a, b (held), state, 3 work fields, potentials f, g; log a, log b (banded); self-term potentials; the map */
-  nf = 6 + 2 + (S->debias ? 2 : 0) + (S->save_map ? gi->dim : 0) + (S->acc.on ? 1 : 0);
-  PetscCall(OTFieldBytes(S->grid, nf, &bytes));
-  share = S->multiscale && !S->eps_scaling ? OTMultiscaleShare(gi) : 0; /* the coarse levels it may warm up on */
-  PetscCall(OTMemoryCheck(S->comm, bytes * (1 + share), share > 0 ? "sinkhorn with its coarse levels" : "sinkhorn"));
+  PetscCall(CheckMemory(S));
   PetscCall(OTFieldCreate(S->grid, &S->st));
   PetscCall(OTFieldCreate(S->grid, &S->w1));
   PetscCall(OTFieldCreate(S->grid, &S->w2));

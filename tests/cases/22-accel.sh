@@ -4,7 +4,7 @@
 # eps-scaling; independent of the rank count; a restart from a checkpoint taken while relaxing continues the same
 # iterations (same count, same result). Sinkhorn's -multiscale: the same fixed point, rank independence, a signal in a coarse level.
 # timeout: 600
-# checks: 50
+# checks: 51
 source "$OTMPI_TOP/tests/lib/common.sh"
 CMP="checked $PY $OTMPI_TOP/tests/ref/potcmp.py"
 
@@ -145,6 +145,8 @@ grep -q "sinkhorn with its coarse levels needs 1.5 MiB, 1.4 MiB available" .err 
   fail "sinkhorn: memory error text: $(cat .err)"
 must "sinkhorn: fits without the coarse levels" 1 sinkhorn -a ma.h5 -b mb.h5 -eps "$em" -tol 1e-4 -multiscale 0 -memory_limit 1.4MiB -o out.h5 -quiet &&
   ok "sinkhorn: -multiscale 0 fits the same -memory_limit"
+must "sinkhorn: the DCT kernel (no warm start) fits" 1 sinkhorn -a ma.h5 -b mb.h5 -eps 0.5 -tol 1e-4 -memory_limit 1.4MiB -o out.h5 -quiet &&
+  ok "sinkhorn: at eps 0.5 (DCT kernel: no coarse levels) the same -memory_limit fits with the defaults"
 expect_error "barycenter: memory for the coarse levels" memb.h5 1 barycenter -inputs ma.h5,mb.h5 -eps "$em" -memory_limit 2MiB -o memb.h5
 grep -q "barycenter with its coarse levels needs 2.1 MiB, 2.0 MiB available" .err && ok "barycenter: the estimate names the coarse levels: $(cat .err)" ||
   fail "barycenter: memory error text: $(cat .err)"
