@@ -195,9 +195,10 @@ static double BytesPerRank(OTBarycenter B, PetscInt G, ptrdiff_t alloc_group)
   return (double) ((B->accel.on && B->sharpen < 0 ? 4 : 2) * nloc + 5) * (double) alloc_group * sizeof(double);
 }
 
-/* Groups: -groups G, or the largest divisor of P not above K whose groups can split the grid and whose fields fit in
-   memory (more groups: fewer ranks per transform, so less communication per kernel application, but more memory). */
-static PetscErrorCode ChooseGroups(OTBarycenter B)
+/* Groups: -groups G, or the largest divisor of P not above K whose groups can split the grid and whose fields (times
+   1 + share, the coarse levels) fit in memory (more groups: fewer ranks per transform, so less communication per kernel
+   application, but more memory). */
+static PetscErrorCode ChooseGroups(OTBarycenter B, double share)
 {
   const OTGridInfo *wi = B->wi;
   double            avail;
@@ -227,7 +228,7 @@ static PetscErrorCode ChooseGroups(OTBarycenter B)
     PetscCall(OTGridMaxRanks(wi->dim, wi->n, (PetscMPIInt) (B->size / G), &pmax));
     if (pmax != B->size / G) continue;
     /* the node holds all its ranks' fields: ranks per node unknown here, so compare the total with what this node has */
-    if (G > 1 && avail > 0 && BytesPerRank(B, G, a) * (1 + B->ms_share) * (double) B->size > 0.8 * avail) continue;
+    if (G > 1 && avail > 0 && BytesPerRank(B, G, a) * (1 + share) * (double) B->size > 0.8 * avail) continue;
     if (!B->G || work < best) {
       B->G = G;
       best = work;
@@ -274,12 +275,12 @@ static PetscErrorCode CheckSettings(OTBarycenter B)
 /* The grid (from the first input) on all ranks, the groups, and the same grid on this rank's group; memory checked. */
 static PetscErrorCode MakeGroups(OTBarycenter B)
 {
-  double bytes;
+  /* the coarse levels of a warm start the settings want hold their fields while the coarsest solves */
+  const double share = OTBarycenterMultiscaleWanted(B) ? OTMultiscaleShare(B->wi) : 0;
+  double       bytes;
 
   PetscFunctionBegin;
-  /* the coarse levels of a warm start, when it will apply (log domain at eps), hold their fields while the coarsest solves */
-  B->ms_share = B->multiscale && !B->eps_scaling && B->sharpen < 0 && OTKernelLogDomainAt(B->K_, B->wi, B->eps) ? OTMultiscaleShare(B->wi) : 0;
-  PetscCall(ChooseGroups(B));
+  PetscCall(ChooseGroups(B, share));
   B->Pg = B->size / B->G;
   B->g  = B->rank / B->Pg;
   B->rg = (PetscMPIInt) (B->rank % B->Pg);
@@ -303,8 +304,7 @@ static PetscErrorCode MakeGroups(OTBarycenter B)
                        B->K, shape, B->G, B->G > 1 ? "s" : "", B->Pg, B->Pg > 1 ? "s" : "", (B->K + B->G - 1) / B->G, B->K > B->G ? "s" : "",
                        B->G_req > 0 ? ", -groups" : ", chosen", mem));
   }
-  PetscCall(
-      OTMemoryCheck(B->comm, BytesPerRank(B, B->G, B->gi->alloc) * (1 + B->ms_share), B->ms_share > 0 ? "barycenter with its coarse levels" : "barycenter"));
+  PetscCall(OTMemoryCheck(B->comm, BytesPerRank(B, B->G, B->gi->alloc) * (1 + share), share > 0 ? "barycenter with its coarse levels" : "barycenter"));
 
   PetscFunctionReturn(0);
 }

@@ -49,7 +49,6 @@ struct _p_OTBarycenter {
   PetscBool          resume, started;
   PetscBool          multiscale; /* -multiscale: warm start from a coarser grid (multiscale.c) */
   double             ms_cells;   /* -multiscale_eps_cells: a coarse level's eps in its squared cells, at least */
-  double             ms_share;   /* the coarse levels' cells as a share of this grid's (memory estimate) */
   PetscInt           ms_its;     /* the coarser levels' iterations, in units of the next coarser level's */
   PetscBool          ms_pending; /* a signal stopped the coarse level: the checkpoint says so, a restart redoes it */
   OTBarycenterResult res;
@@ -71,5 +70,6 @@ PETSC_INTERN PetscErrorCode OTBarycenterInputToWorld(OTBarycenter, double *const
 PETSC_INTERN PetscErrorCode OTBarycenterInputFromWorld(OTBarycenter, const double *, PetscInt, double *const *, double *);
 
 /* multiscale.c: the coarse-to-fine warm start */
+PETSC_INTERN PetscBool      OTBarycenterMultiscaleWanted(OTBarycenter);
 PETSC_INTERN PetscBool      OTBarycenterMultiscaleApplies(OTBarycenter, PetscBool, PetscBool);
 PETSC_INTERN PetscErrorCode OTBarycenterMultiscale(OTBarycenter);

@@ -1,18 +1,26 @@
 /* multiscale.c: the coarse-to-fine warm start of the barycenter (-bary_multiscale): the inputs sum-pooled 2x per axis
-   (mass preserved) onto a grid of twice the spacing, the same barycenter solved there (recursively, at the same settings, to a
-   looser tolerance; at the run's eps, or -multiscale_eps_cells of the level's squared cells where that is larger), and
-   its dual state log v_k = log q - log K u_k (and the debiasing log d), as potentials (times eps), interpolated back (linear per axis, the cell centres;
-   kernel/pyramid.c) as the fine level's starting point. A constant offset of the potentials between levels (the cells' measure) is harmless: the first
-   half-step recomputes u_k from v_k. */
+   (mass preserved) onto a grid of twice the spacing, the same barycenter solved there (recursively, at the same
+   settings, to a looser tolerance; at the run's eps, or -multiscale_eps_cells of the level's squared cells where that
+   is larger), and its dual state log v_k = log q - log K u_k (and the debiasing log d), as potentials (times eps),
+   interpolated back (linear per axis, the cell centres; kernel/pyramid.c) as the fine level's starting point. A
+   constant offset of the potentials between levels (the cells' measure) is harmless: the first half-step recomputes u_k
+   from v_k. */
 #include "barycenterimpl.h"
 
-/* Whether this barycenter warms up on a coarser grid: -multiscale, log domain, every axis of the grid at least
-   2 OT_MULTISCALE_MIN cells, no eps-scaling, no sharpening (balanced or -rho); not when restarting, unless the checkpoint was
-   written while the coarse level ran (then it is solved again, from scratch: the same warm start). */
+/* Whether the settings ask for a warm start on this grid (what the memory estimate counts, nothing built): -multiscale,
+   every axis of the grid at least 2 OT_MULTISCALE_MIN cells, no eps-scaling, no sharpening (balanced or -rho), a
+   log-domain kernel at eps. */
+PetscBool OTBarycenterMultiscaleWanted(OTBarycenter B)
+{
+  return (PetscBool) (B->multiscale && !B->eps_scaling && B->sharpen < 0 && OTGridCanCoarsen(B->wi) && OTKernelLogDomainAt(B->K_, B->wi, B->eps));
+}
+
+/* Whether this barycenter warms up on a coarser grid: wanted, and its kernel is in the log domain (logd); not when
+   restarting, unless the checkpoint was written while the coarse level ran (then it is solved again, from scratch: the
+   same warm start). */
 PetscBool OTBarycenterMultiscaleApplies(OTBarycenter B, PetscBool logd, PetscBool restarted)
 {
-  if (!B->multiscale || !logd || (restarted && !B->ms_pending) || B->eps_scaling || B->sharpen >= 0) return PETSC_FALSE;
-  return OTGridCanCoarsen(B->wi);
+  return (PetscBool) (logd && (!restarted || B->ms_pending) && OTBarycenterMultiscaleWanted(B));
 }
 
 /* The coarse barycenter: the pooled inputs on the grid of twice the spacing, this one's settings, a looser tolerance. */

@@ -112,6 +112,12 @@ PetscErrorCode OTFieldProlong(OTGrid coarse, OTGrid fine, const double *c, doubl
   PetscFunctionReturn(0);
 }
 
+/* Cells of an axis of n on the grid of twice the spacing: a last odd cell alone. */
+static inline ptrdiff_t CoarseCells(ptrdiff_t n)
+{
+  return (n + 1) / 2;
+}
+
 /* Whether a grid makes a coarse level of a multiscale warm start: every axis has at least 2 OT_MULTISCALE_MIN cells. */
 PetscBool OTGridCanCoarsen(const OTGridInfo *gi)
 {
@@ -132,7 +138,7 @@ double OTMultiscaleShare(const OTGridInfo *gi)
   while (OTGridCanCoarsen(&c)) {
     double cells = 1;
     for (PetscInt k = 0; k < c.dim; k++) {
-      c.n[k] = (c.n[k] + 1) / 2;
+      c.n[k] = CoarseCells(c.n[k]);
       cells *= (double) c.n[k];
     }
     share += cells / fine;
@@ -167,7 +173,7 @@ PetscErrorCode OTGridCreateCoarse(OTGrid fine, OTGrid *coarse)
   PetscFunctionBegin;
   PetscCall(OTGridGetInfo(fine, &fi));
   PetscCall(OTGridGetComm(fine, &comm));
-  for (PetscInt k = 0; k < 3; k++) nc[k] = k < fi->dim ? (fi->n[k] + 1) / 2 : 1, h[k] = 2 * fi->h[k];
+  for (PetscInt k = 0; k < 3; k++) nc[k] = k < fi->dim ? CoarseCells(fi->n[k]) : 1, h[k] = 2 * fi->h[k];
   PetscCall(OTGridCreate(comm, fi->dim, nc, coarse));
   PetscCall(OTGridSetGeometry(*coarse, h, fi->origin));
   PetscCall(OTGridSetUp(*coarse));

@@ -1,19 +1,27 @@
 /* multiscale.c: the coarse-to-fine warm start of Sinkhorn (-sinkhorn_multiscale): a and b sum-pooled 2x per axis onto a
-   grid of twice the spacing (kernel/pyramid.c), the same problems solved there (recursively, at the same rho and settings,
-   to a looser tolerance; at the run's eps, or -multiscale_eps_cells of the level's squared cells where that is larger), and their potentials interpolated back
-   as the fine problems' starting points. The potentials are those of the product reference a (x) b, so a coarse cell's mass (the sum of its fine cells') makes
-   the same kernel sums: no offset between levels. The over-relaxation starts from the coarse level's last w. The fixed point is the fine iteration's own. */
+   grid of twice the spacing (kernel/pyramid.c), the same problems solved there (recursively, at the same rho and
+   settings, to a looser tolerance; at the run's eps, or -multiscale_eps_cells of the level's squared cells where that
+   is larger), and their potentials interpolated back as the fine problems' starting points. The potentials are those of
+   the product reference a (x) b, so a coarse cell's mass (the sum of its fine cells') makes the same kernel sums: no
+   offset between levels. The over-relaxation starts from the coarse level's last w. The fixed point is the fine
+   iteration's own. */
 #include "sinkhornimpl.h"
 
-/* Whether this solve warms up on a coarser grid: -multiscale, every axis at least 2 OT_MULTISCALE_MIN cells, no
-   eps-scaling (its own warm start), the log domain at eps (asked of the kernel last: only then is it set to eps); not
-   when restarting, unless the checkpoint was written while the coarse level ran (then it is solved again from scratch:
-   the same warm start). */
+/* Whether the settings ask for a warm start on this grid (what the memory estimate counts, nothing built): -multiscale,
+   every axis at least 2 OT_MULTISCALE_MIN cells, no eps-scaling (its own warm start), a log-domain kernel at eps. */
+PetscBool OTSinkhornMultiscaleWanted(OTSinkhorn S)
+{
+  return (PetscBool) (S->multiscale && !S->eps_scaling && OTGridCanCoarsen(S->gi) && OTKernelLogDomainAt(S->K, S->gi, S->eps));
+}
+
+/* Whether this solve warms up on a coarser grid: wanted, and the kernel set to eps is in the log domain (asked last:
+   only then is it set to eps); not when restarting, unless the checkpoint was written while the coarse level ran (then
+   it is solved again from scratch: the same warm start). */
 PetscErrorCode OTSinkhornMultiscaleApplies(OTSinkhorn S, PetscBool restarted, PetscBool *applies)
 {
   PetscFunctionBegin;
   *applies = PETSC_FALSE;
-  if (!S->multiscale || (restarted && !S->ms_pending) || S->eps_scaling || !OTGridCanCoarsen(S->gi)) PetscFunctionReturn(0);
+  if (!OTSinkhornMultiscaleWanted(S) || (restarted && !S->ms_pending)) PetscFunctionReturn(0);
   PetscCall(OTKernelSetEpsilon(S->K, S->eps));
   PetscCall(OTKernelIsLogDomain(S->K, applies));
   PetscFunctionReturn(0);

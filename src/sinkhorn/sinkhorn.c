@@ -165,12 +165,12 @@ PetscErrorCode OTSinkhornSetFromOptions(OTSinkhorn S)
 }
 
 /* The fields' memory before they are made: a, b (held), state, 3 work fields, potentials f, g; log a, log b (banded);
-   self-term potentials; the map; and the coarse levels of a warm start when it will apply (log domain at eps). */
+   self-term potentials; the map; and the coarse levels of a warm start when the settings want one. */
 static PetscErrorCode CheckMemory(OTSinkhorn S)
 {
   const OTGridInfo *gi    = S->gi;
   const PetscInt    nf    = 6 + 2 + (S->debias ? 2 : 0) + (S->save_map ? gi->dim : 0) + (S->acc.on ? 1 : 0);
-  const double      share = S->multiscale && !S->eps_scaling && OTKernelLogDomainAt(S->K, gi, S->eps) ? OTMultiscaleShare(gi) : 0;
+  const double      share = OTSinkhornMultiscaleWanted(S) ? OTMultiscaleShare(gi) : 0;
   double            bytes;
 
   PetscFunctionBegin;

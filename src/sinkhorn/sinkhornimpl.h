@@ -73,5 +73,6 @@ PETSC_INTERN PetscErrorCode OTSinkhornComputeMap(OTSinkhorn, OTSinkProblem *, OT
 PETSC_INTERN PetscErrorCode OTSinkhornPlaneSums(OTSinkhorn, PetscInt, const double *, double *);
 PETSC_INTERN PetscErrorCode OTSinkhornCheckpointWrite(void *, OTH5);
 PETSC_INTERN PetscErrorCode OTSinkhornCheckpointRead(void *, OTH5, const char[]);
+PETSC_INTERN PetscBool      OTSinkhornMultiscaleWanted(OTSinkhorn);
 PETSC_INTERN PetscErrorCode OTSinkhornMultiscaleApplies(OTSinkhorn, PetscBool, PetscBool *);
 PETSC_INTERN PetscErrorCode OTSinkhornMultiscale(OTSinkhorn);
