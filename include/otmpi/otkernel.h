@@ -48,6 +48,10 @@ PETSC_EXTERN PetscErrorCode OTKernelApply(OTKernel, PetscInt, const double *, do
 /* Log domain: out_i = log sum_j K_ij exp(in_j) (-inf allowed on input and output). in == out allowed. For the FFT kernels it
    is computed as M + log(K exp(in - M)) with M the global max, so it carries their absolute round-off. */
 PETSC_EXTERN PetscErrorCode OTKernelApplyLog(OTKernel, PetscInt, const double *, double *);
+/* The same where only some outputs are needed: those with where[i] > 0 (e.g. a density's support; where a field of the
+   grid). The others are left unspecified (-inf, or their value): the banded kernel skips every output no needed one
+   depends on (an input on an empty background costs its support, not the grid); the FFT kernels compute them all. */
+PETSC_EXTERN PetscErrorCode OTKernelApplyLogWhere(OTKernel, PetscInt, const double *, const double *, double *);
 /* The fastest of n kernel applications in place on the kernel's scratch field (the kernel alone: for FFT kernels, the
    transforms and the multiply): the baseline of the solvers' per-iteration overhead (they sample it between iterations,
    so that both timings see the same load on shared nodes). */

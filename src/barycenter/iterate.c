@@ -235,7 +235,7 @@ static PetscErrorCode ProjectInput(OTBarycenter B, PetscInt j, double *ps)
       memcpy(W, B->lv[j], sizeof(double) * (size_t) n);
     else
       for (ptrdiff_t i = 0; i < n; i++) W[i] = lq[i] > -INFINITY ? lam * (lq[i] - s[i]) : -INFINITY;
-    PetscCall(OTKernelApplyLog(B->K_, -1, W, W));
+    PetscCall(OTKernelApplyLogWhere(B->K_, -1, W, p, W)); /* only where p_k has mass: u_k vanishes elsewhere */
     for (ptrdiff_t pl = 0; pl < nl0; pl++) {
       double bad = 0;
       for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {

@@ -47,6 +47,7 @@ typedef struct {
   double           *panel, *opanel;
   double           *E;              /* the stabilised product's exponentials */
   unsigned char    *rowfail, *fail; /* its rows and outputs left to the exact path */
+  OTNeed            need;           /* the outputs a masked application needs */
 } BandData;
 
 static PetscErrorCode RunTableDestroy(RunTable *t)
@@ -316,11 +317,11 @@ static void LSELine(const AxisTab *A, OTBoundary bc, double eps, PetscInt var, c
   }
 }
 
-/* The outputs of w lines (rows srow -> orow, L of them, line c's max mline[c]) in blocks of 64: the panel sums, and the
-   outputs they could not resolve redone exactly from the input lines (base + c, stride apart), every output of a block
-   when there are too many to list. */
+/* The outputs of w lines (rows srow -> orow, L of them, line c's max mline[c]; line c needs rows [olo[c], ohi[c]), olo
+   NULL: all) in blocks of 64: the panel sums, and the outputs they could not resolve redone exactly from the input lines
+   (base + c, stride apart), every output of a block when there are too many to list. */
 static void PanelBlocks(OTKernelImpl impl, const AxisTab *A, PetscInt var, const double **srow, double **orow, ptrdiff_t L, ptrdiff_t w, const double *mline,
-                        const double *base, ptrdiff_t stride)
+                        const ptrdiff_t *olo, const ptrdiff_t *ohi, const double *base, ptrdiff_t stride)
 {
   BandData    *d   = (BandData *) impl->data;
   const double eps = impl->K->eps;
@@ -328,7 +329,7 @@ static void PanelBlocks(OTKernelImpl impl, const AxisTab *A, PetscInt var, const
 
   /* the stabilised product first; what it cannot certify goes the exact way: a row at a time when there is much of it */
   if (impl->K->shift)
-    d->noutfail += OTShiftPanel(&A->sh, var, srow, orow, 0, L, w, mline, d->E, d->fail, d->rowfail, &d->nsecond);
+    d->noutfail += OTShiftPanel(&A->sh, var, srow, orow, 0, L, w, mline, olo, ohi, d->E, d->fail, d->rowfail, &d->nsecond);
   else
     memset(d->rowfail, 1, (size_t) L);
   d->nout += L * w;
@@ -354,32 +355,95 @@ static void PanelBlocks(OTKernelImpl impl, const AxisTab *A, PetscInt var, const
   }
 }
 
-/* One axis over local whole lines: data [nA][L][nB] (L = the axis), in -> out (distinct arrays). */
-static PetscErrorCode AxisPassLocal(OTKernelImpl impl, const AxisTab *A, PetscInt var, const double *in, double *out, ptrdiff_t nA, ptrdiff_t nB)
+/* Lines with contiguous columns (nB >= 8): chunks of columns straight from the array; a chunk whose lines need no
+   output (np) is set to -inf. */
+static void ColumnsPass(OTKernelImpl impl, const AxisTab *A, PetscInt var, const double *in, double *out, ptrdiff_t nA, ptrdiff_t nB, const OTNeedPass *np,
+                        const double **srow, double **orow)
+{
+  const ptrdiff_t L = A->n;
+  ptrdiff_t       olo[LSE_CHUNK], ohi[LSE_CHUNK];
+  double          mline[LSE_CHUNK];
+
+  for (ptrdiff_t a = 0; a < nA; a++)
+    for (ptrdiff_t c0 = 0; c0 < nB; c0 += LSE_CHUNK) {
+      ptrdiff_t w = PetscMin(LSE_CHUNK, nB - c0);
+      for (ptrdiff_t j = 0; j < L; j++) {
+        srow[j] = in + (a * L + j) * nB + c0;
+        orow[j] = out + (a * L + j) * nB + c0;
+      }
+      if (np && !OTNeedColumns(np, a * nB + c0, w, olo, ohi)) {
+        for (ptrdiff_t j = 0; j < L; j++)
+          for (ptrdiff_t c = 0; c < w; c++) orow[j][c] = -INFINITY;
+        continue;
+      }
+      for (ptrdiff_t c = 0; c < w; c++) mline[c] = -INFINITY;
+      for (ptrdiff_t j = 0; j < L; j++)
+        for (ptrdiff_t c = 0; c < w; c++) mline[c] = srow[j][c] > mline[c] ? srow[j][c] : mline[c];
+      PanelBlocks(impl, A, var, srow, orow, L, w, mline, np ? olo : NULL, np ? ohi : NULL, srow[0], nB);
+    }
+}
+
+/* Lines along a (nearly) contiguous axis: LSE_CHUNK of them gathered into a panel [L][lines], so that the loops run
+   across lines; lines that need no output (np) are set to -inf instead. */
+static void GatherPass(OTKernelImpl impl, const AxisTab *A, PetscInt var, const double *in, double *out, ptrdiff_t nA, ptrdiff_t nB, const OTNeedPass *np,
+                       const double **srow, double **orow)
+{
+  BandData       *d = (BandData *) impl->data;
+  const ptrdiff_t L = A->n, nl = nA * nB;
+  ptrdiff_t       olo[LSE_CHUNK], ohi[LSE_CHUNK], line[LSE_CHUNK], next = 0;
+  double          mline[LSE_CHUNK];
+
+  for (ptrdiff_t j = 0; j < L; j++) {
+    srow[j] = d->panel + j * LSE_CHUNK;
+    orow[j] = d->opanel + j * LSE_CHUNK;
+  }
+  while (next < nl) {
+    ptrdiff_t w = 0;
+    for (; next < nl && w < LSE_CHUNK; next++) {
+      ptrdiff_t a = next / nB, b = next % nB;
+      if (np && !OTNeedColumns(np, next, 1, &olo[w], &ohi[w])) {
+        for (ptrdiff_t j = 0; j < L; j++) out[(a * L + j) * nB + b] = -INFINITY;
+        continue;
+      }
+      line[w++] = next;
+    }
+    /* transposed in blocks of 8 rows, so that the panel's rows being written stay in cache across the lines */
+    for (ptrdiff_t c = 0; c < w; c++) mline[c] = -INFINITY;
+    for (ptrdiff_t j0 = 0; j0 < L; j0 += 8)
+      for (ptrdiff_t c = 0; c < w; c++) {
+        const double *x = in + (line[c] / nB * L) * nB + line[c] % nB;
+        for (ptrdiff_t j = j0; j < PetscMin(L, j0 + 8); j++) {
+          double v                    = x[j * nB];
+          d->panel[j * LSE_CHUNK + c] = v;
+          mline[c]                    = v > mline[c] ? v : mline[c];
+        }
+      }
+    if (w) PanelBlocks(impl, A, var, srow, orow, L, w, mline, np ? olo : NULL, np ? ohi : NULL, d->panel, LSE_CHUNK);
+    for (ptrdiff_t j0 = 0; j0 < L; j0 += 8)
+      for (ptrdiff_t c = 0; c < w; c++) {
+        double *o = out + (line[c] / nB * L) * nB + line[c] % nB;
+        for (ptrdiff_t j = j0; j < PetscMin(L, j0 + 8); j++) o[j * nB] = d->opanel[j * LSE_CHUNK + c];
+      }
+  }
+}
+
+/* One axis over local whole lines: data [nA][L][nB] (L = the axis), in -> out (distinct arrays); np: the outputs needed
+   (NULL: all). */
+static PetscErrorCode AxisPassLocal(OTKernelImpl impl, const AxisTab *A, PetscInt var, const double *in, double *out, ptrdiff_t nA, ptrdiff_t nB,
+                                    const OTNeedPass *np)
 {
   BandData       *d = (BandData *) impl->data;
   const ptrdiff_t L = A->n;
   const double  **srow;
-  double        **orow, mline[LSE_CHUNK];
+  double        **orow;
   const double    eps = impl->K->eps;
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc2(L, &srow, L, &orow));
-  if (nB >= 8) {
-    /* columns are contiguous: chunks of columns straight from the array */
-    for (ptrdiff_t a = 0; a < nA; a++)
-      for (ptrdiff_t c0 = 0; c0 < nB; c0 += LSE_CHUNK) {
-        ptrdiff_t w = PetscMin(LSE_CHUNK, nB - c0);
-        for (ptrdiff_t j = 0; j < L; j++) {
-          srow[j] = in + (a * L + j) * nB + c0;
-          orow[j] = out + (a * L + j) * nB + c0;
-        }
-        for (ptrdiff_t c = 0; c < w; c++) mline[c] = -INFINITY;
-        for (ptrdiff_t j = 0; j < L; j++)
-          for (ptrdiff_t c = 0; c < w; c++) mline[c] = srow[j][c] > mline[c] ? srow[j][c] : mline[c];
-        PanelBlocks(impl, A, var, srow, orow, L, w, mline, srow[0], nB);
-      }
-  } else if (nB == 1 && nA < 16 && !impl->K->shift) {
+  if (!impl->K->shift) np = NULL; /* the exact path computes every output */
+  if (nB >= 8)
+    ColumnsPass(impl, A, var, in, out, nA, nB, np, srow, orow);
+  else if (nB == 1 && nA < 16 && !impl->K->shift) {
     /* a few contiguous lines (1-D grids): vectorise along each line */
     for (ptrdiff_t a = 0; a < nA; a++) {
       const double *x  = in + a * L;
@@ -389,32 +453,8 @@ static PetscErrorCode AxisPassLocal(OTKernelImpl impl, const AxisTab *A, PetscIn
       LSELine(A, d->bc, eps, var, x, out + a * L, 0, L, mx, PETSC_TRUE, NULL, 0, &nf);
       d->nfallback += nf;
     }
-  } else {
-    /* the axis is (nearly) contiguous: gather LSE_CHUNK lines into a panel [L][lines], so the loops run across lines */
-    const ptrdiff_t nl = nA * nB;
-    for (ptrdiff_t l0 = 0; l0 < nl; l0 += LSE_CHUNK) {
-      ptrdiff_t w = PetscMin(LSE_CHUNK, nl - l0);
-      for (ptrdiff_t c = 0; c < w; c++) {
-        ptrdiff_t a = (l0 + c) / nB, b = (l0 + c) % nB;
-        double    mx = -INFINITY;
-        for (ptrdiff_t j = 0; j < L; j++) {
-          double v                    = in[(a * L + j) * nB + b];
-          d->panel[j * LSE_CHUNK + c] = v;
-          mx                          = v > mx ? v : mx;
-        }
-        mline[c] = mx;
-      }
-      for (ptrdiff_t j = 0; j < L; j++) {
-        srow[j] = d->panel + j * LSE_CHUNK;
-        orow[j] = d->opanel + j * LSE_CHUNK;
-      }
-      PanelBlocks(impl, A, var, srow, orow, L, w, mline, d->panel, LSE_CHUNK);
-      for (ptrdiff_t c = 0; c < w; c++) {
-        ptrdiff_t a = (l0 + c) / nB, b = (l0 + c) % nB;
-        for (ptrdiff_t j = 0; j < L; j++) out[(a * L + j) * nB + b] = d->opanel[j * LSE_CHUNK + c];
-      }
-    }
-  }
+  } else
+    GatherPass(impl, A, var, in, out, nA, nB, np, srow, orow);
   PetscCall(PetscFree2(srow, orow));
   PetscFunctionReturn(0);
 }
@@ -485,7 +525,7 @@ static PetscErrorCode Axis0Columns(OTKernelImpl impl, PetscInt var, const double
 /* Axis 0 across the slabs: halo exchange of the planes the band and mid band reach, band log-sum-exp per plane; outputs
    whose check fails are recomputed on their whole columns (Axis0Columns), or, when there are many, the caller is told
    (*redo) to redo the pass on whole lines (Axis0Transposed). */
-static PetscErrorCode Axis0Halo(OTKernelImpl impl, PetscInt var, const double *in, double *out, PetscBool *redo)
+static PetscErrorCode Axis0Halo(OTKernelImpl impl, PetscInt var, const double *in, double *out, const OTNeedPass *np, PetscBool *redo)
 {
   BandData         *d     = (BandData *) impl->data;
   const OTGridInfo *gi    = d->gi;
@@ -509,12 +549,17 @@ static PetscErrorCode Axis0Halo(OTKernelImpl impl, PetscInt var, const double *i
     for (ptrdiff_t f = 0; f < PetscMin(nf, maxf); f++) fc[f] = 0;
   } else
     for (ptrdiff_t c0 = 0; c0 < plane; c0 += LSE_CHUNK) {
-      ptrdiff_t w = PetscMin(LSE_CHUNK, plane - c0), nf0 = PetscMin(nf, maxf), add = 0;
+      ptrdiff_t w = PetscMin(LSE_CHUNK, plane - c0), nf0 = PetscMin(nf, maxf), add = 0, olo[LSE_CHUNK], ohi[LSE_CHUNK];
       for (ptrdiff_t j = d->hlo; j <= d->hhi; j++) d->srow[j] = d->hbuf + (j - d->hlo) * plane + c0;
       for (ptrdiff_t i = gi->start0; i < gi->start0 + gi->local_n0; i++) d->orow[i] = out + (i - gi->start0) * plane + c0;
+      if (impl->K->shift && np && !OTNeedColumns(np, c0, w, olo, ohi)) {
+        for (ptrdiff_t i = gi->start0; i < gi->start0 + gi->local_n0; i++)
+          for (ptrdiff_t c = 0; c < w; c++) d->orow[i][c] = -INFINITY;
+        continue;
+      }
       if (impl->K->shift)
-        d->noutfail +=
-            OTShiftPanel(&A->sh, var, d->srow, d->orow, gi->start0, gi->start0 + gi->local_n0, w, d->mline + c0, d->E, d->fail, d->rowfail, &d->nsecond);
+        d->noutfail += OTShiftPanel(&A->sh, var, d->srow, d->orow, gi->start0, gi->start0 + gi->local_n0, w, d->mline + c0, np ? olo : NULL, np ? ohi : NULL,
+                                    d->E, d->fail, d->rowfail, &d->nsecond);
       else
         memset(d->rowfail, 1, (size_t) gi->local_n0);
       d->nout += gi->local_n0 * w;
@@ -549,7 +594,7 @@ static PetscErrorCode Axis0Transposed(OTKernelImpl impl, PetscInt var, const dou
   memcpy(out, in, sizeof(double) * (size_t) gi->nlocal);
   fftw_mpi_execute_r2r(d->tr_fwd, out, out);
   PetscCall(PetscLogEventEnd(OTKERNEL_Halo, 0, 0, 0, 0));
-  PetscCall(AxisPassLocal(impl, &d->ax[0], var, out, d->t2, gi->local_n1, gi->n[2]));
+  PetscCall(AxisPassLocal(impl, &d->ax[0], var, out, d->t2, gi->local_n1, gi->n[2], NULL));
   PetscCall(PetscLogEventBegin(OTKERNEL_Halo, 0, 0, 0, 0));
   memcpy(out, d->t2, sizeof(double) * (size_t) (gi->local_n1 * gi->n[0] * gi->n[2])); /* the plans are in place */
   fftw_mpi_execute_r2r(d->tr_bwd, out, out);
@@ -635,6 +680,7 @@ static PetscErrorCode ApplyLog_Banded(OTKernelImpl impl, PetscInt moment, const 
   const double     *cur     = in;
   double           *bufs[2] = {d->t1, d->t2};
   int               nb      = 0;
+  const OTNeed     *np      = NULL;
 
   PetscFunctionBegin;
   if (moment >= 0) {
@@ -646,6 +692,10 @@ static PetscErrorCode ApplyLog_Banded(OTKernelImpl impl, PetscInt moment, const 
     if (rebuild && d->distributed) PetscCall(SetUpHalo(impl));
   }
   PetscCall(PetscLogEventBegin(OTKERNEL_LSE, 0, 0, 0, 0));
+  if (impl->K->where && impl->K->shift) {
+    PetscCall(OTNeedCompute(gi, impl->K->where, &d->need));
+    np = &d->need;
+  }
   for (PetscInt k = 0; k < gi->dim; k++) {
     const AxisTab *A        = &d->ax[k];
     PetscInt       var      = moment == k ? 1 : 0;
@@ -657,17 +707,17 @@ static PetscErrorCode ApplyLog_Banded(OTKernelImpl impl, PetscInt moment, const 
     if (k == 0) {
       if (d->distributed) {
         PetscBool redo;
-        PetscCall(Axis0Halo(impl, var, cur, dst, &redo));
+        PetscCall(Axis0Halo(impl, var, cur, dst, np ? &np->pass[0] : NULL, &redo));
         if (redo) {
           PetscCall(PetscInfo(NULL, "banded kernel: many outputs of axis 0 need more than the band; pass redone on whole lines\n"));
           PetscCall(Axis0Transposed(impl, var, cur, dst));
         }
       } else
-        PetscCall(AxisPassLocal(impl, A, var, cur, dst, 1, gi->plane));
+        PetscCall(AxisPassLocal(impl, A, var, cur, dst, 1, gi->plane, np ? &np->pass[0] : NULL));
     } else if (k == 1)
-      PetscCall(AxisPassLocal(impl, A, var, cur, dst, gi->local_n0, gi->n[2]));
+      PetscCall(AxisPassLocal(impl, A, var, cur, dst, gi->local_n0, gi->n[2], np ? &np->pass[1] : NULL));
     else
-      PetscCall(AxisPassLocal(impl, A, var, cur, dst, gi->local_n0 * gi->n[1], 1));
+      PetscCall(AxisPassLocal(impl, A, var, cur, dst, gi->local_n0 * gi->n[1], 1, np ? &np->pass[2] : NULL));
     if (lastpass && dst != out) memcpy(out, dst, sizeof(double) * (size_t) gi->nlocal);
     cur = dst;
     nb  = 1 - nb;
@@ -717,6 +767,7 @@ static PetscErrorCode Destroy_Banded(OTKernelImpl impl)
     }
   for (PetscInt k = 0; k < 3; k++) PetscCall(OTShiftTabDestroy(&d->ax[k].sh));
   PetscCall(PetscFree3(d->E, d->rowfail, d->fail));
+  PetscCall(OTNeedDestroy(&d->need));
   PetscCall(OTFieldDestroy(&d->t1));
   PetscCall(OTFieldDestroy(&d->t2));
   PetscCall(OTPlaneExchangeDestroy(&d->halo));

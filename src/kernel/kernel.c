@@ -333,6 +333,15 @@ PetscErrorCode OTKernelApply(OTKernel K, PetscInt moment, const double *in, doub
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode OTKernelApplyLogWhere(OTKernel K, PetscInt moment, const double *in, const double *where, double *out)
+{
+  PetscFunctionBegin;
+  K->where = where;
+  PetscCall(OTKernelApplyLog(K, moment, in, out));
+  K->where = NULL;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode OTKernelApplyLog(OTKernel K, PetscInt moment, const double *in, double *out)
 {
   const OTGridInfo *gi = K->gi;

@@ -39,8 +39,9 @@ struct _p_OTKernel {
   /* set by a type's create function (OTKernelRegister): the boundary the type has (-1: any) and its constructor */
   int fixed;
   PetscErrorCode (*make)(OTKernel, OTKernelImpl *);
-  char    choice[256];
-  double *scratch; /* one field, for the log-domain apply of FFT kernels and the scaling apply of banded */
+  char          choice[256];
+  double       *scratch; /* one field, for the log-domain apply of FFT kernels and the scaling apply of banded */
+  const double *where;   /* during OTKernelApplyLogWhere: the outputs needed (where > 0); NULL: all */
 };
 
 PETSC_INTERN PetscLogEvent OTKERNEL_Apply, OTKERNEL_FFT, OTKERNEL_Halo, OTKERNEL_LSE;
@@ -106,7 +107,21 @@ PETSC_INTERN PetscErrorCode OTShiftTabDestroy(OTShiftTab *);
 PETSC_INTERN double         OTShiftTabBytes(ptrdiff_t, ptrdiff_t, ptrdiff_t, PetscBool);
 PETSC_INTERN ptrdiff_t      OTShiftScratch(const OTShiftTab *, ptrdiff_t);
 PETSC_INTERN ptrdiff_t      OTShiftPanel(const OTShiftTab *, PetscInt, const double *const *, double *const *, ptrdiff_t, ptrdiff_t, ptrdiff_t, const double *,
-                                         double *, unsigned char *, unsigned char *, ptrdiff_t *);
+                                         const ptrdiff_t *, const ptrdiff_t *, double *, unsigned char *, unsigned char *, ptrdiff_t *);
+
+/* needed.c: the outputs each pass of a masked application (OTKernelApplyLogWhere) depends on: line l of a pass needs
+   its outputs in [lo[e], hi[e]) (e = l / per; global indices on axis 0; lo = hi: none). */
+typedef struct {
+  const ptrdiff_t *lo, *hi;
+  ptrdiff_t        per;
+} OTNeedPass;
+typedef struct {
+  OTNeedPass pass[3];
+  ptrdiff_t *lo, *hi, cap;
+} OTNeed;
+PETSC_INTERN PetscErrorCode OTNeedCompute(const OTGridInfo *, const double *, OTNeed *);
+PETSC_INTERN PetscErrorCode OTNeedDestroy(OTNeed *);
+PETSC_INTERN PetscBool      OTNeedColumns(const OTNeedPass *, ptrdiff_t, ptrdiff_t, ptrdiff_t *, ptrdiff_t *);
 
 /* Plane exchange: this rank receives the listed global planes of a slab-distributed array from their owners (the local ones
    are copied). recv holds nneed planes in the order of need[]. */

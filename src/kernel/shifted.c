@@ -1,7 +1,8 @@
 /* shifted.c: the stabilised product of the banded kernel. Per column of a panel of whole lines, the sources are shifted
    by the line's maximum and exponentiated once, multiplied by the 1-D kernel (a Toeplitz band over the boundary's
-   images, or the folded dense matrix when the band spans the line; register-blocked: 4 outputs x 8 columns per pass over
-   the sources) and the log is taken once: one exp and one log per voxel instead of one exp per kernel term. All terms are
+   images, or the folded dense matrix when the band spans the line; register-blocked: 4 outputs x 16 columns per pass
+   over the sources) and the log is taken once: one exp and one log per voxel instead of one exp per kernel term. Only the
+   outputs a masked application needs are formed, from only the sources they reach. All terms are
    positive, so the sum has no cancellation: it is exact to rounding wherever every term that matters is representable
    and the band holds all but e^-38 of the output; each output is certified so. Stage 2 redoes the others (far below
    their line's maximum, or fed from beyond the band) in blocks of sources, each block shifted by its own maximum and
@@ -204,12 +205,13 @@ static void Exponentiate(const OTShiftTab *T, const double *const *srow, ptrdiff
     }
 }
 
-/* s_q[c] = sum_g w_q(g) E[g][c] for q < 4, c < 8 (the register block: 32 accumulators), over the rows [g0, g1) of E;
+/* s[q][c] = sum_g w_q(g) E[g][c] for q < 4, c < nc (8, or 16: two chunks of 8 at once, so that the four weights of a
+   source row serve twice the columns; 4 x nc accumulators in registers), over the rows [g0, g1) of E;
    w_q(g) = kt[(g - i) - q] (Toeplitz band) or W[(i + q) n + g] (dense). */
-static inline void Block4x8(const OTShiftTab *T, PetscInt var, PetscBool dense, const double *E, ptrdiff_t ld, ptrdiff_t g0, ptrdiff_t g1, ptrdiff_t i,
-                            double s[4][8])
+static inline void Block4(const OTShiftTab *T, PetscInt var, PetscBool dense, const double *E, ptrdiff_t ld, ptrdiff_t g0, ptrdiff_t g1, ptrdiff_t i, int nc,
+                          double s[4][16])
 {
-  double        a0[8] = {0}, a1[8] = {0}, a2[8] = {0}, a3[8] = {0};
+  double        a0[16] = {0}, a1[16] = {0}, a2[16] = {0}, a3[16] = {0};
   const double *kt = T->kt[var] + T->r + SHIFT_PAD, *w[4] = {NULL, NULL, NULL, NULL};
 
   if (dense)
@@ -218,14 +220,14 @@ static inline void Block4x8(const OTShiftTab *T, PetscInt var, PetscBool dense, 
     const double *e  = E + g * ld;
     const double  k0 = dense ? w[0][g] : kt[g - i], k1 = dense ? w[1][g] : kt[g - i - 1];
     const double  k2 = dense ? w[2][g] : kt[g - i - 2], k3 = dense ? w[3][g] : kt[g - i - 3];
-    for (int c = 0; c < 8; c++) {
+    for (int c = 0; c < nc; c++) {
       a0[c] += k0 * e[c];
       a1[c] += k1 * e[c];
       a2[c] += k2 * e[c];
       a3[c] += k3 * e[c];
     }
   }
-  for (int c = 0; c < 8; c++) s[0][c] = a0[c], s[1][c] = a1[c], s[2][c] = a2[c], s[3][c] = a3[c];
+  for (int c = 0; c < nc; c++) s[0][c] = a0[c], s[1][c] = a1[c], s[2][c] = a2[c], s[3][c] = a3[c];
 }
 
 /* First and last row of E with a nonzero entry in each chunk of 8 columns (zero rows, e.g. an empty background, are
@@ -408,30 +410,78 @@ static ptrdiff_t FoldedRedo(const OTShiftTab *T, PetscInt var, const double *con
   return nf;
 }
 
+/* The needed rows of each chunk of 8 columns ([i0, i1) without olo), their hull over the panel widened to the 4-row
+   blocks of stage 1, [*lo, *hi) (empty: *lo >= *hi). */
+static void NeededRows(ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t w, const ptrdiff_t *olo, const ptrdiff_t *ohi, ptrdiff_t *clo, ptrdiff_t *chi, ptrdiff_t *lo,
+                       ptrdiff_t *hi)
+{
+  *lo = i1, *hi = i0;
+  for (ptrdiff_t c0 = 0; c0 < w; c0 += 8) {
+    ptrdiff_t a = olo ? i1 : i0, b = olo ? i0 : i1;
+    for (ptrdiff_t c = c0; olo && c < PetscMin(w, c0 + 8); c++)
+      if (ohi[c] > olo[c]) a = PetscMin(a, PetscMax(olo[c], i0)), b = PetscMax(b, PetscMin(ohi[c], i1));
+    clo[c0 / 8] = a, chi[c0 / 8] = b;
+    if (b > a) *lo = PetscMin(*lo, a), *hi = PetscMax(*hi, b);
+  }
+  if (*hi > *lo) *lo = i0 + (*lo - i0) / 4 * 4, *hi = PetscMin(i1, i0 + (*hi - i0 + 3) / 4 * 4);
+}
+
 /* Outputs [i0, i1) of w <= OT_SHIFT_W columns: srow[j] the source rows (every j within R2 of an output, folded), orow[i]
-   the output rows, mline[c] the maximum of column c over its whole line. E: OTShiftScratch(T, i1 - i0) doubles. Stage 1
+   the output rows, mline[c] the maximum of column c over its whole line; only rows [olo[c], ohi[c]) of column c are
+   needed (olo NULL: all), the 4 x 8 blocks with none are set to -inf. E: OTShiftScratch(T, i1 - i0) doubles. Stage 1
    shifts by the line max; stage 2 redoes what is left in blocks with their own shifts. The outputs that still cannot
    be certified are marked in fail[(i - i0) * OT_SHIFT_W + c] (their rows in rowfail); returns how many
    (and adds those that went to stage 2 to *nsecond). */
 ptrdiff_t OTShiftPanel(const OTShiftTab *T, PetscInt var, const double *const *srow, double *const *orow, ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t w,
-                       const double *mline, double *E, unsigned char *fail, unsigned char *rowfail, ptrdiff_t *nsecond)
+                       const double *mline, const ptrdiff_t *olo, const ptrdiff_t *ohi, double *E, unsigned char *fail, unsigned char *rowfail,
+                       ptrdiff_t *nsecond)
 {
   const ptrdiff_t r = T->r, dn = T->dense; /* dense: E holds the cells [0, n) */
-  const ptrdiff_t glo = dn ? 0 : (T->bc == OT_BOUNDARY_FREE ? PetscMax(0, i0 - r) : i0 - r);
-  const ptrdiff_t ghi = dn ? T->n : (T->bc == OT_BOUNDARY_FREE ? PetscMin(T->n, i1 + r + 3) : i1 + r + 3);
-  double          shift[OT_SHIFT_W], *Et = E + (ghi - glo) * OT_SHIFT_W, *Cb = Et + T->wt * 8;
-  ptrdiff_t       nfail = 0, first[OT_SHIFT_W / 8], last[OT_SHIFT_W / 8];
+  ptrdiff_t       nfail = 0, first[OT_SHIFT_W / 8], last[OT_SHIFT_W / 8], clo[OT_SHIFT_W / 8], chi[OT_SHIFT_W / 8], lo, hi;
+  double          shift[OT_SHIFT_W], *Et, *Cb;
 
+  NeededRows(i0, i1, w, olo, ohi, clo, chi, &lo, &hi);
+  if (hi <= lo) lo = hi = i0; /* nothing needed: no sources */
+  const ptrdiff_t glo = dn ? 0 : (T->bc == OT_BOUNDARY_FREE ? PetscMax(0, lo - r) : lo - r);
+  const ptrdiff_t ghi = dn ? T->n : (T->bc == OT_BOUNDARY_FREE ? PetscMin(T->n, hi + r + 3) : hi + r + 3);
+  Et = E + PetscMax(ghi - glo, 0) * OT_SHIFT_W, Cb = Et + T->wt * 8;
   for (ptrdiff_t c = 0; c < w; c++) shift[c] = mline[c] > -INFINITY ? mline[c] : 0;
-  Exponentiate(T, srow, glo, ghi, 0, w, (w + 7) / 8 * 8, shift, E, OT_SHIFT_W);
-  NonzeroRows(E, ghi - glo, w, first, last);
+  if (hi > lo) {
+    Exponentiate(T, srow, glo, ghi, 0, w, (w + 7) / 8 * 8, shift, E, OT_SHIFT_W);
+    NonzeroRows(E, ghi - glo, w, first, last);
+  }
   for (ptrdiff_t i = i0; i < i1; i += 4)
-    for (ptrdiff_t c0 = 0; c0 < w; c0 += 8) {
-      double    s[4][8] = {{0}};
-      ptrdiff_t g0      = PetscMax(dn ? 0 : PetscMax(glo, i - r) - glo, first[c0 / 8]);
-      ptrdiff_t g1      = PetscMin(dn ? T->n : PetscMin(ghi, i + 3 + r + 1) - glo, last[c0 / 8] + 1);
-      if (g0 < g1) Block4x8(T, var, (PetscBool) dn, E + c0, OT_SHIFT_W, g0, g1, dn ? i : i - glo, s);
-      nfail += StoreBlock(T, NULL, var, srow, orow, i, PetscMin(4, i1 - i), c0, w, shift + c0, 0, mline, s, fail + (i - i0) * OT_SHIFT_W, 0);
+    for (ptrdiff_t c0 = 0; c0 < w; c0 += 16) {
+      double    s[2][4][8] = {{{0}}}, acc[4][16];
+      ptrdiff_t g0[2], g1[2];
+      PetscBool on[2];
+      for (int h = 0; h < 2; h++) {
+        const ptrdiff_t ch = c0 / 8 + h;
+        on[h]              = (PetscBool) (c0 + 8 * h < w && i + 4 > clo[ch] && i < chi[ch]);
+        if (!on[h] && c0 + 8 * h < w)
+          for (ptrdiff_t q = i; q < PetscMin(i1, i + 4); q++)
+            for (ptrdiff_t c = c0 + 8 * h; c < PetscMin(w, c0 + 8 * h + 8); c++) orow[q][c] = -INFINITY, fail[(q - i0) * OT_SHIFT_W + c] = 0;
+        g0[h] = on[h] ? PetscMax(dn ? 0 : PetscMax(glo, i - r) - glo, first[ch]) : 0;
+        g1[h] = on[h] ? PetscMin(dn ? T->n : PetscMin(ghi, i + 3 + r + 1) - glo, last[ch] + 1) : 0;
+        on[h] = (PetscBool) (on[h] && g0[h] < g1[h]);
+      }
+      if (on[0] && on[1]) { /* both chunks: one pass over their common rows (zeros outside a chunk's own add nothing) */
+        Block4(T, var, (PetscBool) dn, E + c0, OT_SHIFT_W, PetscMin(g0[0], g0[1]), PetscMax(g1[0], g1[1]), dn ? i : i - glo, 16, acc);
+        for (int q = 0; q < 4; q++)
+          for (int c = 0; c < 8; c++) s[0][q][c] = acc[q][c], s[1][q][c] = acc[q][c + 8];
+      } else
+        for (int h = 0; h < 2; h++)
+          if (on[h]) {
+            Block4(T, var, (PetscBool) dn, E + c0 + 8 * h, OT_SHIFT_W, g0[h], g1[h], dn ? i : i - glo, 8, acc);
+            for (int q = 0; q < 4; q++)
+              for (int c = 0; c < 8; c++) s[h][q][c] = acc[q][c];
+          }
+      for (int h = 0; h < 2; h++) {
+        const ptrdiff_t ch = c0 / 8 + h;
+        if (c0 + 8 * h < w && i + 4 > clo[ch] && i < chi[ch])
+          nfail +=
+              StoreBlock(T, NULL, var, srow, orow, i, PetscMin(4, i1 - i), c0 + 8 * h, w, shift + c0 + 8 * h, 0, mline, s[h], fail + (i - i0) * OT_SHIFT_W, 0);
+      }
     }
   *nsecond += nfail;
   /* stage 2: tiles with their band in blocks; then, for what is left, the whole line in blocks (at once when stage 1

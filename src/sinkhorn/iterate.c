@@ -119,11 +119,11 @@ static PetscErrorCode StepLog(OTSinkhorn S, const OTSinkProblem *P, double *ps)
   double         *W = S->w1, *st = S->st, *fo = S->fo;
 
   PetscFunctionBegin;
-  PetscCall(OTKernelApplyLog(S->K, -1, W, W));
+  PetscCall(OTKernelApplyLogWhere(S->K, -1, W, a, W)); /* f/eps only where a has mass: u vanishes elsewhere */
   for (ptrdiff_t p = 0; p < nl0; p++) {
     double bad = 0;
     for (ptrdiff_t i = p * np; i < (p + 1) * np; i++) {
-      double l = W[i], t = la[i] - lam * l;
+      double l = W[i], t = a[i] > 0 ? la[i] - lam * l : -INFINITY;
       bad += (a[i] > 0) & !(l > -INFINITY && l < INFINITY);
       if (relax && a[i] > 0) t = (1 - w) * fo[i] + w * t;
       if (fo) fo[i] = t;

@@ -1,6 +1,6 @@
 # 00-unit.sh: the C unit tests (build/tests/t_*), each at 1, 2 and 4 ranks.
 # timeout: 600
-# checks: 780
+# checks: 834
 source "$OTMPI_TOP/tests/lib/common.sh"
 # every unit source must have its binary: a missing one is a failure, not a silent skip
 for src in "$OTMPI_TOP"/tests/unit/t_*.c; do
