@@ -18,6 +18,12 @@
 #define SHIFT_DENSE    2048  /* the folded dense matrix up to this many cells */
 #define SHIFT_FOLD     1024  /* stage 2 over the whole (folded) line up to this many cells */
 
+/* The cell an extended index stands for: itself inside the line (no division), else as the boundary folds it. */
+static inline ptrdiff_t Fold(const OTShiftTab *T, ptrdiff_t t)
+{
+  return (t >= 0 && t < T->n) ? t : OTKernelFold(T->bc, T->n, t);
+}
+
 PetscErrorCode OTShiftTabDestroy(OTShiftTab *T)
 {
   PetscFunctionBegin;
@@ -191,7 +197,7 @@ static void Exponentiate(const OTShiftTab *T, const double *const *srow, ptrdiff
 {
   for (int pass = 0; pass < 2; pass++)
     for (ptrdiff_t g = glo; g < ghi; g++) {
-      ptrdiff_t j = OTKernelFold(T->bc, T->n, g);
+      ptrdiff_t j = Fold(T, g);
       double   *e = E + (g - glo) * ld;
       if ((j == g) != (pass == 0)) continue;
       if (j < 0) {
@@ -262,7 +268,7 @@ static void MidCheck(const OTShiftTab *T, PetscInt var, const double *const *sro
   for (ptrdiff_t a = rlo + 1; a <= T->R2; a++) {
     const double l = T->lmid[var][a - T->r - 1];
     for (int sgn = -1; sgn <= 1; sgn += 2) {
-      ptrdiff_t j = OTKernelFold(T->bc, T->n, i + sgn * a);
+      ptrdiff_t j = Fold(T, i + sgn * a);
       if (j < 0) continue;
       for (ptrdiff_t c = 0; c < cw; c++) {
         double y = srow[j][c0 + c] + l;
@@ -293,13 +299,14 @@ static ptrdiff_t StoreBlock(const OTShiftTab *T, const OTShiftBlocks *blk, Petsc
     unsigned char ok[8], *f = fail + q * OT_SHIFT_W + c0;
     const double *sh = shift + q * ss;
     double        lv[8];
-    int           need = 0;
+    int           need = 0, hope = 0;
     for (int c = 0; c < 8; c++) lv[c] = OTFastLog(s[q][c]); /* -inf for 0; vectorised */
     for (ptrdiff_t c = 0; c < cw; c++) {
       ok[c] = (unsigned char) ((stage && !f[c]) || mline[c0 + c] == -INFINITY || lv[c] >= accept);
       need |= !ok[c];
     }
-    if (need && !dense && (T->R2 > T->r || stage)) {
+    for (ptrdiff_t c = 0; need && c < cw; c++) hope |= !ok[c] && lv[c] >= T->floor; /* else no bound can certify them */
+    if (need && !dense && (T->R2 > T->r || stage) && hope) {
       const ptrdiff_t rlo = stage ? blk->reach : T->r;
       MidCheck(T, var, srow, i + q, c0, cw, sh, mline, lv, ok, rlo, rlo >= T->R2 ? (stage ? blk->tail[var] : T->tail[var]) : T->tailfar[var]);
     }
@@ -322,19 +329,24 @@ static ptrdiff_t StoreBlock(const OTShiftTab *T, const OTShiftBlocks *blk, Petsc
 }
 
 /* Stage 2's sources: the window of padded positions [glo, ghi) (folded) in blocks of B, each shifted by its own max
-   cb[b] (one exp per source, into Et; zeros past the window and where a block is empty). */
+   cb[b] (one exp per source, into Et; zeros past the window and where a block is empty); [*bf, *bl) the blocks that
+   hold anything (an empty block adds nothing: the combination skips it). */
 static void BlockShift(const OTShiftTab *T, const double *const *srow, ptrdiff_t glo, ptrdiff_t ghi, ptrdiff_t B, ptrdiff_t c0, ptrdiff_t cw, double *cb,
-                       double *Et)
+                       double *Et, ptrdiff_t *bf, ptrdiff_t *bl)
 {
+  *bf = (ghi - glo + B - 1) / B, *bl = 0;
   for (ptrdiff_t b = 0; b < (ghi - glo + B - 1) / B; b++) {
-    double *m = cb + b * 8;
+    double *m   = cb + b * 8;
+    int     any = 0;
     for (int c = 0; c < 8; c++) m[c] = -INFINITY;
     for (ptrdiff_t g = glo + b * B; g < PetscMin(ghi, glo + (b + 1) * B); g++) {
-      ptrdiff_t j = OTKernelFold(T->bc, T->n, g);
+      ptrdiff_t j = Fold(T, g);
       for (ptrdiff_t c = 0; j >= 0 && c < cw; c++) m[c] = PetscMax(m[c], srow[j][c0 + c]);
     }
+    for (ptrdiff_t c = 0; c < cw; c++) any |= m[c] != -INFINITY;
+    if (any) *bf = PetscMin(*bf, b), *bl = b + 1;
     for (ptrdiff_t g = glo + b * B; g < glo + (b + 1) * B; g++) {
-      ptrdiff_t j = g < ghi ? OTKernelFold(T->bc, T->n, g) : -1;
+      ptrdiff_t j = g < ghi ? Fold(T, g) : -1;
       for (int c = 0; c < 8; c++) Et[(g - glo) * 8 + c] = (j >= 0 && c < cw && m[c] > -INFINITY) ? OTFastExp(srow[j][c0 + c] - m[c]) : 0;
     }
   }
@@ -370,10 +382,9 @@ static ptrdiff_t RedoTile(const OTShiftTab *T, PetscInt var, const double *const
 {
   const ptrdiff_t r = T->r, B = T->band.B, cw = PetscMin(8, w - c0);
   const ptrdiff_t glo = T->bc == OT_BOUNDARY_FREE ? PetscMax(0, t0 - r) : t0 - r, ghi = T->bc == OT_BOUNDARY_FREE ? PetscMin(T->n, t1 + r) : t1 + r;
-  const ptrdiff_t nblk = (ghi - glo + B - 1) / B;
-  ptrdiff_t       nf   = 0;
+  ptrdiff_t       nf = 0, bf, bl;
 
-  BlockShift(T, srow, glo, ghi, B, c0, cw, cb, Et);
+  BlockShift(T, srow, glo, ghi, B, c0, cw, cb, Et, &bf, &bl);
   for (ptrdiff_t i = t0; i < t1; i++) {
     double        S[8], s[4][8], sh[8];
     unsigned char any = 0;
@@ -381,7 +392,7 @@ static ptrdiff_t RedoTile(const OTShiftTab *T, PetscInt var, const double *const
     if (!any) continue;
     {
       /* the blocks that meet the band [i - r, i + r]; the table index of block b is o + r + B - 1, o = glo + b B - i */
-      const ptrdiff_t b0 = PetscMax(0, (i - r - glo) / B), b1 = PetscMin(nblk, (i + r - glo) / B + 1), x = glo + b0 * B - i + r + B - 1;
+      const ptrdiff_t b0 = PetscMax(bf, (i - r - glo) / B), b1 = PetscMax(b0, PetscMin(bl, (i + r - glo) / B + 1)), x = glo + b0 * B - i + r + B - 1;
       CombineBlocks(T->band.lmax[var] + x, B, T->band.hat[var] + x * B, B * B, B, cb, Et, b0, b1, sh, S);
     }
     for (int c = 0; c < 8; c++) s[0][c] = S[c];
@@ -395,31 +406,39 @@ static ptrdiff_t FoldedRedo(const OTShiftTab *T, PetscInt var, const double *con
                             ptrdiff_t w, const double *mline, double *Et, double *cb, unsigned char *fail)
 {
   const ptrdiff_t B = T->line.B, nb = T->line.nb, cw = PetscMin(8, w - c0);
-  ptrdiff_t       nf = 0;
+  ptrdiff_t       nf = 0, bf, bl;
 
-  BlockShift(T, srow, 0, T->n, B, c0, cw, cb, Et);
+  BlockShift(T, srow, 0, T->n, B, c0, cw, cb, Et, &bf, &bl);
   for (ptrdiff_t i = i0; i < i1; i++) {
     double        S[8], s[4][8], sh[8];
     unsigned char any = 0;
     for (ptrdiff_t c = 0; c < cw; c++) any |= fail[(i - i0) * OT_SHIFT_W + c0 + c];
     if (!any) continue;
-    CombineBlocks(T->line.lmax[var] + i * nb, 1, T->line.hat[var] + i * nb * B, B, B, cb, Et, 0, nb, sh, S);
+    CombineBlocks(T->line.lmax[var] + i * nb + bf, 1, T->line.hat[var] + (i * nb + bf) * B, B, B, cb, Et, bf, PetscMax(bf, bl), sh, S);
     for (int c = 0; c < 8; c++) s[0][c] = S[c];
     nf += StoreBlock(T, &T->line, var, srow, orow, i, 1, c0, w, sh, 0, mline, s, fail + (i - i0) * OT_SHIFT_W, 1);
   }
   return nf;
 }
 
-/* The needed rows of each chunk of 8 columns ([i0, i1) without olo), their hull over the panel widened to the 4-row
-   blocks of stage 1, [*lo, *hi) (empty: *lo >= *hi). */
-static void NeededRows(ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t w, const ptrdiff_t *olo, const ptrdiff_t *ohi, ptrdiff_t *clo, ptrdiff_t *chi, ptrdiff_t *lo,
-                       ptrdiff_t *hi)
+/* Doubles of E for a panel of L outputs. */
+ptrdiff_t OTShiftScratch(const OTShiftTab *T, ptrdiff_t L)
+{
+  const ptrdiff_t rows = PetscMax(T->dense ? T->n : 0, L + 2 * T->r + 8);
+  return rows * OT_SHIFT_W + 2 * T->wt * 8; /* stage 1; stage 2: exponentials, block maxima */
+}
+
+/* The needed rows of each chunk of 8 columns ([i0, i1) without olo; none for a column without mass, whose outputs are
+   -inf), their hull over the panel widened to the 4-row blocks of stage 1, [*lo, *hi) (empty: *lo >= *hi). */
+static void NeededRows(ptrdiff_t i0, ptrdiff_t i1, ptrdiff_t w, const double *mline, const ptrdiff_t *olo, const ptrdiff_t *ohi, ptrdiff_t *clo, ptrdiff_t *chi,
+                       ptrdiff_t *lo, ptrdiff_t *hi)
 {
   *lo = i1, *hi = i0;
   for (ptrdiff_t c0 = 0; c0 < w; c0 += 8) {
-    ptrdiff_t a = olo ? i1 : i0, b = olo ? i0 : i1;
-    for (ptrdiff_t c = c0; olo && c < PetscMin(w, c0 + 8); c++)
-      if (ohi[c] > olo[c]) a = PetscMin(a, PetscMax(olo[c], i0)), b = PetscMax(b, PetscMin(ohi[c], i1));
+    ptrdiff_t a = i1, b = i0;
+    for (ptrdiff_t c = c0; c < PetscMin(w, c0 + 8); c++)
+      if (mline[c] != -INFINITY && (!olo || ohi[c] > olo[c]))
+        a = PetscMin(a, olo ? PetscMax(olo[c], i0) : i0), b = PetscMax(b, olo ? PetscMin(ohi[c], i1) : i1);
     clo[c0 / 8] = a, chi[c0 / 8] = b;
     if (b > a) *lo = PetscMin(*lo, a), *hi = PetscMax(*hi, b);
   }
@@ -440,7 +459,7 @@ ptrdiff_t OTShiftPanel(const OTShiftTab *T, PetscInt var, const double *const *s
   ptrdiff_t       nfail = 0, first[OT_SHIFT_W / 8], last[OT_SHIFT_W / 8], clo[OT_SHIFT_W / 8], chi[OT_SHIFT_W / 8], lo, hi;
   double          shift[OT_SHIFT_W], *Et, *Cb;
 
-  NeededRows(i0, i1, w, olo, ohi, clo, chi, &lo, &hi);
+  NeededRows(i0, i1, w, mline, olo, ohi, clo, chi, &lo, &hi);
   if (hi <= lo) lo = hi = i0; /* nothing needed: no sources */
   const ptrdiff_t glo = dn ? 0 : (T->bc == OT_BOUNDARY_FREE ? PetscMax(0, lo - r) : lo - r);
   const ptrdiff_t ghi = dn ? T->n : (T->bc == OT_BOUNDARY_FREE ? PetscMin(T->n, hi + r + 3) : hi + r + 3);
@@ -506,11 +525,4 @@ ptrdiff_t OTShiftPanel(const OTShiftTab *T, PetscInt var, const double *const *s
     for (ptrdiff_t c = 0; c < w; c++) rowfail[i - i0] |= fail[(i - i0) * OT_SHIFT_W + c];
   }
   return nfail;
-}
-
-/* Doubles of E for a panel of L outputs. */
-ptrdiff_t OTShiftScratch(const OTShiftTab *T, ptrdiff_t L)
-{
-  const ptrdiff_t rows = PetscMax(T->dense ? T->n : 0, L + 2 * T->r + 8);
-  return rows * OT_SHIFT_W + 2 * T->wt * 8; /* stage 1; stage 2: exponentials, block maxima */
 }
