@@ -366,8 +366,10 @@ static void CombineBlocks(const double *lk, ptrdiff_t ls, const double *hat, ptr
   for (int c = 0; c < 8; c++) sh[c] = L[c] > -INFINITY ? L[c] : 0;
   for (ptrdiff_t b = b0; b < b1; b++) {
     const double *kh = hat + (b - b0) * hs, *e = Et + b * B * 8, l = lk[(b - b0) * ls];
-    double        p[8] = {0}, f[8];
+    double        p[8] = {0}, f[8], top = -INFINITY;
     if (l == -INFINITY) continue;
+    for (int c = 0; c < 8; c++) top = PetscMax(top, cb[b * 8 + c] + l - sh[c]);
+    if (top < -708.0) continue; /* OTFastExp is 0 there for every column: the block adds exact zeros */
     for (ptrdiff_t u = 0; u < B; u++)
       for (int c = 0; c < 8; c++) p[c] += kh[u] * e[u * 8 + c];
     for (int c = 0; c < 8; c++) f[c] = OTFastExp(cb[b * 8 + c] + l - sh[c]); /* 0 where the block is empty */
