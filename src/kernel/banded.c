@@ -804,7 +804,7 @@ static PetscErrorCode ImplCreate_Banded(OTKernel K, OTKernelImpl *impl)
   d->gi          = gi;
   d->distributed = (PetscBool) (gi->size > 1);
   PetscCall(OTFieldBytes(K->grid, 2, &bytes));
-  PetscCall(OTMemoryCheck(K->comm, bytes, "banded kernel"));
+  PetscCall(OTMemoryCheck(K->comm, bytes + OTNeedBytes(gi), "banded kernel")); /* two scratch fields, the masked application's ranges */
   PetscCall(OTFieldCreate(K->grid, &d->t1));
   PetscCall(OTFieldCreate(K->grid, &d->t2));
   lmax = PetscMax(gi->n[0], PetscMax(gi->n[1], gi->n[2]));

@@ -121,6 +121,7 @@ typedef struct {
 } OTNeed;
 PETSC_INTERN PetscErrorCode OTNeedCompute(const OTGridInfo *, const double *, OTNeed *);
 PETSC_INTERN PetscErrorCode OTNeedDestroy(OTNeed *);
+PETSC_INTERN double         OTNeedBytes(const OTGridInfo *);
 PETSC_INTERN PetscBool      OTNeedColumns(const OTNeedPass *, ptrdiff_t, ptrdiff_t, ptrdiff_t *, ptrdiff_t *);
 
 /* Plane exchange: this rank receives the listed global planes of a slab-distributed array from their owners (the local ones

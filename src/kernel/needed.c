@@ -13,6 +13,18 @@ PetscErrorCode OTNeedDestroy(OTNeed *N)
   PetscFunctionReturn(0);
 }
 
+/* Lines of the last pass held here (one for a 1-D grid: its line is split across the ranks). */
+static ptrdiff_t LastLines(const OTGridInfo *gi)
+{
+  return gi->dim == 1 ? 1 : gi->nlocal / gi->n[gi->dim - 1];
+}
+
+/* Bytes of the ranges (the banded kernel's memory estimate counts them before they exist). */
+double OTNeedBytes(const OTGridInfo *gi)
+{
+  return 2.0 * sizeof(ptrdiff_t) * (double) (LastLines(gi) + gi->local_n0 + 2);
+}
+
 /* The hull of the true entries of a run of n flags (lo = hi = 0 when there is none), shifted by off. */
 static void Hull(const PetscBool *flag, ptrdiff_t n, ptrdiff_t off, ptrdiff_t *lo, ptrdiff_t *hi)
 {
@@ -32,7 +44,7 @@ PetscErrorCode OTNeedCompute(const OTGridInfo *gi, const double *mask, OTNeed *N
 {
   const PetscInt  dim   = gi->dim;
   const ptrdiff_t nl    = dim == 1 ? gi->local_n0 : gi->n[dim - 1]; /* cells of a line of the last pass held here */
-  const ptrdiff_t lines = dim == 1 ? 1 : gi->nlocal / nl, n0 = gi->local_n0, n1 = gi->n[1];
+  const ptrdiff_t lines = LastLines(gi), n0 = gi->local_n0, n1 = gi->n[1];
   ptrdiff_t      *lo, *hi;
   PetscBool      *flag;
 

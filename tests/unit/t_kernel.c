@@ -212,7 +212,7 @@ static PetscErrorCode CompareMasked(OTKernel K, const OTGridInfo *gi, double (*f
 
 int main(int argc, char **argv)
 {
-  ptrdiff_t   shapes[3][3] = {{13, 1, 1}, {11, 6, 1}, {10, 7, 5}};
+  ptrdiff_t   shapes[3][3] = {{13, 1, 1}, {11, 9, 1}, {10, 7, 9}}; /* lines of 8 columns and more take the panel path */
   const char *types[]      = {OTKERNELDCT, OTKERNELFFT, OTKERNELPADDED, OTKERNELBANDED, OTKERNELBANDED, OTKERNELBANDED};
   OTBoundary  bcs[]        = {OT_BOUNDARY_NEUMANN, OT_BOUNDARY_PERIODIC, OT_BOUNDARY_FREE, OT_BOUNDARY_NEUMANN, OT_BOUNDARY_PERIODIC, OT_BOUNDARY_FREE};
 
