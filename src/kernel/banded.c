@@ -440,7 +440,6 @@ static PetscErrorCode AxisPassLocal(OTKernelImpl impl, const AxisTab *A, PetscIn
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc2(L, &srow, L, &orow));
-  if (!impl->K->shift) np = NULL; /* the exact path computes every output */
   if (nB >= 8)
     ColumnsPass(impl, A, var, in, out, nA, nB, np, srow, orow);
   else if (nB == 1 && nA < 16 && !impl->K->shift) {
@@ -552,7 +551,7 @@ static PetscErrorCode Axis0Halo(OTKernelImpl impl, PetscInt var, const double *i
       ptrdiff_t w = PetscMin(LSE_CHUNK, plane - c0), nf0 = PetscMin(nf, maxf), add = 0, olo[LSE_CHUNK], ohi[LSE_CHUNK];
       for (ptrdiff_t j = d->hlo; j <= d->hhi; j++) d->srow[j] = d->hbuf + (j - d->hlo) * plane + c0;
       for (ptrdiff_t i = gi->start0; i < gi->start0 + gi->local_n0; i++) d->orow[i] = out + (i - gi->start0) * plane + c0;
-      if (impl->K->shift && np && !OTNeedColumns(np, c0, w, olo, ohi)) {
+      if (np && !OTNeedColumns(np, c0, w, olo, ohi)) {
         for (ptrdiff_t i = gi->start0; i < gi->start0 + gi->local_n0; i++)
           for (ptrdiff_t c = 0; c < w; c++) d->orow[i][c] = -INFINITY;
         continue;
@@ -692,7 +691,7 @@ static PetscErrorCode ApplyLog_Banded(OTKernelImpl impl, PetscInt moment, const 
     if (rebuild && d->distributed) PetscCall(SetUpHalo(impl));
   }
   PetscCall(PetscLogEventBegin(OTKERNEL_LSE, 0, 0, 0, 0));
-  if (impl->K->where && impl->K->shift) {
+  if (impl->K->where && impl->K->shift) { /* ranges only for the stabilised product: the exact path forms every output */
     PetscCall(OTNeedCompute(gi, impl->K->where, &d->need));
     np = &d->need;
   }

@@ -25,12 +25,13 @@ double OTNeedBytes(const OTGridInfo *gi)
   return 2.0 * sizeof(ptrdiff_t) * (double) (LastLines(gi) + gi->local_n0 + 2);
 }
 
-/* The hull of the true entries of a run of n flags (lo = hi = 0 when there is none), shifted by off. */
-static void Hull(const PetscBool *flag, ptrdiff_t n, ptrdiff_t off, ptrdiff_t *lo, ptrdiff_t *hi)
+/* The hull [lo, hi) (shifted by off; lo = hi = 0 when empty) of the entries t < n that need anything: mask[t] > 0, or,
+   without a mask, the non-empty ranges [elo[t], ehi[t]) of the next pass. */
+static void Hull(ptrdiff_t n, const double *mask, const ptrdiff_t *elo, const ptrdiff_t *ehi, ptrdiff_t off, ptrdiff_t *lo, ptrdiff_t *hi)
 {
   ptrdiff_t f = n, l = -1;
   for (ptrdiff_t t = 0; t < n; t++)
-    if (flag[t]) {
+    if (mask ? mask[t] > 0 : ehi[t] > elo[t]) {
       f = PetscMin(f, t);
       l = t;
     }
@@ -46,7 +47,6 @@ PetscErrorCode OTNeedCompute(const OTGridInfo *gi, const double *mask, OTNeed *N
   const ptrdiff_t nl    = dim == 1 ? gi->local_n0 : gi->n[dim - 1]; /* cells of a line of the last pass held here */
   const ptrdiff_t lines = LastLines(gi), n0 = gi->local_n0, n1 = gi->n[1];
   ptrdiff_t      *lo, *hi;
-  PetscBool      *flag;
 
   PetscFunctionBegin;
   if (N->cap < lines + n0 + 2) {
@@ -55,35 +55,25 @@ PetscErrorCode OTNeedCompute(const OTGridInfo *gi, const double *mask, OTNeed *N
     PetscCall(PetscMalloc2(N->cap, &N->lo, N->cap, &N->hi));
   }
   lo = N->lo, hi = N->hi;
-  PetscCall(PetscMalloc1(PetscMax(nl, PetscMax(n0, n1)) + 1, &flag));
   /* the last pass: entries [0, lines), one per line */
-  for (ptrdiff_t L = 0; L < lines; L++) {
-    for (ptrdiff_t t = 0; t < nl; t++) flag[t] = (PetscBool) (mask[L * nl + t] > 0);
-    Hull(flag, nl, dim == 1 ? gi->start0 : 0, &lo[L], &hi[L]);
-  }
+  for (ptrdiff_t L = 0; L < lines; L++) Hull(nl, mask + L * nl, NULL, NULL, dim == 1 ? gi->start0 : 0, &lo[L], &hi[L]);
   N->pass[dim - 1].lo  = lo;
   N->pass[dim - 1].hi  = hi;
   N->pass[dim - 1].per = 1;
   if (dim == 3) {
     /* pass 1: one entry per local plane, over the lines (plane, i1) that need anything */
-    for (ptrdiff_t a = 0; a < n0; a++) {
-      for (ptrdiff_t t = 0; t < n1; t++) flag[t] = (PetscBool) (hi[a * n1 + t] > lo[a * n1 + t]);
-      Hull(flag, n1, 0, &lo[lines + a], &hi[lines + a]);
-    }
+    for (ptrdiff_t a = 0; a < n0; a++) Hull(n1, NULL, lo + a * n1, hi + a * n1, 0, &lo[lines + a], &hi[lines + a]);
     N->pass[1].lo  = lo + lines;
     N->pass[1].hi  = hi + lines;
     N->pass[1].per = gi->n[2];
   }
   if (dim > 1) {
     /* pass 0: one entry for every column, over the planes that need anything */
-    const ptrdiff_t *plo = dim == 3 ? lo + lines : lo, *phi = dim == 3 ? hi + lines : hi;
-    for (ptrdiff_t a = 0; a < n0; a++) flag[a] = (PetscBool) (phi[a] > plo[a]);
-    Hull(flag, n0, gi->start0, &lo[lines + n0], &hi[lines + n0]);
+    Hull(n0, NULL, dim == 3 ? lo + lines : lo, dim == 3 ? hi + lines : hi, gi->start0, &lo[lines + n0], &hi[lines + n0]);
     N->pass[0].lo  = lo + lines + n0;
     N->pass[0].hi  = hi + lines + n0;
     N->pass[0].per = gi->plane;
   }
-  PetscCall(PetscFree(flag));
   PetscFunctionReturn(0);
 }
 
