@@ -99,6 +99,9 @@ typedef struct {
   double        tail[2];    /* log of the weight beyond the band */
   double        tailfar[2]; /* log of the weight beyond R2 */
   double        lognmid, floor;
+  double        alpha;          /* log k(m) = -alpha m^2 (plain variant) */
+  ptrdiff_t     P;              /* the recentred tiles of stage 2 look at the padded line [-P, n + P) */
+  double        tailP;          /* log of the plain weight beyond P: the bound of what lies beyond */
   double        accept[2];      /* an output is certified at once when log of its shifted sum is at least this */
   double        acceptdense[2]; /* the same for the dense matrix */
 } OTShiftTab;

@@ -5,15 +5,18 @@
    outputs a masked application needs are formed, from only the sources they reach. All terms are
    positive, so the sum has no cancellation: it is exact to rounding wherever every term that matters is representable
    and the band holds all but e^-38 of the output; each output is certified so. Stage 2 redoes the others (far below
-   their line's maximum, or fed from beyond the band) in blocks of sources, each block shifted by its own maximum and
-   the kernel normalised per block: first within the band, then over the whole folded line; what still cannot be
-   certified is left to the exact log-sum-exp. */
+   their line's maximum, or fed from beyond the band): on a line the rank holds, the plain kernel is recentred per tile
+   of outputs on where their largest terms come from (an affine shift of the sources, exact for the Gaussian), which
+   makes them ordinary band products again; else, and for what is left, in blocks of sources, each block shifted by its
+   own maximum and the kernel normalised per block: within the band, then over the whole folded line; what still cannot
+   be certified is left to the exact log-sum-exp. */
 #include "kernelimpl.h"
 
 #define SHIFT_MARGIN   38.0  /* what the band leaves out must be below e^-38 of the output */
 #define SHIFT_FLOOR    662.0 /* e^(x - max) below e^-708 flushes to zero: an output must be above e^-662 (times the terms) */
 #define SHIFT_PAD      4     /* zeros around the tabulated band: the 4-output blocks read 3 offsets beyond it */
 #define SHIFT_TILE     16    /* outputs of a tile in stage 2 */
+#define SHIFT_RTILE    32    /* outputs of a recentred tile (stage 2 on whole lines) */
 #define SHIFT_BLOCKVAR 560.0 /* stage 2: how much log k may vary within a block of sources (the floor leaves 662) */
 #define SHIFT_DENSE    2048  /* the folded dense matrix up to this many cells */
 #define SHIFT_FOLD     1024  /* stage 2 over the whole (folded) line up to this many cells */
@@ -185,8 +188,11 @@ PetscErrorCode OTShiftTabBuild(OTShiftTab *T, OTBoundary bc, ptrdiff_t n, double
   }
   PetscCall(BuildBlocks(T, h, eps));
   if (T->folded) PetscCall(BuildFolded(T, h, eps));
-  T->wt  = PetscMax(SHIFT_TILE + 2 * T->r + 2 * T->band.B, T->folded ? n + T->line.B : 0); /* stage 2's rows */
-  T->eps = eps;
+  T->wt    = PetscMax(SHIFT_RTILE + 2 * T->r + PetscMax(2 * T->band.B, 4), T->folded ? n + T->line.B : 0); /* stage 2's rows */
+  T->alpha = h * h / eps;
+  T->P     = PetscMin(2 * T->r, 4 * n);
+  T->tailP = bc == OT_BOUNDARY_FREE ? -INFINITY : OTKernelTailLog(h, eps, T->P, 0);
+  T->eps   = eps;
   PetscFunctionReturn(0);
 }
 
@@ -423,6 +429,132 @@ static ptrdiff_t FoldedRedo(const OTShiftTab *T, PetscInt var, const double *con
   return nf;
 }
 
+/* The offset o of a recentred tile: per column, where the tile's middle output im gets its largest term (the argmax
+   over the padded line [glo, ghi) of s + log k); their median over the columns with mass (*any: there is one). */
+static ptrdiff_t TileOffset(const OTShiftTab *T, const double *const *srow, ptrdiff_t glo, ptrdiff_t ghi, ptrdiff_t im, ptrdiff_t c0, ptrdiff_t cw,
+                            PetscBool *any)
+{
+  double    best[8];
+  ptrdiff_t arg[8], o[8], k = 0;
+
+  for (int c = 0; c < 8; c++) best[c] = -INFINITY, arg[c] = im;
+  for (ptrdiff_t g = glo; g < ghi; g++) {
+    const ptrdiff_t j = Fold(T, g);
+    const double    q = -T->alpha * (double) (g - im) * (double) (g - im);
+    for (ptrdiff_t c = 0; j >= 0 && c < cw; c++) {
+      const double y = srow[j][c0 + c] + q;
+      if (y > best[c]) best[c] = y, arg[c] = g;
+    }
+  }
+  for (ptrdiff_t c = 0; c < cw; c++)
+    if (best[c] > -INFINITY) {
+      ptrdiff_t m = k++;
+      for (; m > 0 && o[m - 1] > arg[c] - im; m--) o[m] = o[m - 1]; /* insertion: kept sorted */
+      o[m] = arg[c] - im;
+    }
+  *any = (PetscBool) (k > 0);
+  return k ? o[k / 2] : 0;
+}
+
+/* What the recentred tile leaves out, per column (absolute logs): the max over the padded line [glo, ghi) of s plus the
+   log weight to the nearest output of the tile whose band (centred o cells away) misses the source, plus the log of
+   the number of sources. */
+static void TileBound(const OTShiftTab *T, const double *const *srow, ptrdiff_t glo, ptrdiff_t ghi, ptrdiff_t t0, ptrdiff_t t1, ptrdiff_t o, ptrdiff_t c0,
+                      ptrdiff_t cw, double U[8])
+{
+  const ptrdiff_t r = T->r;
+
+  for (int c = 0; c < 8; c++) U[c] = -INFINITY;
+  for (ptrdiff_t g = glo; g < ghi; g++) {
+    const ptrdiff_t j = Fold(T, g), ha = PetscMin(t1 - 1, g - o - r - 1), lb = PetscMax(t0, g - o + r + 1);
+    double          d = INFINITY, env;
+    if (j < 0) continue;
+    if (ha >= t0) d = (double) (g - PetscMin(PetscMax(g, t0), ha));
+    if (lb < t1) d = PetscMin(PetscAbsReal(d), (double) PetscAbsInt(g - PetscMin(PetscMax(g, lb), t1 - 1)));
+    if (d == INFINITY) continue; /* in the band of every output of the tile */
+    env = -T->alpha * d * d;
+    for (ptrdiff_t c = 0; c < cw; c++) U[c] = PetscMax(U[c], srow[j][c0 + c] + env);
+  }
+  for (int c = 0; c < 8; c++) U[c] += log((double) (ghi - glo));
+}
+
+/* The recentred tile's sources: row u of Et is the padded position g = t0 + o - r + u (none outside [glo, ghi)),
+   exp(sigma - M) per column with sigma = s - b (g - t0 - o) and M[c] the largest term any output of the tile gets
+   (sigma plus the log weight to the nearest output). Returns the columns (bits) with a source more than e^700 above M:
+   it cannot matter, but its exp would overflow, so their outputs are left to the next stage. */
+static int TileWindow(const OTShiftTab *T, const double *const *srow, ptrdiff_t glo, ptrdiff_t ghi, ptrdiff_t t0, ptrdiff_t t1, ptrdiff_t o, ptrdiff_t c0,
+                      ptrdiff_t cw, ptrdiff_t nu, double *Et, double M[8])
+{
+  const double b    = 2 * T->alpha * (double) o;
+  int          over = 0;
+
+  for (int c = 0; c < 8; c++) M[c] = -INFINITY;
+  for (ptrdiff_t u = 0; u < nu; u++) {
+    const ptrdiff_t g = t0 + o - T->r + u, x = g - o, j = (g >= glo && g < ghi) ? Fold(T, g) : -1;
+    const double    d = (double) (x < t0 ? t0 - x : (x >= t1 ? x - t1 + 1 : 0)), env = -T->alpha * d * d, lin = b * (double) (u - T->r);
+    for (int c = 0; c < 8; c++) {
+      const double y = (j >= 0 && c < cw) ? srow[j][c0 + c] - lin : -INFINITY;
+      Et[u * 8 + c]  = y;
+      M[c]           = PetscMax(M[c], y + env);
+    }
+  }
+  for (int c = 0; c < 8; c++) M[c] = M[c] > -INFINITY ? M[c] : 0;
+  for (ptrdiff_t u = 0; u < nu; u++)
+    for (int c = 0; c < 8; c++) {
+      const double y = Et[u * 8 + c] - M[c];
+      over |= (y > 700.0) << c;
+      Et[u * 8 + c] = OTFastExp(PetscMin(y, 700.0));
+    }
+  return over;
+}
+
+/* Stage 2 on whole lines, plain kernel: the outputs [t0, t1) (at most SHIFT_TILE), columns [c0, c0 + 8), with the
+   kernel recentred. For the Gaussian, k(g - i) = k(x) e^(-b x - alpha o^2) with x = g - i - o and b = 2 alpha o, so
+   K e^s (i) = e^(b (i - t0) - alpha o^2) (K e^sigma)(i + o), sigma(g) = s(g) - b (g - t0 - o): the band product of the
+   detrended sources read o cells away, o where the tile's largest terms come from. Outputs of steep potentials (far
+   below their line's maximum) and outputs beyond the band from an input's support become ordinary band products (one
+   exp per source of the tile's window), certified like stage 1's: above the floor, and what lies outside their band
+   (TileBound, and beyond the padded line the kernel's tail times the line maximum) below e^-38 of them. */
+static ptrdiff_t RecentredTile(const OTShiftTab *T, const double *const *srow, double *const *orow, ptrdiff_t i0, ptrdiff_t t0, ptrdiff_t t1, ptrdiff_t c0,
+                               ptrdiff_t w, const double *mline, double *Et, unsigned char *fail)
+{
+  const ptrdiff_t r = T->r, cw = PetscMin(8, w - c0), nu = t1 - t0 + 2 * r + 4;
+  const ptrdiff_t glo = T->bc == OT_BOUNDARY_FREE ? 0 : -T->P, ghi = T->bc == OT_BOUNDARY_FREE ? T->n : T->n + T->P;
+  PetscBool       any;
+  const ptrdiff_t o = TileOffset(T, srow, glo, ghi, (t0 + t1 - 1) / 2, c0, cw, &any);
+  const double    b = 2 * T->alpha * (double) o, ao2 = T->alpha * (double) o * (double) o;
+  double          U[8], M[8], bound[8];
+  ptrdiff_t       nf = 0;
+  int             over;
+
+  if (!any) return 0; /* no column has mass: nothing failed */
+  TileBound(T, srow, glo, ghi, t0, t1, o, c0, cw, U);
+  over = TileWindow(T, srow, glo, ghi, t0, t1, o, c0, cw, nu, Et, M);
+  for (ptrdiff_t c = 0; c < cw; c++) bound[c] = PetscMax(U[c], T->tailP + mline[c0 + c]) + SHIFT_MARGIN;
+  for (ptrdiff_t i = t0; i < t1; i += 4) {
+    double        acc[4][16];
+    unsigned char any4 = 0;
+    for (ptrdiff_t q = 0; q < PetscMin(4, t1 - i); q++)
+      for (ptrdiff_t c = 0; c < cw; c++) any4 |= fail[(i + q - i0) * OT_SHIFT_W + c0 + c];
+    if (!any4) continue;
+    Block4(T, 0, PETSC_FALSE, Et, 8, i - t0, i - t0 + 2 * r + 4, i - t0 + r, 8, acc);
+    for (ptrdiff_t q = 0; q < PetscMin(4, t1 - i); q++) {
+      double lv[8];
+      for (int c = 0; c < 8; c++) lv[c] = OTFastLog(acc[q][c]);
+      for (ptrdiff_t c = 0; c < cw; c++) {
+        unsigned char *f = fail + (i + q - i0) * OT_SHIFT_W + c0 + c;
+        const double   v = b * (double) (i + q - t0) - ao2 + M[c] + lv[c];
+        if (!*f) continue;
+        if (!((over >> c) & 1) && lv[c] >= T->floor && v >= bound[c])
+          orow[i + q][c0 + c] = v, *f = 0;
+        else
+          nf++;
+      }
+    }
+  }
+  return nf;
+}
+
 /* Doubles of E for a panel of L outputs. */
 ptrdiff_t OTShiftScratch(const OTShiftTab *T, ptrdiff_t L)
 {
@@ -505,15 +637,19 @@ ptrdiff_t OTShiftPanel(const OTShiftTab *T, PetscInt var, const double *const *s
       }
     }
   *nsecond += nfail;
-  /* stage 2: tiles with their band in blocks; then, for what is left, the whole line in blocks (at once when stage 1
-     was dense: the line is short, its blocks are shared by the whole line, and it needs no bound beyond the band) */
-  if (nfail && !(T->dense && T->folded))
-    for (ptrdiff_t t0 = i0; t0 < i1; t0 += SHIFT_TILE)
+  /* stage 2: tiles recentred (a line the rank holds, plain kernel) or with their band in blocks (a line split across
+     ranks); then, for what is left, the whole line in blocks (the moment kernel goes there at once on a line the rank
+     holds: the recentring is exact only for the Gaussian itself) */
+  if (nfail && !(T->folded && var))
+    for (ptrdiff_t t0 = i0, tile = T->folded ? SHIFT_RTILE : SHIFT_TILE; t0 < i1; t0 += tile)
       for (ptrdiff_t c0 = 0; c0 < w; c0 += 8) {
-        ptrdiff_t t1 = PetscMin(i1, t0 + SHIFT_TILE), left = 0;
+        ptrdiff_t t1 = PetscMin(i1, t0 + tile), left = 0;
         for (ptrdiff_t i = t0; i < t1; i++)
           for (ptrdiff_t c = c0; c < PetscMin(w, c0 + 8); c++) left += fail[(i - i0) * OT_SHIFT_W + c];
-        if (left) nfail += RedoTile(T, var, srow, orow, i0, t0, t1, c0, w, mline, Et, Cb, fail) - left;
+        if (left && T->folded && !var)
+          nfail += RecentredTile(T, srow, orow, i0, t0, t1, c0, w, mline, Et, fail) - left;
+        else if (left && !T->folded)
+          nfail += RedoTile(T, var, srow, orow, i0, t0, t1, c0, w, mline, Et, Cb, fail) - left;
       }
   if (nfail && T->folded)
     for (ptrdiff_t c0 = 0; c0 < w; c0 += 8) {
