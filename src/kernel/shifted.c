@@ -189,7 +189,7 @@ PetscErrorCode OTShiftTabBuild(OTShiftTab *T, OTBoundary bc, ptrdiff_t n, double
   PetscCall(BuildBlocks(T, h, eps));
   if (T->folded) PetscCall(BuildFolded(T, h, eps));
   T->wt    = PetscMax(SHIFT_RTILE + 2 * T->r + PetscMax(2 * T->band.B, 4), T->folded ? n + T->line.B : 0); /* stage 2's rows */
-  T->alpha = h * h / eps;
+  T->alpha = -OTKernel1DLog(h, eps, 1, 0); /* the Gaussian the recentring relies on: log k(m) = -alpha m^2 */
   T->P     = PetscMin(2 * T->r, 4 * n);
   T->tailP = bc == OT_BOUNDARY_FREE ? -INFINITY : OTKernelTailLog(h, eps, T->P, 0);
   T->eps   = eps;
@@ -508,7 +508,7 @@ static int TileWindow(const OTShiftTab *T, const double *const *srow, ptrdiff_t 
   return over;
 }
 
-/* Stage 2 on whole lines, plain kernel: the outputs [t0, t1) (at most SHIFT_TILE), columns [c0, c0 + 8), with the
+/* Stage 2 on whole lines, plain kernel: the outputs [t0, t1) (at most SHIFT_RTILE), columns [c0, c0 + 8), with the
    kernel recentred. For the Gaussian, k(g - i) = k(x) e^(-b x - alpha o^2) with x = g - i - o and b = 2 alpha o, so
    K e^s (i) = e^(b (i - t0) - alpha o^2) (K e^sigma)(i + o), sigma(g) = s(g) - b (g - t0 - o): the band product of the
    detrended sources read o cells away, o where the tile's largest terms come from. Outputs of steep potentials (far
@@ -646,10 +646,10 @@ ptrdiff_t OTShiftPanel(const OTShiftTab *T, PetscInt var, const double *const *s
         ptrdiff_t t1 = PetscMin(i1, t0 + tile), left = 0;
         for (ptrdiff_t i = t0; i < t1; i++)
           for (ptrdiff_t c = c0; c < PetscMin(w, c0 + 8); c++) left += fail[(i - i0) * OT_SHIFT_W + c];
-        if (left && T->folded && !var)
-          nfail += RecentredTile(T, srow, orow, i0, t0, t1, c0, w, mline, Et, fail) - left;
-        else if (left && !T->folded)
-          nfail += RedoTile(T, var, srow, orow, i0, t0, t1, c0, w, mline, Et, Cb, fail) - left;
+        if (left) /* on a line the rank holds, var is 0 here */
+          nfail += (T->folded ? RecentredTile(T, srow, orow, i0, t0, t1, c0, w, mline, Et, fail)
+                              : RedoTile(T, var, srow, orow, i0, t0, t1, c0, w, mline, Et, Cb, fail)) -
+                   left;
       }
   if (nfail && T->folded)
     for (ptrdiff_t c0 = 0; c0 < w; c0 += 8) {

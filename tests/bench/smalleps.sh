@@ -48,33 +48,29 @@ done
 
 # --- log-domain / DCT iteration, 2 ranks: the same grid, inputs and ranks; the DCT kernel's iteration costs the same at
 # any eps, so it runs at an eps it resolves (diam^2/eps = 25: the atlas 4500 mm^2, the cube 0.12)
+# logdct LABEL K INPUTS EPS_LOG EPS_DCT ITS: the fastest of REPS alternating runs of each (this VM's speed drifts)
+logdct() {
+  local lg dc
+  : >lg.txt
+  : >dc.txt
+  for _ in $(seq "$REPS"); do
+    mpiexec -n 2 "$OTMPI" barycenter -inputs "$3" -eps "$4" -tol 0 -max_it "$6" -o o.h5 -quiet </dev/null >/dev/null &&
+      a o.h5 time_per_iteration_min >>lg.txt
+    mpiexec -n 2 "$OTMPI" barycenter -inputs "$3" -eps "$5" -kernel dct -tol 0 -max_it "$6" -o o.h5 -quiet </dev/null >/dev/null &&
+      a o.h5 time_per_iteration_min >>dc.txt
+  done
+  lg=$(minof lg.txt) dc=$(minof dc.txt)
+  echo -e "ratio\t$1\t$2\t$lg\t$dc\t$(ratio "$lg" "$dc")" | tee -a results.tsv
+}
 for l in 3 4 5; do $OTMPI convert $ATLAS -label $l -o l$l.h5 >/dev/null; done
-: >lg.txt
-: >dc.txt
-for _ in $(seq "$REPS"); do
-  mpiexec -n 2 "$OTMPI" barycenter -inputs l3.h5,l4.h5,l5.h5 -eps 16 -tol 0 -max_it 4 -o o.h5 -quiet </dev/null >/dev/null &&
-    a o.h5 time_per_iteration_min >>lg.txt
-  mpiexec -n 2 "$OTMPI" barycenter -inputs l3.h5,l4.h5,l5.h5 -eps 4500 -kernel dct -tol 0 -max_it 4 -o o.h5 -quiet </dev/null >/dev/null &&
-    a o.h5 time_per_iteration_min >>dc.txt
-done
-lg=$(minof lg.txt) dc=$(minof dc.txt)
-echo -e "ratio\t91x109x91\t3\t$lg\t$dc\t$(ratio "$lg" "$dc")" | tee -a results.tsv
+logdct 91x109x91 3 l3.h5,l4.h5,l5.h5 16 4500 4
 s=$N3,$N3,$N3
 e3=$(awk -v n="$N3" 'BEGIN { printf "%.10g", 4 / n / n }')
 $OTMPI gen -shape ball -n $s -center 0.4,0.45,0.5 -radius 0.25 -o v0.h5 >/dev/null
 $OTMPI gen -shape shell -n $s -center 0.55,0.5,0.5 -radius 0.3 -o v1.h5 >/dev/null
 $OTMPI gen -shape box -n $s -center 0.5,0.55,0.45 -radius 0.2,0.25,0.15 -o v2.h5 >/dev/null
 $OTMPI gen -shape ball -n $s -center 0.45,0.5,0.55 -radius 0.2 -o v3.h5 >/dev/null
-: >lg.txt
-: >dc.txt
-for _ in $(seq "$REPS"); do # alternating, the fastest of each (as for the atlas): this VM's speed drifts between runs
-  mpiexec -n 2 "$OTMPI" barycenter -inputs v0.h5,v1.h5,v2.h5,v3.h5 -eps "$e3" -tol 0 -max_it 3 -o o.h5 -quiet </dev/null >/dev/null &&
-    a o.h5 time_per_iteration_min >>lg.txt
-  mpiexec -n 2 "$OTMPI" barycenter -inputs v0.h5,v1.h5,v2.h5,v3.h5 -eps 0.12 -kernel dct -tol 0 -max_it 3 -o o.h5 -quiet </dev/null >/dev/null &&
-    a o.h5 time_per_iteration_min >>dc.txt
-done
-lg=$(minof lg.txt) dc=$(minof dc.txt)
-echo -e "ratio\t${N3}^3\t4\t$lg\t$dc\t$(ratio "$lg" "$dc")" | tee -a results.tsv
+logdct "${N3}^3" 4 v0.h5,v1.h5,v2.h5,v3.h5 "$e3" 0.12 3
 
 # --- the atlas job to -tol 1e-6: the defaults (-multiscale, -accel), one level (-multiscale 0), plain (both off)
 for v in "ms 1 1" "single 0 1" "plain 0 0"; do
