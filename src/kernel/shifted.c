@@ -17,6 +17,7 @@
 #define SHIFT_PAD      4     /* zeros around the tabulated band: the 4-output blocks read 3 offsets beyond it */
 #define SHIFT_TILE     16    /* outputs of a tile in stage 2 */
 #define SHIFT_RTILE    32    /* outputs of a recentred tile (stage 2 on whole lines) */
+#define SHIFT_BM       8     /* cells of a block of the padded line: the recentred tiles' pruned search and first bound */
 #define SHIFT_BLOCKVAR 560.0 /* stage 2: how much log k may vary within a block of sources (the floor leaves 662) */
 #define SHIFT_DENSE    2048  /* the folded dense matrix up to this many cells */
 #define SHIFT_FOLD     1024  /* stage 2 over the whole (folded) line up to this many cells */
@@ -217,29 +218,57 @@ static void Exponentiate(const OTShiftTab *T, const double *const *srow, ptrdiff
     }
 }
 
+/* Eight doubles of a column chunk: the register block of the products (written with GCC's vector extension so that
+   the loop is one load and four multiply-adds per source row whatever the call site; auto-vectorisation made some of
+   them a shuffle-bound transposition) */
+typedef double OTv8 __attribute__((vector_size(64)));
+
 /* s[q][c] = sum_g w_q(g) E[g][c] for q < 4, c < nc (8, or 16: two chunks of 8 at once, so that the four weights of a
    source row serve twice the columns; 4 x nc accumulators in registers), over the rows [g0, g1) of E;
    w_q(g) = kt[(g - i) - q] (Toeplitz band) or W[(i + q) n + g] (dense). */
 static inline void Block4(const OTShiftTab *T, PetscInt var, PetscBool dense, const double *E, ptrdiff_t ld, ptrdiff_t g0, ptrdiff_t g1, ptrdiff_t i, int nc,
                           double s[4][16])
 {
-  double        a0[16] = {0}, a1[16] = {0}, a2[16] = {0}, a3[16] = {0};
+  const int     nh      = nc / 8;
+  OTv8          a[4][2] = {{{0}}}, x;
   const double *kt = T->kt[var] + T->r + SHIFT_PAD, *w[4] = {NULL, NULL, NULL, NULL};
 
-  if (dense)
+  if (dense) {
     for (int q = 0; q < 4; q++) w[q] = T->W[var] + PetscMin(i + q, T->n - 1) * T->n;
-  for (ptrdiff_t g = g0; g < g1; g++) {
-    const double *e  = E + g * ld;
-    const double  k0 = dense ? w[0][g] : kt[g - i], k1 = dense ? w[1][g] : kt[g - i - 1];
-    const double  k2 = dense ? w[2][g] : kt[g - i - 2], k3 = dense ? w[3][g] : kt[g - i - 3];
-    for (int c = 0; c < nc; c++) {
-      a0[c] += k0 * e[c];
-      a1[c] += k1 * e[c];
-      a2[c] += k2 * e[c];
-      a3[c] += k3 * e[c];
-    }
-  }
-  for (int c = 0; c < nc; c++) s[0][c] = a0[c], s[1][c] = a1[c], s[2][c] = a2[c], s[3][c] = a3[c];
+    for (ptrdiff_t g = g0; g < g1; g++)
+      for (int h = 0; h < nh; h++) {
+        memcpy(&x, E + g * ld + 8 * h, sizeof x);
+        a[0][h] += w[0][g] * x, a[1][h] += w[1][g] * x, a[2][h] += w[2][g] * x, a[3][h] += w[3][g] * x;
+      }
+  } else
+    for (ptrdiff_t g = g0; g < g1; g++)
+      for (int h = 0; h < nh; h++) {
+        memcpy(&x, E + g * ld + 8 * h, sizeof x);
+        a[0][h] += kt[g - i] * x, a[1][h] += kt[g - i - 1] * x, a[2][h] += kt[g - i - 2] * x, a[3][h] += kt[g - i - 3] * x;
+      }
+  for (int q = 0; q < 4; q++)
+    for (int h = 0; h < nh; h++) memcpy(s[q] + 8 * h, &a[q][h], sizeof a[q][h]);
+}
+
+/* s[h] += the band products of the 4 outputs from i (Block4's index ib) over the rows [g0[h], g1[h]) of E, for the
+   chunks h of 8 columns from c0 with on[h]; both at once (one pass over the union of their rows: the zeros outside a
+   chunk's own rows add nothing) when both are on. */
+static void ChunkSums(const OTShiftTab *T, PetscInt var, PetscBool dn, const double *E, ptrdiff_t ib, const ptrdiff_t g0[2], const ptrdiff_t g1[2],
+                      const PetscBool on[2], double s[2][4][8])
+{
+  double acc[4][16];
+
+  if (on[0] && on[1] && g0[0] < g1[0] && g0[1] < g1[1]) {
+    Block4(T, var, dn, E, OT_SHIFT_W, PetscMin(g0[0], g0[1]), PetscMax(g1[0], g1[1]), ib, 16, acc);
+    for (int q = 0; q < 4; q++)
+      for (int c = 0; c < 8; c++) s[0][q][c] += acc[q][c], s[1][q][c] += acc[q][c + 8];
+  } else
+    for (int h = 0; h < 2; h++)
+      if (on[h] && g0[h] < g1[h]) {
+        Block4(T, var, dn, E + 8 * h, OT_SHIFT_W, g0[h], g1[h], ib, 8, acc);
+        for (int q = 0; q < 4; q++)
+          for (int c = 0; c < 8; c++) s[h][q][c] += acc[q][c];
+      }
 }
 
 /* First and last row of E with a nonzero entry in each chunk of 8 columns (zero rows, e.g. an empty background, are
@@ -429,21 +458,53 @@ static ptrdiff_t FoldedRedo(const OTShiftTab *T, PetscInt var, const double *con
   return nf;
 }
 
-/* The offset o of a recentred tile: per column, where the tile's middle output im gets its largest term (the argmax
-   over the padded line [glo, ghi) of s + log k); their median over the columns with mass (*any: there is one). */
-static ptrdiff_t TileOffset(const OTShiftTab *T, const double *const *srow, ptrdiff_t glo, ptrdiff_t ghi, ptrdiff_t im, ptrdiff_t c0, ptrdiff_t cw,
-                            PetscBool *any)
+/* The max of s per block of SHIFT_BM cells of the padded line [glo, ghi), per column of the chunk: bm[b * 8 + c]
+   (-inf: no source). Found once per chunk of columns; the recentred tiles prune their searches with it. */
+static void LineBlockMax(const OTShiftTab *T, const double *const *srow, ptrdiff_t glo, ptrdiff_t ghi, ptrdiff_t c0, ptrdiff_t cw, double *bm)
 {
-  double    best[8];
+  for (ptrdiff_t b = 0; glo + b * SHIFT_BM < ghi; b++) {
+    double *m = bm + b * 8;
+    for (int c = 0; c < 8; c++) m[c] = -INFINITY;
+    for (ptrdiff_t g = glo + b * SHIFT_BM; g < PetscMin(ghi, glo + (b + 1) * SHIFT_BM); g++) {
+      const ptrdiff_t j = Fold(T, g);
+      for (ptrdiff_t c = 0; j >= 0 && c < cw; c++) m[c] = PetscMax(m[c], srow[j][c0 + c]);
+    }
+  }
+}
+
+/* -alpha d^2 as the searches write it (rounding is monotone in |d|: a nearer cell's value bounds a farther one's) */
+static inline double Env(const OTShiftTab *T, ptrdiff_t d)
+{
+  return -T->alpha * (double) d * (double) d;
+}
+
+/* The offset o of a recentred tile: per column, where the tile's middle output im gets its largest term (the first
+   argmax over the padded line [glo, ghi) of s + log k); their median over the columns with mass (*any: there is one).
+   Only the blocks that can hold it are scanned: a block's max at its nearest cell to im bounds its terms from above,
+   at its farthest cell the column's best from below; the argmax is the full scan's. */
+static ptrdiff_t TileOffset(const OTShiftTab *T, const double *const *srow, ptrdiff_t glo, ptrdiff_t ghi, ptrdiff_t im, ptrdiff_t c0, ptrdiff_t cw,
+                            const double *bm, PetscBool *any)
+{
+  double    best[8], lb[8];
   ptrdiff_t arg[8], o[8], k = 0;
 
-  for (int c = 0; c < 8; c++) best[c] = -INFINITY, arg[c] = im;
-  for (ptrdiff_t g = glo; g < ghi; g++) {
-    const ptrdiff_t j = Fold(T, g);
-    const double    q = -T->alpha * (double) (g - im) * (double) (g - im);
-    for (ptrdiff_t c = 0; j >= 0 && c < cw; c++) {
-      const double y = srow[j][c0 + c] + q;
-      if (y > best[c]) best[c] = y, arg[c] = g;
+  for (int c = 0; c < 8; c++) best[c] = lb[c] = -INFINITY, arg[c] = im;
+  for (ptrdiff_t lo = glo, b = 0; lo < ghi; lo += SHIFT_BM, b++) {
+    const double q = Env(T, PetscMax(PetscAbsInt(lo - im), PetscAbsInt(PetscMin(ghi, lo + SHIFT_BM) - 1 - im)));
+    for (ptrdiff_t c = 0; c < cw; c++) lb[c] = PetscMax(lb[c], bm[b * 8 + c] + q);
+  }
+  for (ptrdiff_t lo = glo, b = 0; lo < ghi; lo += SHIFT_BM, b++) {
+    const ptrdiff_t hi   = PetscMin(ghi, lo + SHIFT_BM);
+    const double    qn   = Env(T, im < lo ? lo - im : (im >= hi ? im - hi + 1 : 0));
+    int             scan = 0;
+    for (ptrdiff_t c = 0; c < cw; c++) scan |= bm[b * 8 + c] > -INFINITY && bm[b * 8 + c] + qn >= lb[c];
+    for (ptrdiff_t g = lo; scan && g < hi; g++) {
+      const ptrdiff_t j = Fold(T, g);
+      const double    q = Env(T, g - im);
+      for (ptrdiff_t c = 0; j >= 0 && c < cw; c++) {
+        const double y = srow[j][c0 + c] + q;
+        if (y > best[c]) best[c] = y, arg[c] = g;
+      }
     }
   }
   for (ptrdiff_t c = 0; c < cw; c++)
@@ -456,26 +517,54 @@ static ptrdiff_t TileOffset(const OTShiftTab *T, const double *const *srow, ptrd
   return k ? o[k / 2] : 0;
 }
 
-/* What the recentred tile leaves out, per column (absolute logs): the max over the padded line [glo, ghi) of s plus the
-   log weight to the nearest output of the tile whose band (centred o cells away) misses the source, plus the log of
-   the number of sources. */
-static void TileBound(const OTShiftTab *T, const double *const *srow, ptrdiff_t glo, ptrdiff_t ghi, ptrdiff_t t0, ptrdiff_t t1, ptrdiff_t o, ptrdiff_t c0,
-                      ptrdiff_t cw, double U[8])
+/* How far the source g is from the nearest output of the tile [t0, t1) whose band (centred o cells away) misses it
+   (-1: in the band of every output of the tile). */
+static inline ptrdiff_t OutOfBand(ptrdiff_t g, ptrdiff_t t0, ptrdiff_t t1, ptrdiff_t o, ptrdiff_t r)
 {
-  const ptrdiff_t r = T->r;
+  const ptrdiff_t ha = PetscMin(t1 - 1, g - o - r - 1), lb = PetscMax(t0, g - o + r + 1);
+  ptrdiff_t       d = -1;
+
+  if (ha >= t0) d = PetscAbsInt(g - PetscMin(PetscMax(g, t0), ha));
+  if (lb < t1) {
+    const ptrdiff_t e = PetscAbsInt(g - PetscMin(PetscMax(g, lb), t1 - 1));
+    d                 = d < 0 ? e : PetscMin(d, e);
+  }
+  return d;
+}
+
+/* What the recentred tile leaves out, per column (absolute logs): the max over the padded line [glo, ghi) of s plus the
+   log weight to the nearest output of the tile whose band misses the source, plus the log of the number of sources.
+   Per block of the padded line first its max at its nearest such distance (bm: the block maxima), a bound from above;
+   the block's cells are visited only where that bound would reject an output (weak[c]: the smallest output the bound
+   must certify), so every output is certified exactly as by the exact bound. */
+static void TileBound(const OTShiftTab *T, const double *const *srow, ptrdiff_t glo, ptrdiff_t ghi, ptrdiff_t t0, ptrdiff_t t1, ptrdiff_t o, ptrdiff_t c0,
+                      ptrdiff_t cw, const double *bm, const double weak[8], double U[8])
+{
+  const double lc = log((double) (ghi - glo));
 
   for (int c = 0; c < 8; c++) U[c] = -INFINITY;
-  for (ptrdiff_t g = glo; g < ghi; g++) {
-    const ptrdiff_t j = Fold(T, g), ha = PetscMin(t1 - 1, g - o - r - 1), lb = PetscMax(t0, g - o + r + 1);
-    double          d = INFINITY, env;
-    if (j < 0) continue;
-    if (ha >= t0) d = (double) (g - PetscMin(PetscMax(g, t0), ha));
-    if (lb < t1) d = PetscMin(PetscAbsReal(d), (double) PetscAbsInt(g - PetscMin(PetscMax(g, lb), t1 - 1)));
-    if (d == INFINITY) continue; /* in the band of every output of the tile */
-    env = -T->alpha * d * d;
-    for (ptrdiff_t c = 0; c < cw; c++) U[c] = PetscMax(U[c], srow[j][c0 + c] + env);
+  for (ptrdiff_t lo = glo, b = 0; lo < ghi; lo += SHIFT_BM, b++) {
+    const ptrdiff_t hi   = PetscMin(ghi, lo + SHIFT_BM);
+    ptrdiff_t       dmin = -1;
+    double          u[8];
+    int             visit = 0;
+    for (ptrdiff_t g = lo; g < hi; g++) {
+      const ptrdiff_t d = OutOfBand(g, t0, t1, o, T->r);
+      if (d >= 0) dmin = dmin < 0 ? d : PetscMin(dmin, d);
+    }
+    if (dmin < 0) continue; /* in the band of every output */
+    for (ptrdiff_t c = 0; c < cw; c++) {
+      u[c] = bm[b * 8 + c] + Env(T, dmin) + lc;
+      visit |= u[c] + SHIFT_MARGIN > weak[c];
+    }
+    if (!visit)
+      for (ptrdiff_t c = 0; c < cw; c++) U[c] = PetscMax(U[c], u[c]);
+    else
+      for (ptrdiff_t g = lo; g < hi; g++) {
+        const ptrdiff_t d = OutOfBand(g, t0, t1, o, T->r), j = Fold(T, g);
+        for (ptrdiff_t c = 0; d >= 0 && j >= 0 && c < cw; c++) U[c] = PetscMax(U[c], srow[j][c0 + c] + Env(T, d) + lc);
+      }
   }
-  for (int c = 0; c < 8; c++) U[c] += log((double) (ghi - glo));
 }
 
 /* The recentred tile's sources: row u of Et is the padded position g = t0 + o - r + u (none outside [glo, ghi)),
@@ -492,11 +581,20 @@ static int TileWindow(const OTShiftTab *T, const double *const *srow, ptrdiff_t 
   for (ptrdiff_t u = 0; u < nu; u++) {
     const ptrdiff_t g = t0 + o - T->r + u, x = g - o, j = (g >= glo && g < ghi) ? Fold(T, g) : -1;
     const double    d = (double) (x < t0 ? t0 - x : (x >= t1 ? x - t1 + 1 : 0)), env = -T->alpha * d * d, lin = b * (double) (u - T->r);
-    for (int c = 0; c < 8; c++) {
-      const double y = (j >= 0 && c < cw) ? srow[j][c0 + c] - lin : -INFINITY;
-      Et[u * 8 + c]  = y;
-      M[c]           = PetscMax(M[c], y + env);
-    }
+    double         *e = Et + u * 8;
+    if (j >= 0 && cw == 8) { /* the common case, one vector loop */
+      const double *src = srow[j] + c0;
+      for (int c = 0; c < 8; c++) {
+        const double y = src[c] - lin;
+        e[c]           = y;
+        M[c]           = PetscMax(M[c], y + env);
+      }
+    } else
+      for (int c = 0; c < 8; c++) {
+        const double y = (j >= 0 && c < cw) ? srow[j][c0 + c] - lin : -INFINITY;
+        e[c]           = y;
+        M[c]           = PetscMax(M[c], y + env);
+      }
   }
   for (int c = 0; c < 8; c++) M[c] = M[c] > -INFINITY ? M[c] : 0;
   for (ptrdiff_t u = 0; u < nu; u++)
@@ -514,24 +612,24 @@ static int TileWindow(const OTShiftTab *T, const double *const *srow, ptrdiff_t 
    detrended sources read o cells away, o where the tile's largest terms come from. Outputs of steep potentials (far
    below their line's maximum) and outputs beyond the band from an input's support become ordinary band products (one
    exp per source of the tile's window), certified like stage 1's: above the floor, and what lies outside their band
-   (TileBound, and beyond the padded line the kernel's tail times the line maximum) below e^-38 of them. */
+   (TileBound, and beyond the padded line the kernel's tail times the line maximum) below e^-38 of them.
+   bm: the chunk's block maxima (LineBlockMax). */
 static ptrdiff_t RecentredTile(const OTShiftTab *T, const double *const *srow, double *const *orow, ptrdiff_t i0, ptrdiff_t t0, ptrdiff_t t1, ptrdiff_t c0,
-                               ptrdiff_t w, const double *mline, double *Et, unsigned char *fail)
+                               ptrdiff_t w, const double *mline, const double *bm, double *Et, unsigned char *fail)
 {
   const ptrdiff_t r = T->r, cw = PetscMin(8, w - c0), nu = t1 - t0 + 2 * r + 4;
   const ptrdiff_t glo = T->bc == OT_BOUNDARY_FREE ? 0 : -T->P, ghi = T->bc == OT_BOUNDARY_FREE ? T->n : T->n + T->P;
   PetscBool       any;
-  const ptrdiff_t o = TileOffset(T, srow, glo, ghi, (t0 + t1 - 1) / 2, c0, cw, &any);
+  const ptrdiff_t o = TileOffset(T, srow, glo, ghi, (t0 + t1 - 1) / 2, c0, cw, bm, &any);
   const double    b = 2 * T->alpha * (double) o, ao2 = T->alpha * (double) o * (double) o;
-  double          U[8], M[8], bound[8];
+  double          U[8], M[8], weak[8], V[SHIFT_RTILE][8];
   ptrdiff_t       nf = 0;
   int             over;
 
   if (!any) return 0; /* no column has mass: nothing failed */
-  TileBound(T, srow, glo, ghi, t0, t1, o, c0, cw, U);
   over = TileWindow(T, srow, glo, ghi, t0, t1, o, c0, cw, nu, Et, M);
-  for (ptrdiff_t c = 0; c < cw; c++) bound[c] = PetscMax(U[c], T->tailP + mline[c0 + c]) + SHIFT_MARGIN;
-  for (ptrdiff_t i = t0; i < t1; i += 4) {
+  for (int c = 0; c < 8; c++) weak[c] = INFINITY;
+  for (ptrdiff_t i = t0; i < t1; i += 4) { /* the products of the 4-output blocks with work; V = -inf: not certifiable */
     double        acc[4][16];
     unsigned char any4 = 0;
     for (ptrdiff_t q = 0; q < PetscMin(4, t1 - i); q++)
@@ -540,26 +638,40 @@ static ptrdiff_t RecentredTile(const OTShiftTab *T, const double *const *srow, d
     Block4(T, 0, PETSC_FALSE, Et, 8, i - t0, i - t0 + 2 * r + 4, i - t0 + r, 8, acc);
     for (ptrdiff_t q = 0; q < PetscMin(4, t1 - i); q++) {
       double lv[8];
-      for (int c = 0; c < 8; c++) lv[c] = OTFastLog(acc[q][c]);
+      for (int c = 0; c < 8; c++) lv[c] = OTFastLog(acc[q][c]); /* all 8: the vector loop (and its rounding) of stage 1 */
       for (ptrdiff_t c = 0; c < cw; c++) {
-        unsigned char *f = fail + (i + q - i0) * OT_SHIFT_W + c0 + c;
-        const double   v = b * (double) (i + q - t0) - ao2 + M[c] + lv[c];
-        if (!*f) continue;
-        if (!((over >> c) & 1) && lv[c] >= T->floor && v >= bound[c])
-          orow[i + q][c0 + c] = v, *f = 0;
-        else
-          nf++;
+        const double v   = b * (double) (i + q - t0) - ao2 + M[c] + lv[c];
+        const int    ok  = fail[(i + q - i0) * OT_SHIFT_W + c0 + c] && !((over >> c) & 1) && lv[c] >= T->floor;
+        V[i + q - t0][c] = ok ? v : -INFINITY;
+        if (ok) weak[c] = PetscMin(weak[c], v);
       }
     }
   }
+  TileBound(T, srow, glo, ghi, t0, t1, o, c0, cw, bm, weak, U);
+  for (ptrdiff_t c = 0; c < cw; c++) U[c] = PetscMax(U[c], T->tailP + mline[c0 + c]) + SHIFT_MARGIN;
+  for (ptrdiff_t i = t0; i < t1; i++)
+    for (ptrdiff_t c = 0; c < cw; c++) {
+      unsigned char *f = fail + (i - i0) * OT_SHIFT_W + c0 + c;
+      if (!*f) continue;
+      if (V[i - t0][c] >= U[c])
+        orow[i][c0 + c] = V[i - t0][c], *f = 0;
+      else
+        nf++;
+    }
   return nf;
+}
+
+/* Doubles of the block maxima of a chunk of the padded line (LineBlockMax). */
+static ptrdiff_t BlockMaxLen(const OTShiftTab *T)
+{
+  return T->folded ? 8 * ((T->n + 2 * T->P) / SHIFT_BM + 1) : 0;
 }
 
 /* Doubles of E for a panel of L outputs. */
 ptrdiff_t OTShiftScratch(const OTShiftTab *T, ptrdiff_t L)
 {
   const ptrdiff_t rows = PetscMax(T->dense ? T->n : 0, L + 2 * T->r + 8);
-  return rows * OT_SHIFT_W + 2 * T->wt * 8; /* stage 1; stage 2: exponentials, block maxima */
+  return rows * OT_SHIFT_W + 2 * T->wt * 8 + BlockMaxLen(T); /* stage 1; stage 2: exponentials, block maxima; the line's */
 }
 
 /* The needed rows of each chunk of 8 columns ([i0, i1) without olo; none for a column without mass, whose outputs are
@@ -591,13 +703,13 @@ ptrdiff_t OTShiftPanel(const OTShiftTab *T, PetscInt var, const double *const *s
 {
   const ptrdiff_t r = T->r, dn = T->dense; /* dense: E holds the cells [0, n) */
   ptrdiff_t       nfail = 0, first[OT_SHIFT_W / 8], last[OT_SHIFT_W / 8], clo[OT_SHIFT_W / 8], chi[OT_SHIFT_W / 8], lo, hi;
-  double          shift[OT_SHIFT_W], *Et, *Cb;
+  double          shift[OT_SHIFT_W], *Et, *Cb, *Bm;
 
   NeededRows(i0, i1, w, mline, olo, ohi, clo, chi, &lo, &hi);
   if (hi <= lo) lo = hi = i0; /* nothing needed: no sources */
   const ptrdiff_t glo = dn ? 0 : (T->bc == OT_BOUNDARY_FREE ? PetscMax(0, lo - r) : lo - r);
   const ptrdiff_t ghi = dn ? T->n : (T->bc == OT_BOUNDARY_FREE ? PetscMin(T->n, hi + r + 3) : hi + r + 3);
-  Et = E + PetscMax(ghi - glo, 0) * OT_SHIFT_W, Cb = Et + T->wt * 8;
+  Et = E + PetscMax(ghi - glo, 0) * OT_SHIFT_W, Cb = Et + T->wt * 8, Bm = Cb + T->wt * 8;
   for (ptrdiff_t c = 0; c < w; c++) shift[c] = mline[c] > -INFINITY ? mline[c] : 0;
   if (hi > lo) {
     Exponentiate(T, srow, glo, ghi, 0, w, (w + 7) / 8 * 8, shift, E, OT_SHIFT_W);
@@ -605,35 +717,25 @@ ptrdiff_t OTShiftPanel(const OTShiftTab *T, PetscInt var, const double *const *s
   }
   for (ptrdiff_t i = i0; i < i1; i += 4)
     for (ptrdiff_t c0 = 0; c0 < w; c0 += 16) {
-      double    s[2][4][8] = {{{0}}}, acc[4][16];
-      ptrdiff_t g0[2], g1[2];
-      PetscBool on[2];
+      double          s[2][4][8] = {{{0}}};
+      const ptrdiff_t nb = PetscMin(4, i1 - i), ib = dn ? i : i - glo;
+      ptrdiff_t       g0[2], g1[2];
+      PetscBool       on[2];
       for (int h = 0; h < 2; h++) {
         const ptrdiff_t ch = c0 / 8 + h;
         on[h]              = (PetscBool) (c0 + 8 * h < w && i + 4 > clo[ch] && i < chi[ch]);
         if (!on[h] && c0 + 8 * h < w)
-          for (ptrdiff_t q = i; q < PetscMin(i1, i + 4); q++)
+          for (ptrdiff_t q = i; q < i + nb; q++)
             for (ptrdiff_t c = c0 + 8 * h; c < PetscMin(w, c0 + 8 * h + 8); c++) orow[q][c] = -INFINITY, fail[(q - i0) * OT_SHIFT_W + c] = 0;
         g0[h] = on[h] ? PetscMax(dn ? 0 : PetscMax(glo, i - r) - glo, first[ch]) : 0;
         g1[h] = on[h] ? PetscMin(dn ? T->n : PetscMin(ghi, i + 3 + r + 1) - glo, last[ch] + 1) : 0;
         on[h] = (PetscBool) (on[h] && g0[h] < g1[h]);
       }
-      if (on[0] && on[1]) { /* both chunks: one pass over their common rows (zeros outside a chunk's own add nothing) */
-        Block4(T, var, (PetscBool) dn, E + c0, OT_SHIFT_W, PetscMin(g0[0], g0[1]), PetscMax(g1[0], g1[1]), dn ? i : i - glo, 16, acc);
-        for (int q = 0; q < 4; q++)
-          for (int c = 0; c < 8; c++) s[0][q][c] = acc[q][c], s[1][q][c] = acc[q][c + 8];
-      } else
-        for (int h = 0; h < 2; h++)
-          if (on[h]) {
-            Block4(T, var, (PetscBool) dn, E + c0 + 8 * h, OT_SHIFT_W, g0[h], g1[h], dn ? i : i - glo, 8, acc);
-            for (int q = 0; q < 4; q++)
-              for (int c = 0; c < 8; c++) s[h][q][c] = acc[q][c];
-          }
+      ChunkSums(T, var, (PetscBool) dn, E + c0, ib, g0, g1, on, s);
       for (int h = 0; h < 2; h++) {
         const ptrdiff_t ch = c0 / 8 + h;
         if (c0 + 8 * h < w && i + 4 > clo[ch] && i < chi[ch])
-          nfail +=
-              StoreBlock(T, NULL, var, srow, orow, i, PetscMin(4, i1 - i), c0 + 8 * h, w, shift + c0 + 8 * h, 0, mline, s[h], fail + (i - i0) * OT_SHIFT_W, 0);
+          nfail += StoreBlock(T, NULL, var, srow, orow, i, nb, c0 + 8 * h, w, shift + c0 + 8 * h, 0, mline, s[h], fail + (i - i0) * OT_SHIFT_W, 0);
       }
     }
   *nsecond += nfail;
@@ -641,16 +743,22 @@ ptrdiff_t OTShiftPanel(const OTShiftTab *T, PetscInt var, const double *const *s
      ranks); then, for what is left, the whole line in blocks (the moment kernel goes there at once on a line the rank
      holds: the recentring is exact only for the Gaussian itself) */
   if (nfail && !(T->folded && var))
-    for (ptrdiff_t t0 = i0, tile = T->folded ? SHIFT_RTILE : SHIFT_TILE; t0 < i1; t0 += tile)
-      for (ptrdiff_t c0 = 0; c0 < w; c0 += 8) {
+    for (ptrdiff_t c0 = 0; c0 < w; c0 += 8) {
+      PetscBool have = PETSC_FALSE; /* the chunk's block maxima, found at its first tile with work */
+      for (ptrdiff_t t0 = i0, tile = T->folded ? SHIFT_RTILE : SHIFT_TILE; t0 < i1; t0 += tile) {
         ptrdiff_t t1 = PetscMin(i1, t0 + tile), left = 0;
         for (ptrdiff_t i = t0; i < t1; i++)
           for (ptrdiff_t c = c0; c < PetscMin(w, c0 + 8); c++) left += fail[(i - i0) * OT_SHIFT_W + c];
-        if (left) /* on a line the rank holds, var is 0 here */
-          nfail += (T->folded ? RecentredTile(T, srow, orow, i0, t0, t1, c0, w, mline, Et, fail)
-                              : RedoTile(T, var, srow, orow, i0, t0, t1, c0, w, mline, Et, Cb, fail)) -
-                   left;
+        if (!left) continue;
+        if (T->folded && !have) { /* on a line the rank holds, var is 0 here */
+          LineBlockMax(T, srow, T->bc == OT_BOUNDARY_FREE ? 0 : -T->P, T->bc == OT_BOUNDARY_FREE ? T->n : T->n + T->P, c0, PetscMin(8, w - c0), Bm);
+          have = PETSC_TRUE;
+        }
+        nfail += (T->folded ? RecentredTile(T, srow, orow, i0, t0, t1, c0, w, mline, Bm, Et, fail)
+                            : RedoTile(T, var, srow, orow, i0, t0, t1, c0, w, mline, Et, Cb, fail)) -
+                 left;
       }
+    }
   if (nfail && T->folded)
     for (ptrdiff_t c0 = 0; c0 < w; c0 += 8) {
       ptrdiff_t left = 0;
