@@ -155,6 +155,59 @@ static inline void BalancedV(const double *q, const double *s, double *w, ptrdif
   for (ptrdiff_t i = 0; i < n; i++) w[i] = q[i] / s[i];
 }
 
+/* The log-domain passes of the balanced barycenter, with 8 accumulators like the scaling form's so that gcc vectorises
+   them (a single running sum keeps a loop scalar, its exp or log included). u_k = lambda (log p_k - log K v_k) in
+   place; returns the cells where K v_k is not finite under mass. */
+static inline double LogU(const double *p, double *w, double lam, ptrdiff_t i0, ptrdiff_t i1)
+{
+  double    b8[8] = {0, 0, 0, 0, 0, 0, 0, 0}, bad = 0;
+  ptrdiff_t i = i0;
+  for (; i + 8 <= i1; i += 8)
+    for (int k = 0; k < 8; k++) {
+      const double l = w[i + k];
+      b8[k] += (p[i + k] > 0 && !(l > -INFINITY && l < INFINITY)) ? 1.0 : 0.0;
+      w[i + k] = p[i + k] > 0 ? lam * (OTFastLog(p[i + k]) - l) : -INFINITY;
+    }
+  for (; i < i1; i++) {
+    const double l = w[i];
+    bad += (p[i] > 0 && !(l > -INFINITY && l < INFINITY)) ? 1.0 : 0.0;
+    w[i] = p[i] > 0 ? lam * (OTFastLog(p[i]) - l) : -INFINITY;
+  }
+  for (int k = 0; k < 8; k++) bad += b8[k];
+  return bad;
+}
+
+/* log K u_k in w: the q-marginal error |e^(log v_k + log K u_k) - q| summed into *err, with log v_k the kept one (v,
+   over-relaxed: kept) or lambda (log q - log K u_k old); the slot keeps log K u_k, acc gathers w_k log K u_k (first: sets it).
+   Returns the cells where log K u_k is not finite. */
+static inline double LogKu(const double *w, double *s, const double *q, const double *lq, PetscBool kept, const double *v, double *acc, double wk, double lam,
+                           PetscBool first, ptrdiff_t i0, ptrdiff_t i1, double *err)
+{
+  double    e8[8] = {0, 0, 0, 0, 0, 0, 0, 0}, b8[8] = {0, 0, 0, 0, 0, 0, 0, 0}, bad = 0, e = 0;
+  ptrdiff_t i = i0;
+  for (; i + 8 <= i1; i += 8)
+    for (int k = 0; k < 8; k++) {
+      const double l = w[i + k], lv = kept ? v[i + k] : (lq[i + k] > -INFINITY ? lam * (lq[i + k] - s[i + k]) : -INFINITY);
+      b8[k] += !(l > -INFINITY && l < INFINITY) ? 1.0 : 0.0;
+      e8[k] += fabs(OTFastExp(lv + l) - q[i + k]);
+      s[i + k]   = l;
+      acc[i + k] = (first ? 0.0 : acc[i + k]) + wk * l;
+    }
+  for (; i < i1; i++) {
+    const double l = w[i], lv = kept ? v[i] : (lq[i] > -INFINITY ? lam * (lq[i] - s[i]) : -INFINITY);
+    bad += !(l > -INFINITY && l < INFINITY) ? 1.0 : 0.0;
+    e += fabs(OTFastExp(lv + l) - q[i]);
+    s[i]   = l;
+    acc[i] = (first ? 0.0 : acc[i]) + wk * l;
+  }
+  for (int k = 0; k < 8; k++) {
+    bad += b8[k];
+    e += e8[k];
+  }
+  *err += e;
+  return bad;
+}
+
 /* Over-relaxation (-accel) of the u_k half-step: W holds the plain update (u_k, or log u_k in the log domain); with
    omega > 1 it becomes u_old^(1 - omega) u^omega where p_k > 0; B->lu keeps it. */
 static void RelaxU(OTBarycenter B, PetscInt j, double *W)
@@ -184,6 +237,14 @@ static void RelaxV(OTBarycenter B)
   for (PetscInt j = 0; j < B->nloc; j++) {
     const double *s = B->slot[j];
     double       *v = B->lv[j];
+    if (B->form == OT_BARY_LOG) { /* no branch in the loop: vectorised */
+      const PetscBool on = (PetscBool) (w != 1.0 && B->accel.valid);
+      for (ptrdiff_t i = 0; i < n; i++) {
+        const double t = lq[i] > -INFINITY ? lam * (lq[i] - s[i]) : -INFINITY;
+        v[i]           = on && lq[i] > -INFINITY ? (1 - w) * v[i] + w * t : t;
+      }
+      continue;
+    }
     for (ptrdiff_t i = 0; i < n; i++) {
       double t;
       if (B->form == OT_BARY_LOG) {
@@ -236,15 +297,7 @@ static PetscErrorCode ProjectInput(OTBarycenter B, PetscInt j, double *ps)
     else
       for (ptrdiff_t i = 0; i < n; i++) W[i] = lq[i] > -INFINITY ? lam * (lq[i] - s[i]) : -INFINITY;
     PetscCall(OTKernelApplyLogWhere(B->K_, -1, W, p, W)); /* only where p_k has mass: u_k vanishes elsewhere */
-    for (ptrdiff_t pl = 0; pl < nl0; pl++) {
-      double bad = 0;
-      for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
-        double l = W[i];
-        bad += (p[i] > 0 && !(l > -INFINITY && l < INFINITY)) ? 1.0 : 0.0;
-        W[i] = p[i] > 0 ? lam * (OTFastLog(p[i]) - l) : -INFINITY;
-      }
-      ps[PS_N * pl + PS_BAD] += bad;
-    }
+    for (ptrdiff_t pl = 0; pl < nl0; pl++) ps[PS_N * pl + PS_BAD] += LogU(p, W, lam, pl * np, (pl + 1) * np);
     if (B->lu) RelaxU(B, j, W);
     PetscCall(OTKernelApplyLog(B->K_, -1, W, W));
   }
@@ -275,7 +328,10 @@ static void GatherInput(OTBarycenter B, PetscInt j, double *ps)
 
   for (ptrdiff_t pl = 0; pl < nl0; pl++) {
     double e = 0, bad = 0;
-    if (B->lv && B->accel.valid) {
+    if (logd && !unb)
+      bad = B->lv && B->accel.valid ? LogKu(W, s, q, lq, PETSC_TRUE, B->lv[j], acc, wk, lam, first, pl * np, (pl + 1) * np, &e)
+                                    : LogKu(W, s, q, lq, PETSC_FALSE, NULL, acc, wk, lam, first, pl * np, (pl + 1) * np, &e); /* no branch in the loop */
+    else if (B->lv && B->accel.valid) {
       /* over-relaxed: the error of the kept v_k (balanced) */
       const double *v = B->lv[j];
       for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
@@ -331,32 +387,60 @@ static PetscErrorCode ReduceGroups(OTBarycenter B, double *ps, double eps)
   PetscFunctionReturn(0);
 }
 
-/* the barycenter: log q = sum_k w_k log K u_k (+ log d), or the power mean when unbalanced; acc keeps log q, and so
-   does lq in the log domain; the change of q and its mass per plane into ps */
+/* The barycenter at cell i from acc (log q = sum_k w_k log K u_k (+ log d), or the power mean when unbalanced); acc
+   keeps log q, and so does lq in the log domain */
+static inline double NewQ(double *acc, double *lq, const double *d, ptrdiff_t i, double lam, PetscBool logd, PetscBool unb, PetscBool debias)
+{
+  double l = acc[i];
+  if (unb)
+    l = logd ? l / (1 - lam) : OTFastLog(l) / (1 - lam);
+  else if (debias)
+    l += logd ? d[i] : OTFastLog(d[i]);
+  acc[i] = l;
+  if (logd) lq[i] = l;
+  return OTFastExp(l);
+}
+
+/* The barycenter (NewQ) into q over the cells [i0, i1); returns their change of q, adds their mass to *mass (8
+   accumulators; called with constant flags for the log domain's balanced case, so that the loop has no branch and is
+   vectorised) */
+static inline double UpdatePlane(double *q, double *acc, double *lq, const double *d, ptrdiff_t i0, ptrdiff_t i1, double lam, PetscBool logd, PetscBool unb,
+                                 PetscBool deb, double *mass)
+{
+  double    c8[8] = {0, 0, 0, 0, 0, 0, 0, 0}, m8[8] = {0, 0, 0, 0, 0, 0, 0, 0}, c = 0, m = 0;
+  ptrdiff_t i = i0;
+  for (; i + 8 <= i1; i += 8)
+    for (int k = 0; k < 8; k++) {
+      const double qi = NewQ(acc, lq, d, i + k, lam, logd, unb, deb);
+      c8[k] += fabs(qi - q[i + k]);
+      m8[k] += qi;
+      q[i + k] = qi;
+    }
+  for (; i < i1; i++) {
+    const double qi = NewQ(acc, lq, d, i, lam, logd, unb, deb);
+    c += fabs(qi - q[i]);
+    m += qi;
+    q[i] = qi;
+  }
+  for (int k = 0; k < 8; k++) c += c8[k], m += m8[k];
+  *mass = m;
+  return c;
+}
+
+/* the barycenter into q; the change of q and its mass per plane into ps */
 static void UpdateBarycenter(OTBarycenter B, double *ps)
 {
   const ptrdiff_t np = B->gi->plane, nl0 = B->gi->local_n0;
-  const PetscBool logd = (PetscBool) (B->form == OT_BARY_LOG), unb = (PetscBool) (B->rho > 0);
+  const PetscBool logd = (PetscBool) (B->form == OT_BARY_LOG), unb = (PetscBool) (B->rho > 0), deb = B->debias;
   const double    lam = B->lambda, *d = B->d;
   double         *q = B->qold, *lq = B->q, *acc = B->acc;
 
   for (ptrdiff_t pl = 0; pl < nl0; pl++) {
-    double c = 0, m = 0;
-    for (ptrdiff_t i = pl * np; i < (pl + 1) * np; i++) {
-      double l = acc[i], qi;
-      if (unb)
-        l = logd ? l / (1 - lam) : OTFastLog(l) / (1 - lam);
-      else if (B->debias)
-        l += logd ? d[i] : OTFastLog(d[i]);
-      qi     = OTFastExp(l);
-      acc[i] = l;
-      c += fabs(qi - q[i]);
-      m += qi;
-      q[i] = qi;
-      if (logd) lq[i] = l;
-    }
-    ps[PS_N * pl + PS_CHANGE] = c;
-    ps[PS_N * pl + PS_MASS]   = m;
+    double *c = ps + PS_N * pl + PS_CHANGE, *m = ps + PS_N * pl + PS_MASS;
+    if (logd && !unb && !deb)
+      *c = UpdatePlane(q, acc, lq, d, pl * np, (pl + 1) * np, lam, PETSC_TRUE, PETSC_FALSE, PETSC_FALSE, m);
+    else
+      *c = UpdatePlane(q, acc, lq, d, pl * np, (pl + 1) * np, lam, logd, unb, deb, m);
   }
 }
 
