@@ -364,48 +364,75 @@ static ptrdiff_t StoreBlock(const OTShiftTab *T, const OTShiftBlocks *blk, Petsc
 }
 
 /* Stage 2's sources: the window of padded positions [glo, ghi) (folded) in blocks of B, each shifted by its own max
-   cb[b] (one exp per source, into Et; zeros past the window and where a block is empty); [*bf, *bl) the blocks that
-   hold anything (an empty block adds nothing: the combination skips it). */
-static void BlockShift(const OTShiftTab *T, const double *const *srow, ptrdiff_t glo, ptrdiff_t ghi, ptrdiff_t B, ptrdiff_t c0, ptrdiff_t cw, double *cb,
-                       double *Et, ptrdiff_t *bf, ptrdiff_t *bl)
+   cb[b]; a block's exponentials (into Et; zeros past the window and where the block is empty) are taken when an output
+   first needs it (done[b]): most blocks are far below every output that is left. */
+typedef struct {
+  const OTShiftTab    *T;
+  const double *const *srow;
+  ptrdiff_t            glo, ghi, B, c0, cw;
+  double              *cb, *Et;
+  unsigned char       *done;
+} OTBlockWindow;
+
+/* The block maxima cb; [*bf, *bl) the blocks that hold anything (an empty block adds nothing: the combination skips
+   it); no exponential yet. */
+static void BlockShift(OTBlockWindow *W, ptrdiff_t *bf, ptrdiff_t *bl)
 {
-  *bf = (ghi - glo + B - 1) / B, *bl = 0;
-  for (ptrdiff_t b = 0; b < (ghi - glo + B - 1) / B; b++) {
-    double *m   = cb + b * 8;
+  const ptrdiff_t B = W->B, nb = (W->ghi - W->glo + B - 1) / B;
+
+  *bf = nb, *bl = 0;
+  for (ptrdiff_t b = 0; b < nb; b++) {
+    double *m   = W->cb + b * 8;
     int     any = 0;
     for (int c = 0; c < 8; c++) m[c] = -INFINITY;
-    for (ptrdiff_t g = glo + b * B; g < PetscMin(ghi, glo + (b + 1) * B); g++) {
-      ptrdiff_t j = Fold(T, g);
-      for (ptrdiff_t c = 0; j >= 0 && c < cw; c++) m[c] = PetscMax(m[c], srow[j][c0 + c]);
+    for (ptrdiff_t g = W->glo + b * B; g < PetscMin(W->ghi, W->glo + (b + 1) * B); g++) {
+      ptrdiff_t j = Fold(W->T, g);
+      for (ptrdiff_t c = 0; j >= 0 && c < W->cw; c++) m[c] = PetscMax(m[c], W->srow[j][W->c0 + c]);
     }
-    for (ptrdiff_t c = 0; c < cw; c++) any |= m[c] != -INFINITY;
+    for (ptrdiff_t c = 0; c < W->cw; c++) any |= m[c] != -INFINITY;
     if (any) *bf = PetscMin(*bf, b), *bl = b + 1;
-    for (ptrdiff_t g = glo + b * B; g < glo + (b + 1) * B; g++) {
-      ptrdiff_t j = g < ghi ? Fold(T, g) : -1;
-      for (int c = 0; c < 8; c++) Et[(g - glo) * 8 + c] = (j >= 0 && c < cw && m[c] > -INFINITY) ? OTFastExp(srow[j][c0 + c] - m[c]) : 0;
-    }
+    W->done[b] = 0;
   }
 }
 
-/* One output from blocks [b0, b1) of BlockShift's window: block b's B weights hat + (b - b0) hs, normalised by
+/* Block b's exponentials, once */
+static const double *BlockExp(OTBlockWindow *W, ptrdiff_t b)
+{
+  const ptrdiff_t B = W->B;
+  const double   *m = W->cb + b * 8;
+  double         *E = W->Et + b * B * 8;
+
+  if (!W->done[b])
+    for (ptrdiff_t g = W->glo + b * B; g < W->glo + (b + 1) * B; g++) {
+      ptrdiff_t j = g < W->ghi ? Fold(W->T, g) : -1;
+      for (int c = 0; c < 8; c++) E[(g - W->glo - b * B) * 8 + c] = (j >= 0 && c < W->cw && m[c] > -INFINITY) ? OTFastExp(W->srow[j][W->c0 + c] - m[c]) : 0;
+    }
+  W->done[b] = 1;
+  return E;
+}
+
+/* One output from blocks [b0, b1) of the window: block b's B weights hat + (b - b0) hs, normalised by
    e^lk[(b - b0) ls]; sh = M, the largest cb[b] + lk (0 where there is none), and S = sum_b (hat_b . e_b) e^(cb[b] + lk -
    M): every term is at least e^-variation of its block's scale, so none that matters underflows (OTShiftTabBuild picks B
    for a variation <= SHIFT_BLOCKVAR). */
-static void CombineBlocks(const double *lk, ptrdiff_t ls, const double *hat, ptrdiff_t hs, ptrdiff_t B, const double *cb, const double *Et, ptrdiff_t b0,
-                          ptrdiff_t b1, double sh[8], double S[8])
+static void CombineBlocks(const double *lk, ptrdiff_t ls, const double *hat, ptrdiff_t hs, OTBlockWindow *W, ptrdiff_t b0, ptrdiff_t b1, double sh[8],
+                          double S[8])
 {
-  double L[8];
+  const double *cb = W->cb;
+  double        L[8];
+
   for (int c = 0; c < 8; c++) L[c] = -INFINITY, S[c] = 0;
   for (ptrdiff_t b = b0; b < b1; b++)
     for (int c = 0; c < 8; c++) L[c] = PetscMax(L[c], cb[b * 8 + c] + lk[(b - b0) * ls]);
   for (int c = 0; c < 8; c++) sh[c] = L[c] > -INFINITY ? L[c] : 0;
   for (ptrdiff_t b = b0; b < b1; b++) {
-    const double *kh = hat + (b - b0) * hs, *e = Et + b * B * 8, l = lk[(b - b0) * ls];
+    const double *kh = hat + (b - b0) * hs, *e, l = lk[(b - b0) * ls];
     double        p[8] = {0}, f[8], top = -INFINITY;
     if (l == -INFINITY) continue;
     for (int c = 0; c < 8; c++) top = PetscMax(top, cb[b * 8 + c] + l - sh[c]);
     if (top < -708.0) continue; /* OTFastExp is 0 there for every column: the block adds exact zeros */
-    for (ptrdiff_t u = 0; u < B; u++)
+    e = BlockExp(W, b);
+    for (ptrdiff_t u = 0; u < W->B; u++)
       for (int c = 0; c < 8; c++) p[c] += kh[u] * e[u * 8 + c];
     for (int c = 0; c < 8; c++) f[c] = OTFastExp(cb[b * 8 + c] + l - sh[c]); /* 0 where the block is empty */
     for (int c = 0; c < 8; c++) S[c] += p[c] * f[c];
@@ -420,8 +447,10 @@ static ptrdiff_t RedoTile(const OTShiftTab *T, PetscInt var, const double *const
   const ptrdiff_t r = T->r, B = T->band.B, cw = PetscMin(8, w - c0);
   const ptrdiff_t glo = T->bc == OT_BOUNDARY_FREE ? PetscMax(0, t0 - r) : t0 - r, ghi = T->bc == OT_BOUNDARY_FREE ? PetscMin(T->n, t1 + r) : t1 + r;
   ptrdiff_t       nf = 0, bf, bl;
+  unsigned char   done[(ghi - glo + B - 1) / B + 1];
+  OTBlockWindow   W = {T, srow, glo, ghi, B, c0, cw, cb, Et, done};
 
-  BlockShift(T, srow, glo, ghi, B, c0, cw, cb, Et, &bf, &bl);
+  BlockShift(&W, &bf, &bl);
   for (ptrdiff_t i = t0; i < t1; i++) {
     double        S[8], s[4][8], sh[8];
     unsigned char any = 0;
@@ -430,7 +459,7 @@ static ptrdiff_t RedoTile(const OTShiftTab *T, PetscInt var, const double *const
     {
       /* the blocks that meet the band [i - r, i + r]; the table index of block b is o + r + B - 1, o = glo + b B - i */
       const ptrdiff_t b0 = PetscMax(bf, (i - r - glo) / B), b1 = PetscMax(b0, PetscMin(bl, (i + r - glo) / B + 1)), x = glo + b0 * B - i + r + B - 1;
-      CombineBlocks(T->band.lmax[var] + x, B, T->band.hat[var] + x * B, B * B, B, cb, Et, b0, b1, sh, S);
+      CombineBlocks(T->band.lmax[var] + x, B, T->band.hat[var] + x * B, B * B, &W, b0, b1, sh, S);
     }
     for (int c = 0; c < 8; c++) s[0][c] = S[c];
     nf += StoreBlock(T, &T->band, var, srow, orow, i, 1, c0, w, sh, 0, mline, s, fail + (i - i0) * OT_SHIFT_W, 1);
@@ -444,14 +473,16 @@ static ptrdiff_t FoldedRedo(const OTShiftTab *T, PetscInt var, const double *con
 {
   const ptrdiff_t B = T->line.B, nb = T->line.nb, cw = PetscMin(8, w - c0);
   ptrdiff_t       nf = 0, bf, bl;
+  unsigned char   done[(T->n + B - 1) / B + 1];
+  OTBlockWindow   W = {T, srow, 0, T->n, B, c0, cw, cb, Et, done};
 
-  BlockShift(T, srow, 0, T->n, B, c0, cw, cb, Et, &bf, &bl);
+  BlockShift(&W, &bf, &bl);
   for (ptrdiff_t i = i0; i < i1; i++) {
     double        S[8], s[4][8], sh[8];
     unsigned char any = 0;
     for (ptrdiff_t c = 0; c < cw; c++) any |= fail[(i - i0) * OT_SHIFT_W + c0 + c];
     if (!any) continue;
-    CombineBlocks(T->line.lmax[var] + i * nb + bf, 1, T->line.hat[var] + (i * nb + bf) * B, B, B, cb, Et, bf, PetscMax(bf, bl), sh, S);
+    CombineBlocks(T->line.lmax[var] + i * nb + bf, 1, T->line.hat[var] + (i * nb + bf) * B, B, &W, bf, PetscMax(bf, bl), sh, S);
     for (int c = 0; c < 8; c++) s[0][c] = S[c];
     nf += StoreBlock(T, &T->line, var, srow, orow, i, 1, c0, w, sh, 0, mline, s, fail + (i - i0) * OT_SHIFT_W, 1);
   }
