@@ -235,27 +235,20 @@ static void RelaxV(OTBarycenter B)
   const double    w = B->accel.omega, lam = B->lambda, *q = B->qold, *lq = B->q;
 
   for (PetscInt j = 0; j < B->nloc; j++) {
-    const double *s = B->slot[j];
-    double       *v = B->lv[j];
-    if (B->form == OT_BARY_LOG) { /* no branch in the loop: vectorised */
-      const PetscBool on = (PetscBool) (w != 1.0 && B->accel.valid);
+    const double   *s  = B->slot[j];
+    double         *v  = B->lv[j];
+    const PetscBool on = (PetscBool) (w != 1.0 && B->accel.valid);
+    if (B->form == OT_BARY_LOG) /* no branch in the loop: vectorised */
       for (ptrdiff_t i = 0; i < n; i++) {
         const double t = lq[i] > -INFINITY ? lam * (lq[i] - s[i]) : -INFINITY;
         v[i]           = on && lq[i] > -INFINITY ? (1 - w) * v[i] + w * t : t;
       }
-      continue;
-    }
-    for (ptrdiff_t i = 0; i < n; i++) {
-      double t;
-      if (B->form == OT_BARY_LOG) {
-        t = lq[i] > -INFINITY ? lam * (lq[i] - s[i]) : -INFINITY;
-        if (w != 1.0 && B->accel.valid && lq[i] > -INFINITY) t = (1 - w) * v[i] + w * t;
-      } else {
-        t = q[i] > 0 ? PowLam(q[i] / s[i], lam) : 0;
-        if (w != 1.0 && B->accel.valid && q[i] > 0 && v[i] > 0) t *= exp((1 - w) * log(v[i] / t));
+    else
+      for (ptrdiff_t i = 0; i < n; i++) {
+        double t = q[i] > 0 ? PowLam(q[i] / s[i], lam) : 0;
+        if (on && q[i] > 0 && v[i] > 0) t *= exp((1 - w) * log(v[i] / t));
+        v[i] = t;
       }
-      v[i] = t;
-    }
   }
 }
 

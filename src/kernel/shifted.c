@@ -374,25 +374,41 @@ typedef struct {
   unsigned char       *done;
 } OTBlockWindow;
 
+/* The max of s per block of B cells of the padded positions [glo, ghi) (folded), per column of the chunk [c0, c0 + cw):
+   bm[b * 8 + c] (-inf: no source). Stage 2's block shifts, and the recentred tiles' pruned search and first bound. */
+static void BlockMax(const OTShiftTab *T, const double *const *srow, ptrdiff_t glo, ptrdiff_t ghi, ptrdiff_t B, ptrdiff_t c0, ptrdiff_t cw, double *bm)
+{
+  for (ptrdiff_t b = 0; glo + b * B < ghi; b++) {
+    double *m = bm + b * 8;
+    for (int c = 0; c < 8; c++) m[c] = -INFINITY;
+    for (ptrdiff_t g = glo + b * B; g < PetscMin(ghi, glo + (b + 1) * B); g++) {
+      const ptrdiff_t j = Fold(T, g);
+      for (ptrdiff_t c = 0; j >= 0 && c < cw; c++) m[c] = PetscMax(m[c], srow[j][c0 + c]);
+    }
+  }
+}
+
 /* The block maxima cb; [*bf, *bl) the blocks that hold anything (an empty block adds nothing: the combination skips
    it); no exponential yet. */
 static void BlockShift(OTBlockWindow *W, ptrdiff_t *bf, ptrdiff_t *bl)
 {
-  const ptrdiff_t B = W->B, nb = (W->ghi - W->glo + B - 1) / B;
+  const ptrdiff_t nb = (W->ghi - W->glo + W->B - 1) / W->B;
 
+  BlockMax(W->T, W->srow, W->glo, W->ghi, W->B, W->c0, W->cw, W->cb);
   *bf = nb, *bl = 0;
   for (ptrdiff_t b = 0; b < nb; b++) {
-    double *m   = W->cb + b * 8;
-    int     any = 0;
-    for (int c = 0; c < 8; c++) m[c] = -INFINITY;
-    for (ptrdiff_t g = W->glo + b * B; g < PetscMin(W->ghi, W->glo + (b + 1) * B); g++) {
-      ptrdiff_t j = Fold(W->T, g);
-      for (ptrdiff_t c = 0; j >= 0 && c < W->cw; c++) m[c] = PetscMax(m[c], W->srow[j][W->c0 + c]);
-    }
-    for (ptrdiff_t c = 0; c < W->cw; c++) any |= m[c] != -INFINITY;
+    int any = 0;
+    for (ptrdiff_t c = 0; c < W->cw; c++) any |= W->cb[b * 8 + c] != -INFINITY;
     if (any) *bf = PetscMin(*bf, b), *bl = b + 1;
     W->done[b] = 0;
   }
+}
+
+/* The padded line [*glo, *ghi) of the recentred tiles: [-P, n + P) with the boundary's images, the line itself when free */
+static inline void PaddedLine(const OTShiftTab *T, ptrdiff_t *glo, ptrdiff_t *ghi)
+{
+  *glo = T->bc == OT_BOUNDARY_FREE ? 0 : -T->P;
+  *ghi = T->bc == OT_BOUNDARY_FREE ? T->n : T->n + T->P;
 }
 
 /* Block b's exponentials, once */
@@ -487,20 +503,6 @@ static ptrdiff_t FoldedRedo(const OTShiftTab *T, PetscInt var, const double *con
     nf += StoreBlock(T, &T->line, var, srow, orow, i, 1, c0, w, sh, 0, mline, s, fail + (i - i0) * OT_SHIFT_W, 1);
   }
   return nf;
-}
-
-/* The max of s per block of SHIFT_BM cells of the padded line [glo, ghi), per column of the chunk: bm[b * 8 + c]
-   (-inf: no source). Found once per chunk of columns; the recentred tiles prune their searches with it. */
-static void LineBlockMax(const OTShiftTab *T, const double *const *srow, ptrdiff_t glo, ptrdiff_t ghi, ptrdiff_t c0, ptrdiff_t cw, double *bm)
-{
-  for (ptrdiff_t b = 0; glo + b * SHIFT_BM < ghi; b++) {
-    double *m = bm + b * 8;
-    for (int c = 0; c < 8; c++) m[c] = -INFINITY;
-    for (ptrdiff_t g = glo + b * SHIFT_BM; g < PetscMin(ghi, glo + (b + 1) * SHIFT_BM); g++) {
-      const ptrdiff_t j = Fold(T, g);
-      for (ptrdiff_t c = 0; j >= 0 && c < cw; c++) m[c] = PetscMax(m[c], srow[j][c0 + c]);
-    }
-  }
 }
 
 /* -alpha d^2 as the searches write it (rounding is monotone in |d|: a nearer cell's value bounds a farther one's) */
@@ -644,20 +646,20 @@ static int TileWindow(const OTShiftTab *T, const double *const *srow, ptrdiff_t 
    below their line's maximum) and outputs beyond the band from an input's support become ordinary band products (one
    exp per source of the tile's window), certified like stage 1's: above the floor, and what lies outside their band
    (TileBound, and beyond the padded line the kernel's tail times the line maximum) below e^-38 of them.
-   bm: the chunk's block maxima (LineBlockMax). */
+   bm: the chunk's block maxima (BlockMax with SHIFT_BM). */
 static ptrdiff_t RecentredTile(const OTShiftTab *T, const double *const *srow, double *const *orow, ptrdiff_t i0, ptrdiff_t t0, ptrdiff_t t1, ptrdiff_t c0,
                                ptrdiff_t w, const double *mline, const double *bm, double *Et, unsigned char *fail)
 {
   const ptrdiff_t r = T->r, cw = PetscMin(8, w - c0), nu = t1 - t0 + 2 * r + 4;
-  const ptrdiff_t glo = T->bc == OT_BOUNDARY_FREE ? 0 : -T->P, ghi = T->bc == OT_BOUNDARY_FREE ? T->n : T->n + T->P;
   PetscBool       any;
-  const ptrdiff_t o = TileOffset(T, srow, glo, ghi, (t0 + t1 - 1) / 2, c0, cw, bm, &any);
-  const double    b = 2 * T->alpha * (double) o, ao2 = T->alpha * (double) o * (double) o;
-  double          U[8], M[8], weak[8], V[SHIFT_RTILE][8];
-  ptrdiff_t       nf = 0;
+  ptrdiff_t       glo, ghi, o, nf = 0;
+  double          b, ao2, U[8], M[8], weak[8], V[SHIFT_RTILE][8];
   int             over;
 
+  PaddedLine(T, &glo, &ghi);
+  o = TileOffset(T, srow, glo, ghi, (t0 + t1 - 1) / 2, c0, cw, bm, &any);
   if (!any) return 0; /* no column has mass: nothing failed */
+  b = 2 * T->alpha * (double) o, ao2 = T->alpha * (double) o * (double) o;
   over = TileWindow(T, srow, glo, ghi, t0, t1, o, c0, cw, nu, Et, M);
   for (int c = 0; c < 8; c++) weak[c] = INFINITY;
   for (ptrdiff_t i = t0; i < t1; i += 4) { /* the products of the 4-output blocks with work; V = -inf: not certifiable */
@@ -692,7 +694,7 @@ static ptrdiff_t RecentredTile(const OTShiftTab *T, const double *const *srow, d
   return nf;
 }
 
-/* Doubles of the block maxima of a chunk of the padded line (LineBlockMax). */
+/* Doubles of the block maxima of a chunk of the padded line (BlockMax with SHIFT_BM). */
 static ptrdiff_t BlockMaxLen(const OTShiftTab *T)
 {
   return T->folded ? 8 * ((T->n + 2 * T->P) / SHIFT_BM + 1) : 0;
@@ -782,7 +784,9 @@ ptrdiff_t OTShiftPanel(const OTShiftTab *T, PetscInt var, const double *const *s
           for (ptrdiff_t c = c0; c < PetscMin(w, c0 + 8); c++) left += fail[(i - i0) * OT_SHIFT_W + c];
         if (!left) continue;
         if (T->folded && !have) { /* on a line the rank holds, var is 0 here */
-          LineBlockMax(T, srow, T->bc == OT_BOUNDARY_FREE ? 0 : -T->P, T->bc == OT_BOUNDARY_FREE ? T->n : T->n + T->P, c0, PetscMin(8, w - c0), Bm);
+          ptrdiff_t plo, phi;
+          PaddedLine(T, &plo, &phi);
+          BlockMax(T, srow, plo, phi, SHIFT_BM, c0, PetscMin(8, w - c0), Bm);
           have = PETSC_TRUE;
         }
         nfail += (T->folded ? RecentredTile(T, srow, orow, i0, t0, t1, c0, w, mline, Bm, Et, fail)
