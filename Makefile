@@ -8,7 +8,7 @@ PKGS    := PETSc hdf5-openmpi fftw3 libpng
 DEB_BUILD := openmpi-bin libopenmpi-dev petsc-dev libfftw3-dev libfftw3-mpi-dev libhdf5-openmpi-dev hdf5-tools pkg-config \
              libpng-dev libniftiio-dev libnifti2-dev libznz-dev zlib1g-dev make gcc
 DEB_TEST  := python3 python3-numpy python3-h5py python3-pot python3-meshio mricron-data slurm-wlm munge shellcheck clang-format bc procps \
-             paraview python3-paraview xvfb xauth libgl1-mesa-dri
+             paraview python3-paraview xvfb libgl1-mesa-dri
 PYTHON  ?= /usr/bin/python3
 
 PKGCONFIG = $(shell pkg-config $(1) $(PKGS) 2>/dev/null)

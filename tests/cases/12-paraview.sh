@@ -8,11 +8,11 @@
 # timeout: 300
 # checks: 211
 source "$OTMPI_TOP/tests/lib/common.sh"
-PV=(xvfb-run -a -s "-screen 0 640x480x24" pvpython)
+source "$OTMPI_TOP/tests/lib/xvfb.sh"
 CHECK=$OTMPI_TOP/tests/ref/pv_check.py
 d=$PWD
-if ! command -v pvpython >/dev/null || ! command -v xvfb-run >/dev/null; then
-  fail "paraview: pvpython or xvfb-run missing (make deps installs paraview, python3-paraview, xvfb)"
+if ! command -v pvpython >/dev/null || ! command -v Xvfb >/dev/null; then
+  fail "paraview: pvpython or Xvfb missing (make deps installs paraview, python3-paraview, xvfb)"
   exit 1
 fi
 
@@ -61,7 +61,7 @@ EOF
 plan=$(awk '{ n = split($3, a, ","); t = 0; r = 0
   for (i = 4; i <= NF; i++) { if ($i ~ /^times=/) { t = split(substr($i, 7), s, ":") == 3 ? s[3] : split(substr($i, 7), s, ",") } if ($i ~ /^render=/) r = 1 }
   c += (t ? 5 + t * (2 + n) : 7 + n) + r } END { print c }' manifest.txt)
-"${PV[@]}" "$CHECK" manifest.txt >pv.out 2>pv.err
+pv_run pv.out pv.err "$CHECK" manifest.txt
 rc=$?
 grep -E '^(ok|FAIL) ' pv.out
 got=$(grep -cE '^(ok|FAIL) ' pv.out)
@@ -90,7 +90,7 @@ cat >old.xmf <<EOF
 </Xdmf>
 EOF
 echo "$d/old.xmf $d/a2.h5 density=/density" >old.txt
-"${PV[@]}" "$CHECK" old.txt >old.out 2>/dev/null
+pv_run old.out old.err "$CHECK" old.txt
 if grep -q '^FAIL old.xmf: bounds' old.out && grep -q '^FAIL old.xmf: image dimensions' old.out; then
   ok "the checker fails a 2-D sidecar in the YZ plane: $(grep -m1 '^FAIL old.xmf: image' old.out)"
 else
