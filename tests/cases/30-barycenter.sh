@@ -3,7 +3,7 @@
 # (convolutional_barycenter2d at convergence, _debiased iterate for iterate, barycenter_unbalanced), the same answer for
 # every ranks x groups, NIfTI atlases with -label, sharpening, checkpoint/restart, bad input.
 # timeout: 600
-# checks: 53
+# checks: 54
 source "$OTMPI_TOP/tests/lib/common.sh"
 REF="checked $PY $OTMPI_TOP/tests/ref/barycenter_ref.py"
 
@@ -33,6 +33,14 @@ must "translated" 4 barycenter -inputs s0.h5,s1.h5,s2.h5,s3.h5 -weights 0.1,0.2,
   $REF check_translated tb.h5 0.1,0.2,0.3,0.4 $T 48 0 "(np:G 4:4)"
 must "translated debiased" 2 barycenter -inputs s0.h5,s1.h5,s2.h5,s3.h5 -weights 0.1,0.2,0.3,0.4 -eps 0.002 -tol 1e-8 -max_it 200 -debias -groups 1 -o tbd.h5 -quiet &&
   $REF check_translated tbd.h5 0.1,0.2,0.3,0.4 $T 48 1 "(np:G 2:1)"
+# a debiased run that stops short says why: eps in cells^2 (0.002 x 48^2 = 4.61) and the kernel's eigenvalue at the grid
+# frequency, e^-(4.61 pi^2 / 4) = e^-11.4
+must "debiased, not converged" 2 barycenter -inputs s0.h5,s1.h5 -eps 0.002 -tol 1e-12 -max_it 30 -debias -o tbn.h5 &&
+  if grep -q "^barycenter: -debias: eps = 4.61 cells^2, where the kernel's eigenvalue at the grid frequency is e^-11.4: .*deconvolution" .out; then
+    ok "a debiased run that stops short says why: $(grep -o 'eps = .* e^-[0-9.]*' .out)"
+  else
+    fail "debiased, not converged: no -debias line: $(tail -3 .out)"
+  fi
 
 # --- POT on its own grid convention (linspace(0, 1, n): spacing 1/(n-1), no images: -kernel_boundary free)
 $REF potinputs 24 3 5
