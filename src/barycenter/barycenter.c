@@ -166,8 +166,10 @@ PetscErrorCode OTBarycenterSetFromOptions(OTBarycenter B)
                              NULL, B->multiscale, &B->multiscale, NULL));
   PetscCall(PetscOptionsReal("-multiscale_eps_cells", "a coarse level's eps is at least this many of its squared cells (0: eps on every level)", NULL,
                              B->ms_cells, &B->ms_cells, NULL));
-  PetscCall(PetscOptionsBool("-accel", "over-relaxation of the projections once their rate settles, safeguarded (no -sharpen; the same fixed point)", NULL,
-                             B->accel.on, &B->accel.on, NULL));
+  PetscCall(PetscOptionsBool("-accel",
+                             "over-relaxation of the projections once their rate settles, safeguarded (no -sharpen; the same fixed point; off with -debias "
+                             "unless given)",
+                             NULL, B->accel.on, &B->accel.on, &B->accel_set));
   PetscCall(PetscOptionsInt("-debias_steps", "debiasing steps per iteration (POT: 10)", NULL, B->debias_steps, &B->debias_steps, NULL));
   PetscCall(PetscOptionsInt("-groups", "rank groups (0: chosen from the inputs, ranks and memory)", "OTBarycenterSetGroups", B->G_req, &B->G_req, NULL));
   PetscCall(PetscOptionsReal("-sharpen", "entropy bound of the barycenter in nats (0: the largest input entropy; < 0: off)", "OTBarycenterSetSharpen",
@@ -380,6 +382,9 @@ PetscErrorCode OTBarycenterSetUp(OTBarycenter B)
   PetscFunctionBegin;
   if (B->setup) PetscFunctionReturn(0);
   PetscCall(PetscLogEventBegin(OTBARY_Setup, 0, 0, 0, 0));
+  /* the debiased iteration's change is the same with and without over-relaxation (its tail is the deconvolution's, see
+     DebiasHint); -accel would only cost time, memory and marginal error there, so it is on only when asked for */
+  if (B->debias && !B->accel_set) B->accel.on = PETSC_FALSE;
   PetscCall(CheckSettings(B));
   PetscCall(MakeGroups(B));
   PetscCall(MakeExchanges(B));

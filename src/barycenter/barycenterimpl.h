@@ -40,6 +40,7 @@ struct _p_OTBarycenter {
   double **p, **slot;
   /* over-relaxation (-accel; balanced, no sharpening): u_k and v_k per local input (their logs in the log domain) */
   OTAccel            accel;
+  PetscBool          accel_set; /* -accel given (its default depends on -debias) */
   double           **lu, **lv;
   double            *W, *q, *qold, *acc, *d, *qw, *qprev, *ps;
   MPI_Op             logaddop;

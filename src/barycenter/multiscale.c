@@ -46,6 +46,7 @@ static PetscErrorCode CoarseCreate(OTBarycenter B, OTGrid *cg, double ***pc, OTB
   (*Bc)->debias       = B->debias;
   (*Bc)->debias_steps = B->debias_steps;
   (*Bc)->accel.on     = B->accel.on;
+  (*Bc)->accel_set    = B->accel_set;
   (*Bc)->multiscale   = B->multiscale;
   PetscCall(OTMultiscaleLevel(B->K_, B->core, *cg, "barycenter (coarse)", &(*Bc)->K_, (*Bc)->core));
   PetscFunctionReturn(0);

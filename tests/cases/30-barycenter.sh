@@ -3,7 +3,7 @@
 # (convolutional_barycenter2d at convergence, _debiased iterate for iterate, barycenter_unbalanced), the same answer for
 # every ranks x groups, NIfTI atlases with -label, sharpening, checkpoint/restart, bad input.
 # timeout: 600
-# checks: 54
+# checks: 55
 source "$OTMPI_TOP/tests/lib/common.sh"
 REF="checked $PY $OTMPI_TOP/tests/ref/barycenter_ref.py"
 
@@ -40,6 +40,13 @@ must "debiased, not converged" 2 barycenter -inputs s0.h5,s1.h5 -eps 0.002 -tol 
     ok "a debiased run that stops short says why: $(grep -o 'eps = .* e^-[0-9.]*' .out)"
   else
     fail "debiased, not converged: no -debias line: $(tail -3 .out)"
+  fi
+# -accel is off with -debias unless given (the same debiased change; README): 2 fields per input fewer than with -accel
+must "debiased with -accel" 2 barycenter -inputs s0.h5,s1.h5 -eps 0.002 -tol 1e-12 -max_it 30 -debias -accel -o tba.h5 -quiet &&
+  if [[ -f tbn.h5 ]] && awk -v a="$(attr tbn.h5 bytes_per_rank)" -v b="$(attr tba.h5 bytes_per_rank)" 'BEGIN { exit !(a < b) }'; then
+    ok "-debias: -accel off unless given ($(attr tbn.h5 bytes_per_rank) bytes per rank, $(attr tba.h5 bytes_per_rank) with -accel)"
+  else
+    fail "-debias: bytes per rank $(attr tbn.h5 bytes_per_rank 2>&1) without -accel, $(attr tba.h5 bytes_per_rank) with it"
   fi
 
 # --- POT on its own grid convention (linspace(0, 1, n): spacing 1/(n-1), no images: -kernel_boundary free)
