@@ -382,8 +382,8 @@ PetscErrorCode OTBarycenterSetUp(OTBarycenter B)
   PetscFunctionBegin;
   if (B->setup) PetscFunctionReturn(0);
   PetscCall(PetscLogEventBegin(OTBARY_Setup, 0, 0, 0, 0));
-  /* the debiased iteration's change is the same with and without over-relaxation (its tail is the deconvolution's, see
-     DebiasHint); -accel would only cost time, memory and marginal error there, so it is on only when asked for */
+  /* over-relaxation hardly changes the debiased iteration (its tail is the deconvolution's, see DebiasHint): there it
+     would only cost two fields per input and marginal error, so it is on only when asked for */
   if (B->debias && !B->accel_set) B->accel.on = PETSC_FALSE;
   PetscCall(CheckSettings(B));
   PetscCall(MakeGroups(B));
