@@ -537,7 +537,7 @@ static PetscErrorCode Axis0Halo(OTKernelImpl impl, PetscInt var, const double *i
   const AxisTab    *A     = &d->ax[0];
   const ptrdiff_t   plane = gi->plane, maxf = PetscMax(1024, gi->nlocal / 16), maxshift = PetscMax(1024, gi->nlocal / 64);
   ptrdiff_t         nf = 0, *fi, *fc, nshift = 0;
-  int               flags[2], gflags[2];
+  int               flags[2], gflags[2], lines = 0;
 
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(OTKERNEL_Halo, 0, 0, 0, 0));
@@ -568,7 +568,7 @@ static PetscErrorCode Axis0Halo(OTKernelImpl impl, PetscInt var, const double *i
         /* the band's planes cannot resolve these: past about 1.5 % of the outputs (1-3 us each the exact way), whole lines
            after a transpose (about 40 ns an output) are cheaper */
         if ((nshift += left) > maxshift) {
-          nf = maxf + 1;
+          lines = 1;
           break;
         }
         d->noutfail += left;
@@ -581,7 +581,7 @@ static PetscErrorCode Axis0Halo(OTKernelImpl impl, PetscInt var, const double *i
       nf += add;
     }
   flags[0] = nf > 0;
-  flags[1] = nf > maxf;
+  flags[1] = nf > maxf || lines;
   PetscCallMPI(MPI_Allreduce(flags, gflags, 2, MPI_INT, MPI_MAX, impl->K->comm));
   *redo = PETSC_FALSE;
   if (gflags[1])
@@ -731,14 +731,12 @@ static PetscErrorCode ApplyLog_Banded(OTKernelImpl impl, PetscInt moment, const 
           PetscCall(Axis0Halo(impl, var, cur, dst, np ? &np->pass[0] : NULL, &redo));
         else /* the last halo pass could not resolve axis 0: whole lines for a while, then the halo again */
           d->lines0--;
-        if (redo) {
-          if (tried && impl->K->shift) {
-            PetscCall(
-                PetscInfo(NULL, "banded kernel: many outputs of axis 0 need more than the band; whole lines for the next %d applications\n", AXIS0_LINES));
-            d->lines0 = AXIS0_LINES;
-          }
-          PetscCall(Axis0Transposed(impl, var, cur, dst));
+        if (redo && tried) {
+          PetscCall(PetscInfo(NULL, "banded kernel: many outputs of axis 0 need more than the band; pass redone on whole lines, the next %d too\n",
+                              impl->K->shift ? AXIS0_LINES : 0));
+          if (impl->K->shift) d->lines0 = AXIS0_LINES;
         }
+        if (redo) PetscCall(Axis0Transposed(impl, var, cur, dst));
       } else
         PetscCall(AxisPassLocal(impl, A, var, cur, dst, 1, gi->plane, np ? &np->pass[0] : NULL));
     } else if (k == 1)
